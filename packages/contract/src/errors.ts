@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/** Every error code the API answers with. Clients switch on these, never on messages. */
+export const ErrorCode = z.enum([
+  'BAD_REQUEST',
+  'VALIDATION_FAILED',
+  'MALFORMED_JSON',
+  'PAYLOAD_TOO_LARGE',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'INVALID_CREDENTIALS',
+  'RATE_LIMITED',
+  'ACTIVE_SESSION_EXISTS',
+  'PAUSED_SESSION_EXISTS',
+  'TOO_MANY_PAUSED_SESSIONS',
+  'ATTEMPT_FINISHED',
+  'EXAM_CLOSED',
+  'EXAM_NOT_OPEN',
+  'LOGIN_LIMIT_REACHED',
+  'INVALID_RESUME_CODE',
+  'SESSION_NOT_ACTIVE',
+  'SESSION_NOT_PAUSED',
+  'SESSION_FINISHED',
+  'SESSION_LOCKED',
+  'PAUSED_BY_STAFF',
+  'INVALID_RECOVERY_TOKEN',
+  'DEVICE_MISMATCH',
+  'INVALID_ANSWER',
+  'CONFLICT',
+  'INTERNAL',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorEnvelope = z.object({
+  error: z.object({
+    code: ErrorCode,
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { Id, IsoDateTime, Slug } from './common.ts';
+import { ErrorCode } from './errors.ts';
+import { AnswerValue, CandidateLoginRequest, Instruction, SessionStatus } from './sessions.ts';
+import { CandidateExamView } from './staff.ts';
+
+/**
+ * The kiosk's one IPC interface (DESIGN.md "kiosk/main"): the calls the renderer may make, and
+ * the two things main pushes to it. Electron main implements the calls with @invigil/agent, the
+ * preload exposes them as named functions only, and both sides validate with these schemas.
+ */
+
+/** Errors the agent adds to the server's codes (things only a kiosk can run into). */
+export const KioskOnlyErrorCode = z.enum([
+  'NOT_LOGGED_IN',
+  'NO_SESSION',
+  'OFFLINE',
+  'NOT_SYNCED',
+  'RECOVERY_FAILED',
+  'UNKNOWN_CALL',
+]);
+export const KioskErrorCode = z.union([ErrorCode, KioskOnlyErrorCode]);
+export type KioskErrorCode = z.infer<typeof KioskErrorCode>;
+
+export const KioskError = z.object({ code: KioskErrorCode, message: z.string() });
+export type KioskError = z.infer<typeof KioskError>;
+
+/** Every call answers with this envelope (errors do not survive Electron IPC as classes). */
+export function kioskResult<T extends z.ZodType>(data: T) {
+  return z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), data }), z.object({ ok: z.literal(false), error: KioskError })]);
+}
+export type KioskResult<T> = { ok: true; data: T } | { ok: false; error: KioskError };
+
+/** What the kiosk is doing, from the candidate's point of view. */
+export const KioskPhase = z.enum([
+  'idle', // nobody signed in
+  'logged-in', // signed in, no attempt running on this kiosk
+  'recovering', // reviving an unfinished attempt after a crash, a restart or a network cut
+  'in-exam',
+  'finished', // submitted, time up, expired or terminated
+  'needs-login', // the login token is gone (expired or revoked): sign in again to continue
+  'blocked', // recovery impossible without staff (wrong token, device mismatch, locked)
+]);
+export type KioskPhase = z.infer<typeof KioskPhase>;
+
+export const KioskState = z.object({
+  phase: KioskPhase,
+  /** Whether the server answered the last request (`unknown` before the first one). */
+  connection: z.enum(['unknown', 'online', 'offline']),
+  /** Local epoch ms when the connection was lost; null while online. */
+  offlineSince: z.number().int().nullable(),
+  examId: Id.nullable(),
+  candidateId: z.string().nullable(),
+  attemptId: Id.nullable(),
+  session: z.object({
+    status: SessionStatus.nullable(),
+    isLocked: z.boolean(),
+    /** Paused by staff: only staff can resume it. */
+    pausedByStaff: z.boolean(),
+  }),
+  /** The exam clock, synced to the server's (the server's clock is the only clock). */
+  clock: z.object({
+    /** Whole seconds left at the last answer from the server. */
+    timeRemaining: z.number().int().min(0).nullable(),
+    /** Local epoch ms at which time runs out if the clock keeps running; null when it is stopped. */
+    deadlineAt: z.number().nullable(),
+    running: z.boolean(),
+    /** server clock minus local clock, ms */
+    offsetMs: z.number(),
+  }),
+  saves: z.object({
+    /** Answers saved on this device that the server has not acknowledged yet. */
+    pending: z.number().int().min(0),
+    lastSavedLocallyAt: z.number().int().nullable(),
+    lastSyncedAt: z.number().int().nullable(),
+  }),
+  lastError: KioskError.nullable(),
+});
+export type KioskState = z.infer<typeof KioskState>;
+
+/** One-off things the UI shows (banners, dialogs), pushed beside the state. */
+export const KioskEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('saved-locally'), questionId: Slug, clientSeq: z.number().int(), at: z.number().int() }),
+  z.object({ type: z.literal('synced'), questionId: Slug, clientSeq: z.number().int(), at: z.number().int() }),
+  z.object({ type: z.literal('answer-rejected'), questionId: Slug, clientSeq: z.number().int(), error: KioskError }),
+  z.object({ type: z.literal('offline'), at: z.number().int() }),
+  z.object({ type: z.literal('online'), at: z.number().int(), offlineMs: z.number().int().min(0) }),
+  z.object({
+    type: z.literal('recovered'),
+    attemptId: Id,
+    answersRestored: z.number().int().min(0),
+    lastSaveTime: IsoDateTime.nullable(),
+    /** Answers from this device's outbox sent again after the recovery. */
+    pendingReplayed: z.number().int().min(0),
+    status: SessionStatus,
+  }),
+  z.object({ type: z.literal('instruction'), instruction: Instruction }),
+  z.object({ type: z.literal('message'), instructionId: Id, message: z.string() }),
+  z.object({ type: z.literal('finished'), status: SessionStatus }),
+  z.object({ type: z.literal('error'), error: KioskError }),
+]);
+export type KioskEvent = z.infer<typeof KioskEvent>;
+
+export const KioskAnswer = z.object({
+  questionId: Slug,
+  value: AnswerValue,
+  clientSeq: z.number().int(),
+  /** true once the server acknowledged this value */
+  synced: z.boolean(),
+});
+export type KioskAnswer = z.infer<typeof KioskAnswer>;
+
+const Empty = z.object({}).strict();
+
+/** The calls the renderer may make: name → request and response schema. Nothing else is exposed. */
+export const KioskIpc = {
+  login: { channel: 'kiosk:login', request: CandidateLoginRequest, response: KioskState },
+  getExam: { channel: 'kiosk:getExam', request: Empty, response: CandidateExamView },
+  startExam: { channel: 'kiosk:startExam', request: Empty, response: KioskState },
+  getState: { channel: 'kiosk:getState', request: Empty, response: KioskState },
+  getAnswers: { channel: 'kiosk:getAnswers', request: Empty, response: z.object({ answers: z.array(KioskAnswer) }) },
+  saveAnswer: {
+    channel: 'kiosk:saveAnswer',
+    request: z.object({ questionId: Slug, value: AnswerValue }),
+    /** Resolves only once the answer is on this device's disk (fsync): the UI may say "saved locally". */
+    response: z.object({ questionId: Slug, clientSeq: z.number().int(), savedLocallyAt: z.number().int() }),
+  },
+  submit: { channel: 'kiosk:submit', request: Empty, response: z.object({ status: SessionStatus }) },
+} as const;
+export type KioskCallName = keyof typeof KioskIpc;
+export type KioskRequest<N extends KioskCallName> = z.infer<(typeof KioskIpc)[N]['request']>;
+export type KioskResponse<N extends KioskCallName> = z.infer<(typeof KioskIpc)[N]['response']>;
+
+/** Channels main pushes on (main → renderer); the renderer only listens. */
+export const KioskPush = {
+  state: { channel: 'kiosk:state', payload: KioskState },
+  event: { channel: 'kiosk:event', payload: KioskEvent },
+} as const;

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { DevicePublicKey, Id, IsoDateTime } from './common.ts';
+import { SessionStatus, StartSessionResponse } from './sessions.ts';
+
+const Reason = z.string().trim().min(3, 'say why (at least 3 characters)').max(1_000);
+
+/** What a proctor can do to a live exam session. Every action is audited with its reason. */
+export const ProctorAction = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('lock'), reason: Reason }),
+  z.object({ action: z.literal('unlock'), reason: Reason }),
+  z.object({ action: z.literal('pause'), reason: Reason }),
+  z.object({ action: z.literal('resume'), reason: Reason }),
+  z.object({ action: z.literal('extend'), reason: Reason, minutes: z.number().int().min(1).max(600) }),
+  z.object({ action: z.literal('message'), reason: Reason.optional(), message: z.string().trim().min(1).max(2_000) }),
+  z.object({ action: z.literal('force_submit'), reason: Reason }),
+  z.object({ action: z.literal('terminate'), reason: Reason }),
+]);
+export type ProctorAction = z.infer<typeof ProctorAction>;
+
+export const LiveSession = z.object({
+  attemptId: Id,
+  sessionId: Id,
+  examId: Id,
+  candidate: z.object({ id: z.string(), name: z.string() }),
+  centerId: z.string().nullable(),
+  roomId: z.string().nullable(),
+  seat: z.string().nullable(),
+  status: SessionStatus,
+  isLocked: z.boolean(),
+  lockReason: z.string().nullable(),
+  pauseKind: z.string().nullable(),
+  /** active, and silent for less than the pause threshold */
+  online: z.boolean(),
+  lastHeartbeatAt: IsoDateTime.nullable(),
+  secondsSinceHeartbeat: z.number().int().nullable(),
+  timeRemaining: z.number().int(),
+  incidentSeconds: z.number().int(),
+  device: z.object({ fingerprint: z.string(), browser: z.string(), ip: z.string(), bound: z.boolean() }),
+  openAlerts: z.number().int(),
+  transferPending: z.boolean(),
+  startedAt: IsoDateTime,
+});
+export type LiveSession = z.infer<typeof LiveSession>;
+
+export const LiveSessionsQuery = z.object({
+  examId: Id.optional(),
+  centerId: Id.optional(),
+  roomId: Id.optional(),
+  status: SessionStatus.optional(),
+  includeFinished: z.enum(['true', 'false']).optional(),
+});
+
+export const LiveSessionsResponse = z.object({
+  sessions: z.array(LiveSession),
+  counts: z.record(z.string(), z.number().int()),
+  heartbeatIntervalMs: z.number().int(),
+  serverTime: z.number().int(),
+});
+
+export const Alert = z.object({
+  id: Id,
+  at: IsoDateTime,
+  attemptId: z.string().nullable(),
+  candidateId: z.string().nullable(),
+  examId: z.string().nullable(),
+  centerId: z.string().nullable(),
+  roomId: z.string().nullable(),
+  kind: z.string(),
+  severity: z.enum(['info', 'warning', 'critical']),
+  message: z.string(),
+  detail: z.record(z.string(), z.unknown()).nullable(),
+  acknowledgedAt: IsoDateTime.nullable(),
+  acknowledgedBy: z.string().nullable(),
+});
+export type Alert = z.infer<typeof Alert>;
+
+export const AlertsQuery = z.object({
+  state: z.enum(['open', 'acknowledged', 'all']).optional(),
+  attemptId: Id.optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+export const AlertsResponse = z.object({ alerts: z.array(Alert) });
+
+export const TransferRequest = z.object({
+  reason: Reason,
+  /** Where the candidate moves to (optional; shown to staff). */
+  roomId: Id.optional(),
+  seat: z.string().trim().min(1).max(50).optional(),
+});
+
+export const TransferResponse = z.object({
+  /** One-time code, read out to the candidate: 128 bits, Crockford base32 in groups of four. */
+  resumeCode: z.string(),
+  expiresAt: IsoDateTime,
+});
+
+/** The candidate, signed in on the new desk's kiosk, continues the attempt with a new device key. */
+export const ClaimTransferRequest = z.object({
+  resumeCode: z.string().trim().min(20).max(64),
+  devicePublicKey: DevicePublicKey,
+  deviceFingerprint: z.string().min(1).max(512).optional(),
+  browserInfo: z.string().max(1_000).optional(),
+});
+export const ClaimTransferResponse = StartSessionResponse.extend({ answersRestored: z.number().int() });
+
+export const InstructionStatus = z.object({
+  id: Id,
+  type: z.string(),
+  message: z.string().nullable(),
+  issuedAt: IsoDateTime,
+  deliveredAt: IsoDateTime.nullable(),
+  ackedAt: IsoDateTime.nullable(),
+});
+export const InstructionsResponse = z.object({ instructions: z.array(InstructionStatus) });
