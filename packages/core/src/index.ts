@@ -1,0 +1,4 @@
+export * from './types.ts';
+export * from './clock.ts';
+export * from './state-machine.ts';
+export * from './policies.ts';
