@@ -1,0 +1,203 @@
+import { RosterRow, type AdminRegistration, type PlaceRegistrationRequest, type RosterError, type RosterReport } from '@invigil/contract';
+import type { z } from 'zod';
+import { AppError, notFound } from '../http/errors.ts';
+import type { AdminStore, Placement, RegistrationRecord, RosterWrite } from './admin-store.ts';
+import { staffAudit, type Actor } from './audit.ts';
+import { PlaceIndex } from './place-index.ts';
+import { parseRosterCsv, parseRosterJson, type RawRosterRow } from './roster-parse.ts';
+
+const MAX_LISTED_ERRORS = 1_000;
+const PLACEMENT_FIELDS = ['center', 'room', 'seat'] as const;
+
+export const registrationView = (r: RegistrationRecord): AdminRegistration => ({ ...r, createdAt: new Date(r.createdAt).toISOString() });
+
+export interface RosterServiceDeps {
+  store: AdminStore;
+  now: () => number;
+  accessCodeHash: (code: string) => string;
+  examExists: (examId: string) => boolean;
+}
+
+/** Where a seat is: the same seat label in another room is another seat. */
+const seatKey = (p: Placement) => (p.seat === null ? null : `${p.centerId ?? ''}\u0000${p.roomId ?? ''}\u0000${p.seat}`);
+
+function issuesToErrors(r: RawRosterRow, candidateId: string | undefined, error: z.ZodError): RosterError[] {
+  return error.issues.map((i) => {
+    const base = { line: r.line, ...(candidateId ? { candidateId } : {}) };
+    if (i.code === 'unrecognized_keys') return { ...base, field: i.keys.join(','), message: 'unknown field' };
+    const field = String(i.path[0] ?? 'row');
+    const missing = i.code === 'invalid_type' && r.fields[field] === undefined;
+    return { ...base, field, message: missing ? 'missing' : i.message };
+  });
+}
+
+/** A row that passed every check, on its way to the database. */
+interface GoodRow {
+  line: number;
+  row: RosterRow;
+  placement?: Placement;
+}
+
+/** Roster import (CSV or JSON, per-row report, all-or-nothing or best effort) and seating. */
+export class RosterService {
+  constructor(private readonly d: RosterServiceDeps) {}
+
+  assertExam(examId: string): void {
+    if (!this.d.examExists(examId)) throw notFound('no such exam');
+  }
+
+  /** Checks every row; writes the good ones in one transaction unless `atomic` and any row is bad. */
+  import(by: Actor, examId: string, text: string, format: 'csv' | 'json', atomic: boolean): { status: 200 | 422; report: RosterReport } {
+    this.assertExam(examId);
+    if (text.trim() === '') throw new AppError(400, 'BAD_REQUEST', 'the roster is empty');
+    const raw = format === 'csv' ? parseRosterCsv(text) : parseRosterJson(text);
+    if (raw.length === 0) throw new AppError(400, 'BAD_REQUEST', 'the roster has no rows');
+
+    const errors: RosterError[] = [];
+    const failedLines = new Set<number>();
+    const fail = (list: RosterError[]) => {
+      for (const e of list) {
+        errors.push(e);
+        failedLines.add(e.line);
+      }
+    };
+
+    const places = new PlaceIndex(this.d.store.listCenters(), this.d.store.allRooms());
+    const firstLineOf = new Map<string, number>();
+    const checked: GoodRow[] = [];
+    for (const r of raw) {
+      const ok = this.checkRow(r, places, firstLineOf, fail);
+      if (ok) checked.push(ok);
+    }
+
+    const seatErrors = this.checkSeats(examId, checked);
+    fail([...seatErrors.values()]);
+    const good = checked.filter((g) => !seatErrors.has(g.row.candidateId));
+
+    errors.sort((a, b) => a.line - b.line);
+    const failed = failedLines.size;
+    const base = {
+      total: raw.length,
+      failed,
+      atomic,
+      errors: errors.slice(0, MAX_LISTED_ERRORS),
+      ...(errors.length > MAX_LISTED_ERRORS ? { errorsTruncated: true } : {}),
+    };
+    if ((atomic && failed > 0) || good.length === 0) {
+      return { status: 422, report: { imported: 0, created: 0, updated: 0, ...base } };
+    }
+
+    const rows: RosterWrite[] = good.map((g) => ({
+      candidateId: g.row.candidateId,
+      name: g.row.name,
+      accessCodeHash: this.d.accessCodeHash(g.row.accessCode),
+      ...(g.placement ? { placement: g.placement } : {}),
+    }));
+    const t = this.d.now();
+    const { created, updated } = this.d.store.importRoster(examId, rows, t, (created) =>
+      staffAudit(by, t, 'exam.roster_imported', { examId, format, atomic, total: raw.length, imported: rows.length, failed, created, updated: rows.length - created }),
+    );
+    return { status: 200, report: { imported: rows.length, created, updated, ...base } };
+  }
+
+  /**
+   * No two candidates of the exam in one seat, counting those already registered. A row refused
+   * here leaves its candidate where they were, which may clash with a row accepted before it, so
+   * the check repeats until nothing more fails (refusals only grow: a few rounds at most).
+   */
+  private checkSeats(examId: string, checked: GoodRow[]): Map<string, RosterError> {
+    const existing = this.d.store.examPlacements(examId);
+    const refused = new Map<string, RosterError>();
+    for (;;) {
+      const moving = new Set(checked.filter((g) => g.placement && !refused.has(g.row.candidateId)).map((g) => g.row.candidateId));
+      const seatedBy = new Map<string, { candidateId: string; line?: number }>();
+      for (const [candidateId, p] of existing) {
+        const key = seatKey(p);
+        if (key !== null && !moving.has(candidateId)) seatedBy.set(key, { candidateId });
+      }
+      let more = false;
+      for (const g of checked) {
+        if (refused.has(g.row.candidateId)) continue;
+        const key = g.placement ? seatKey(g.placement) : null;
+        if (key === null) continue;
+        const holder = seatedBy.get(key);
+        if (holder && holder.candidateId !== g.row.candidateId) {
+          const where = holder.line ? `line ${holder.line}` : `candidate ${holder.candidateId}, already registered`;
+          refused.set(g.row.candidateId, { line: g.line, candidateId: g.row.candidateId, field: 'seat', message: `seat "${g.placement!.seat}" is already taken (${where})` });
+          more = true;
+          continue;
+        }
+        seatedBy.set(key, { candidateId: g.row.candidateId, line: g.line });
+      }
+      if (!more) return refused;
+    }
+  }
+
+  private checkRow(r: RawRosterRow, places: PlaceIndex, firstLineOf: Map<string, number>, fail: (e: RosterError[]) => void): GoodRow | undefined {
+    const idField = r.fields.candidateId;
+    const rawId = typeof idField === 'string' && idField.trim() !== '' ? idField.trim() : undefined;
+    const at = { line: r.line, ...(rawId ? { candidateId: rawId } : {}) };
+    const rowErrors: RosterError[] = [];
+    if (r.shapeError) rowErrors.push({ ...at, field: 'row', message: r.shapeError });
+
+    // A candidate listed twice: the later line is the error, whatever else is wrong with either.
+    if (rawId !== undefined) {
+      const first = firstLineOf.get(rawId);
+      if (first !== undefined) rowErrors.push({ ...at, field: 'candidateId', message: `candidate ${rawId} already appears on line ${first}` });
+      else firstLineOf.set(rawId, r.line);
+    }
+
+    // A row of the wrong shape gets that one error: its fields cannot be trusted to be where they belong.
+    const parsed = r.shapeError ? undefined : RosterRow.safeParse(r.fields);
+    if (parsed && !parsed.success) rowErrors.push(...issuesToErrors(r, rawId, parsed.error));
+    if (!parsed?.success || rowErrors.length) {
+      fail(rowErrors);
+      return undefined;
+    }
+
+    const row = parsed.data;
+    if (!PLACEMENT_FIELDS.some((f) => f in r.fields)) return { line: r.line, row };
+    const where = places.resolve(row.center ?? null, row.room ?? null);
+    if (!where.ok) {
+      fail([{ ...at, field: where.field, message: where.message }]);
+      return undefined;
+    }
+    return { line: r.line, row, placement: { centerId: where.centerId, roomId: where.roomId, seat: row.seat || null } };
+  }
+
+  listRegistrations(examId: string, q: { centerId?: string; roomId?: string; limit?: number; offset?: number }) {
+    this.assertExam(examId);
+    const limit = q.limit ?? 100;
+    const offset = q.offset ?? 0;
+    const r = this.d.store.listRegistrations(examId, { ...(q.centerId ? { centerId: q.centerId } : {}), ...(q.roomId ? { roomId: q.roomId } : {}), limit, offset });
+    return { total: r.total, limit, offset, registrations: r.registrations.map(registrationView) };
+  }
+
+  /** Sets where a registered candidate sits; a room alone implies its center. */
+  place(by: Actor, examId: string, candidateId: string, req: PlaceRegistrationRequest): AdminRegistration {
+    this.assertExam(examId);
+    this.d.store.atomically(() => {
+      const before = this.d.store.getRegistration(examId, candidateId);
+      if (!before) throw notFound('no such registration');
+      let centerId = req.centerId ?? null;
+      const roomId = req.roomId ?? null;
+      if (centerId !== null && !this.d.store.getCenter(centerId)) throw notFound('no such center');
+      if (roomId !== null) {
+        const room = this.d.store.getRoom(roomId);
+        if (!room || (centerId !== null && room.centerId !== centerId)) throw notFound(centerId === null ? 'no such room' : 'no such room in this center');
+        centerId = room.centerId;
+      }
+      const p: Placement = { centerId, roomId, seat: req.seat ?? null };
+      const holder = this.d.store.seatTakenBy(examId, candidateId, p);
+      if (holder) throw new AppError(409, 'CONFLICT', `seat "${p.seat}" is already taken by candidate ${holder}`, { candidateId: holder });
+      const t = this.d.now();
+      this.d.store.placeRegistration(
+        examId,
+        candidateId,
+        p,
+        staffAudit(by, t, 'registration.placed', { examId, candidateId, before: { centerId: before.centerId, roomId: before.roomId, seat: before.seat }, after: p }),
+      );
+    });
+    return registrationView(this.d.store.getRegistration(examId, candidateId)!);
+  }
+}

@@ -1,0 +1,283 @@
+import {
+  AdminExam,
+  AdminExamList,
+  AdminExamListQuery,
+  AdminRegistration,
+  Center,
+  CenterList,
+  CenterParams,
+  CreateCenterRequest,
+  CreateRoomRequest,
+  CreateStaffRequest,
+  ExamPolicyRequest,
+  ExamWindowRequest,
+  Id,
+  PlaceRegistrationRequest,
+  RegistrationList,
+  RegistrationListQuery,
+  RegistrationParams,
+  ResetPasswordRequest,
+  ResetPasswordResponse,
+  Room,
+  RoomList,
+  RoomParams,
+  RosterImportQuery,
+  RosterReport,
+  SetAssignmentsRequest,
+  StaffAccount,
+  StaffList,
+  StaffParams,
+  UpdateCenterRequest,
+  UpdateExamRequest,
+  UpdateRoomRequest,
+  UpdateStaffRequest,
+  UpdateStaffResponse,
+} from '@invigil/contract';
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type { AppEnv, Principal } from '../http/context.ts';
+import { AppError } from '../http/errors.ts';
+import type { RouteRegistry } from '../http/route-registry.ts';
+import type { Actor } from './audit.ts';
+import type { ExamAdminService } from './exam-admin-service.ts';
+import type { PlacesService } from './places-service.ts';
+import type { RosterService } from './roster-service.ts';
+import type { StaffService } from './staff-service.ts';
+
+export interface AdminServices {
+  places: PlacesService;
+  staff: StaffService;
+  exams: ExamAdminService;
+  roster: RosterService;
+}
+
+const ADMIN = ['admin'] as const;
+const tag = 'admin';
+const ExamParams = z.object({ examId: Id });
+
+const actor = (c: Context<AppEnv>, principal: Principal): Actor => ({ principal, ip: c.get('ip') });
+
+/** The roster's format: `?format=` wins, else the Content-Type says. */
+function rosterFormat(c: Context<AppEnv>, format: 'csv' | 'json' | undefined): 'csv' | 'json' {
+  if (format) return format;
+  const type = (c.req.header('content-type') ?? '').toLowerCase();
+  if (type.includes('csv')) return 'csv';
+  if (type.includes('json')) return 'json';
+  throw new AppError(400, 'BAD_REQUEST', 'send the roster as text/csv or application/json, or say ?format=csv|json');
+}
+
+export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
+  // ---- Centers and rooms ----
+  r.add({ method: 'get', path: '/admin/centers', tag, summary: 'List exam centers', roles: ADMIN, responses: { 200: CenterList } }, ({ c }) => c.json(s.places.listCenters()));
+  r.add(
+    { method: 'post', path: '/admin/centers', tag, summary: 'Create an exam center (name unique)', roles: ADMIN, body: CreateCenterRequest, responses: { 201: Center }, errors: [409] },
+    ({ c, body, principal }) => c.json(s.places.createCenter(actor(c, principal), body), 201),
+  );
+  r.add(
+    { method: 'get', path: '/admin/centers/:centerId', tag, summary: 'Read an exam center', roles: ADMIN, params: CenterParams, responses: { 200: Center }, errors: [404] },
+    ({ c, params }) => c.json(s.places.getCenter(params.centerId)),
+  );
+  r.add(
+    { method: 'patch', path: '/admin/centers/:centerId', tag, summary: 'Rename an exam center or change its address', roles: ADMIN, params: CenterParams, body: UpdateCenterRequest, responses: { 200: Center }, errors: [404, 409] },
+    ({ c, params, body, principal }) => c.json(s.places.updateCenter(actor(c, principal), params.centerId, body)),
+  );
+  r.add(
+    {
+      method: 'delete',
+      path: '/admin/centers/:centerId',
+      tag,
+      summary: 'Delete an exam center (409 while it has rooms, registrations or sessions; its staff assignments go with it)',
+      roles: ADMIN,
+      params: CenterParams,
+      responses: { 204: null },
+      errors: [404, 409],
+    },
+    ({ c, params, principal }) => {
+      s.places.deleteCenter(actor(c, principal), params.centerId);
+      return c.body(null, 204);
+    },
+  );
+  r.add(
+    { method: 'get', path: '/admin/centers/:centerId/rooms', tag, summary: 'List the rooms of a center', roles: ADMIN, params: CenterParams, responses: { 200: RoomList }, errors: [404] },
+    ({ c, params }) => c.json(s.places.listRooms(params.centerId)),
+  );
+  r.add(
+    { method: 'post', path: '/admin/centers/:centerId/rooms', tag, summary: 'Add a room to a center (name unique within the center)', roles: ADMIN, params: CenterParams, body: CreateRoomRequest, responses: { 201: Room }, errors: [404, 409] },
+    ({ c, params, body, principal }) => c.json(s.places.createRoom(actor(c, principal), params.centerId, body), 201),
+  );
+  r.add(
+    { method: 'get', path: '/admin/rooms/:roomId', tag, summary: 'Read a room', roles: ADMIN, params: RoomParams, responses: { 200: Room }, errors: [404] },
+    ({ c, params }) => c.json(s.places.getRoom(params.roomId)),
+  );
+  r.add(
+    { method: 'patch', path: '/admin/rooms/:roomId', tag, summary: 'Rename a room or change its capacity', roles: ADMIN, params: RoomParams, body: UpdateRoomRequest, responses: { 200: Room }, errors: [404, 409] },
+    ({ c, params, body, principal }) => c.json(s.places.updateRoom(actor(c, principal), params.roomId, body)),
+  );
+  r.add(
+    {
+      method: 'delete',
+      path: '/admin/rooms/:roomId',
+      tag,
+      summary: 'Delete a room (409 while registrations or sessions use it; its staff assignments go with it)',
+      roles: ADMIN,
+      params: RoomParams,
+      responses: { 204: null },
+      errors: [404, 409],
+    },
+    ({ c, params, principal }) => {
+      s.places.deleteRoom(actor(c, principal), params.roomId);
+      return c.body(null, 204);
+    },
+  );
+
+  // ---- Staff accounts ----
+  r.add({ method: 'get', path: '/admin/staff', tag, summary: 'List staff accounts (never password hashes)', roles: ADMIN, responses: { 200: StaffList } }, ({ c }) => c.json(s.staff.list()));
+  r.add(
+    { method: 'post', path: '/admin/staff', tag, summary: 'Create a staff account (username unique, password ≥ 12 characters)', roles: ADMIN, body: CreateStaffRequest, responses: { 201: StaffAccount }, errors: [409] },
+    async ({ c, body, principal }) => c.json(await s.staff.create(actor(c, principal), body), 201),
+  );
+  r.add(
+    { method: 'get', path: '/admin/staff/:staffId', tag, summary: 'Read a staff account', roles: ADMIN, params: StaffParams, responses: { 200: StaffAccount }, errors: [404] },
+    ({ c, params }) => c.json(s.staff.get(params.staffId)),
+  );
+  r.add(
+    {
+      method: 'patch',
+      path: '/admin/staff/:staffId',
+      tag,
+      summary: 'Change role, display name or disabled; a role change or disabling ends all the account’s login sessions',
+      roles: ADMIN,
+      params: StaffParams,
+      body: UpdateStaffRequest,
+      responses: { 200: UpdateStaffResponse },
+      errors: [404, 409],
+    },
+    ({ c, params, body, principal }) => c.json(s.staff.update(actor(c, principal), params.staffId, body)),
+  );
+  r.add(
+    {
+      method: 'post',
+      path: '/admin/staff/:staffId/password',
+      tag,
+      summary: 'Set a new password for a staff account; all its login sessions end',
+      roles: ADMIN,
+      params: StaffParams,
+      body: ResetPasswordRequest,
+      responses: { 200: ResetPasswordResponse },
+      errors: [404],
+    },
+    async ({ c, params, body, principal }) => c.json(await s.staff.resetPassword(actor(c, principal), params.staffId, body.password)),
+  );
+  r.add(
+    {
+      method: 'put',
+      path: '/admin/staff/:staffId/assignments',
+      tag,
+      summary: 'Replace the centers/rooms a proctor may see and act on',
+      roles: ADMIN,
+      params: StaffParams,
+      body: SetAssignmentsRequest,
+      responses: { 200: StaffAccount },
+      errors: [404],
+    },
+    ({ c, params, body, principal }) => c.json(s.staff.setAssignments(actor(c, principal), params.staffId, body)),
+  );
+
+  // ---- Exams (create and read-with-keys are in routes/staff-routes.ts) ----
+  r.add(
+    { method: 'get', path: '/admin/exams', tag, summary: 'List exams with status, window, policy and counts, newest first', roles: ADMIN, query: AdminExamListQuery, responses: { 200: AdminExamList } },
+    ({ c, query }) => c.json(s.exams.list(query as z.infer<typeof AdminExamListQuery>)),
+  );
+  r.add(
+    {
+      method: 'patch',
+      path: '/admin/exams/:examId',
+      tag,
+      summary: 'Change title, duration or questions (questions: 409 once any session of the exam exists)',
+      roles: ADMIN,
+      params: ExamParams,
+      body: UpdateExamRequest,
+      responses: { 200: AdminExam },
+      errors: [404, 409],
+    },
+    ({ c, params, body, principal }) => c.json(s.exams.update(actor(c, principal), params.examId, body)),
+  );
+  r.add(
+    { method: 'post', path: '/admin/exams/:examId/open', tag, summary: 'Open an exam: candidates may start (within its window)', roles: ADMIN, params: ExamParams, responses: { 200: AdminExam }, errors: [404] },
+    ({ c, params, principal }) => c.json(s.exams.setStatus(actor(c, principal), params.examId, 'open')),
+  );
+  r.add(
+    { method: 'post', path: '/admin/exams/:examId/close', tag, summary: 'Close an exam: no new starts (running sessions go on)', roles: ADMIN, params: ExamParams, responses: { 200: AdminExam }, errors: [404] },
+    ({ c, params, principal }) => c.json(s.exams.setStatus(actor(c, principal), params.examId, 'closed')),
+  );
+  r.add(
+    { method: 'put', path: '/admin/exams/:examId/window', tag, summary: 'Set when candidates may start (opensAt/closesAt, ISO UTC, null = no limit)', roles: ADMIN, params: ExamParams, body: ExamWindowRequest, responses: { 200: AdminExam }, errors: [404] },
+    ({ c, params, body, principal }) => c.json(s.exams.setWindow(actor(c, principal), params.examId, body)),
+  );
+  r.add(
+    {
+      method: 'put',
+      path: '/admin/exams/:examId/policy',
+      tag,
+      summary: 'Replace the exam’s session-policy overrides (heartbeat interval, missed heartbeats, recovery attempts, paused TTL)',
+      roles: ADMIN,
+      params: ExamParams,
+      body: ExamPolicyRequest,
+      responses: { 200: AdminExam },
+      errors: [404],
+    },
+    ({ c, params, body, principal }) => c.json(s.exams.setPolicy(actor(c, principal), params.examId, body)),
+  );
+
+  // ---- Roster and seating ----
+  r.add(
+    {
+      method: 'post',
+      path: '/admin/exams/:examId/roster',
+      tag,
+      summary:
+        'Import a roster: text/csv (header candidateId,name,accessCode[,center,room,seat]) or application/json {candidates:[...]}; ?atomic=true (default: all or nothing, 422 with the report if any row is bad) or false (imports the good rows); ?format=csv|json overrides the Content-Type. Answers a per-row report with source line numbers.',
+      roles: ADMIN,
+      params: ExamParams,
+      query: RosterImportQuery,
+      responses: { 200: RosterReport, 422: RosterReport },
+      errors: [404, 413],
+    },
+    async ({ c, params, principal, query }) => {
+      const q = query as z.infer<typeof RosterImportQuery>;
+      s.roster.assertExam(params.examId);
+      const format = rosterFormat(c, q.format);
+      const text = await c.req.text();
+      const { status, report } = s.roster.import(actor(c, principal), params.examId, text, format, q.atomic !== 'false');
+      return c.json(report, status);
+    },
+  );
+  r.add(
+    {
+      method: 'get',
+      path: '/admin/exams/:examId/registrations',
+      tag,
+      summary: 'List an exam’s registrations with their placement, by candidate id (never access codes)',
+      roles: ADMIN,
+      params: ExamParams,
+      query: RegistrationListQuery,
+      responses: { 200: RegistrationList },
+      errors: [404],
+    },
+    ({ c, params, query }) => c.json(s.roster.listRegistrations(params.examId, query as z.infer<typeof RegistrationListQuery>)),
+  );
+  r.add(
+    {
+      method: 'put',
+      path: '/admin/exams/:examId/registrations/:candidateId',
+      tag,
+      summary: 'Set where a registered candidate sits (center, room, seat; omitted = cleared; 409 if the seat is taken)',
+      roles: ADMIN,
+      params: RegistrationParams,
+      body: PlaceRegistrationRequest,
+      responses: { 200: AdminRegistration },
+      errors: [404, 409],
+    },
+    ({ c, params, body, principal }) => c.json(s.roster.place(actor(c, principal), params.examId, params.candidateId, body)),
+  );
+}

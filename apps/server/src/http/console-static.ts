@@ -1,0 +1,36 @@
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { Hono } from 'hono';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AppEnv } from './context.ts';
+
+/** Where the console's Vite build lands (apps/console/dist). */
+export const CONSOLE_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../../../console/dist');
+
+/**
+ * Serves the staff console (a single-page app) at /console: files as they are, any other path
+ * under /console gets index.html so client-side routes survive a reload.
+ */
+export function mountConsole(app: Hono<AppEnv>, dist = CONSOLE_DIST): void {
+  const index = join(dist, 'index.html');
+  app.get('/', (c) => c.redirect('/console/'));
+  app.get('/console', (c) => c.redirect('/console/'));
+  app.use(
+    '/console/*',
+    serveStatic({
+      root: relative(process.cwd(), dist),
+      rewriteRequestPath: (p) => p.replace(/^\/console/, ''),
+    }),
+  );
+  app.get('/console/*', (c) => {
+    if (!existsSync(index)) {
+      return c.html(
+        '<!doctype html><title>Invigil console not built</title><p>The console has not been built. Run <code>bash scripts/start.sh</code> (it builds it), or <code>npx --yes pnpm@10.34.8 --filter @invigil/console build</code>.</p>',
+        503,
+      );
+    }
+    c.header('Cache-Control', 'no-cache');
+    return c.html(readFileSync(index, 'utf8'));
+  });
+}

@@ -1,0 +1,182 @@
+import type { Archive, ReviewDetail, ReviewSessionRow, ReviewSessionsQuery, VerifyResponse } from '@invigil/contract';
+import { isFinal } from '@invigil/core';
+import type { Logger } from 'pino';
+import type { Principal } from '../http/context.ts';
+import { AppError, notFound } from '../http/errors.ts';
+import { inScope, scopeOf } from '../services/scope.ts';
+import { buildArchive } from './archive-builder.ts';
+import { verifyArchive } from './hash-chain.ts';
+import type { ReviewStore, StoredArchive } from './review-store.ts';
+
+export interface ReviewDeps {
+  store: ReviewStore;
+  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  now: () => number;
+}
+
+export type SealOutcome = 'sealed' | 'already_sealed' | 'not_final' | 'no_such_attempt';
+
+const iso = (t: number) => new Date(t).toISOString();
+const isoOrNull = (t: number | null) => (t === null ? null : iso(t));
+const DEFAULT_PAGE = 50;
+
+/** Sealed per-attempt archives (hash-chained timeline, answers, score) and the staff session browser. */
+export class ReviewService {
+  constructor(private readonly d: ReviewDeps) {}
+
+  /**
+   * Seals a finished attempt into its archive, once: a second call (or a call for a session that
+   * is not final yet) changes nothing.
+   */
+  seal(attemptId: string): SealOutcome {
+    if (this.d.store.getArchive(attemptId)) return 'already_sealed';
+    const snap = this.d.store.snapshot(attemptId);
+    if (!snap) return 'no_such_attempt';
+    if (!isFinal(snap.session.state)) return 'not_final';
+    const now = this.d.now();
+    const built = buildArchive(snap, now, now);
+    const inserted = this.d.store.insertArchive({ attemptId, sealedAt: now, content: built.content, chainHead: built.chainHead, score: built.score, maxScore: built.maxScore });
+    if (!inserted) return 'already_sealed';
+    this.d.log.info({ attemptId, events: built.archive.events.length, score: built.score, maxScore: built.maxScore }, 'attempt sealed');
+    return 'sealed';
+  }
+
+  /** seal() for hooks and jobs: logs a failure instead of throwing it at the caller. */
+  sealSafely(attemptId: string): SealOutcome | 'failed' {
+    try {
+      return this.seal(attemptId);
+    } catch (err) {
+      this.d.log.error({ err, attemptId }, 'sealing the attempt failed; the sweep will retry');
+      return 'failed';
+    }
+  }
+
+  /**
+   * One step of the repair sweep: seals up to `limit` final attempts without an archive whose ids
+   * come after `after`. `next` is where to continue, undefined when nothing was left.
+   */
+  sweepStep(after: string | undefined, limit: number): { next: string | undefined; sealed: number; failed: number } {
+    const ids = this.d.store.unsealedFinalAttempts(limit, after);
+    let sealed = 0;
+    let failed = 0;
+    for (const id of ids) {
+      const r = this.sealSafely(id);
+      if (r === 'sealed') sealed += 1;
+      if (r === 'failed') failed += 1;
+    }
+    return { next: ids[ids.length - 1], sealed, failed };
+  }
+
+  /** Seals every final attempt that has no archive (repairs a crash between the end and the seal). */
+  sweep(batch = 100): { sealed: number; failed: number } {
+    let sealed = 0;
+    let failed = 0;
+    let after: string | undefined;
+    do {
+      const step = this.sweepStep(after, batch);
+      sealed += step.sealed;
+      failed += step.failed;
+      after = step.next;
+    } while (after !== undefined);
+    return { sealed, failed };
+  }
+
+  /** The session if this staff member may see it; 404 otherwise, exactly like an unknown id. */
+  private visible(p: Principal, attemptId: string): { status: string } {
+    const place = this.d.store.placement(attemptId);
+    if (!place || !inScope(scopeOf(p), place)) throw notFound('no such exam session');
+    return place;
+  }
+
+  /** The archive of a final attempt, sealing it now if the hook has not yet (or failed to). */
+  private sealedArchive(attemptId: string): StoredArchive | undefined {
+    const have = this.d.store.getArchive(attemptId);
+    if (have) return have;
+    if (this.sealSafely(attemptId) === 'sealed') return this.d.store.getArchive(attemptId);
+    return undefined;
+  }
+
+  list(p: Principal, q: ReviewSessionsQuery): { sessions: ReviewSessionRow[]; total: number; nextCursor: string | null } {
+    const scope = scopeOf(p);
+    const limit = q.limit ?? DEFAULT_PAGE;
+    const { rows, total } = this.d.store.listSessions({
+      status: q.status,
+      examId: q.examId,
+      centerId: q.centerId,
+      roomId: q.roomId,
+      sealed: q.sealed === undefined ? undefined : q.sealed === 'true',
+      q: q.q,
+      places: scope,
+      after: q.cursor,
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      total,
+      nextCursor: rows.length > limit && last ? `${last.startedAt}.${last.attemptId}` : null,
+      sessions: page.map((r) => ({
+        attemptId: r.attemptId,
+        sessionId: r.sessionId,
+        candidate: { id: r.candidateId, name: r.candidateName },
+        exam: { id: r.examId, title: r.examTitle },
+        status: r.status,
+        isLocked: r.isLocked,
+        endReason: r.endReason,
+        centerId: r.centerId,
+        roomId: r.roomId,
+        seat: r.seat,
+        startedAt: iso(r.startedAt),
+        endedAt: isoOrNull(r.endedAt),
+        score: r.sealedAt === null ? null : r.score,
+        maxScore: r.sealedAt === null ? null : r.maxScore,
+        alertCount: r.alertCount,
+        openAlertCount: r.openAlertCount,
+        sealed: r.sealedAt !== null,
+        sealedAt: isoOrNull(r.sealedAt),
+      })),
+    };
+  }
+
+  /** The sealed archive, or (not final yet) a live view built the same way and not stored. */
+  detail(p: Principal, attemptId: string): ReviewDetail {
+    this.visible(p, attemptId);
+    const stored = this.sealedArchive(attemptId);
+    if (stored) {
+      return { sealed: true, sealedAt: iso(stored.sealedAt), chainHead: stored.chainHead, archive: this.parseStored(stored) };
+    }
+    const snap = this.d.store.snapshot(attemptId);
+    if (!snap) throw notFound('no such exam session');
+    const live = buildArchive(snap, null, this.d.now());
+    return { sealed: false, sealedAt: null, chainHead: live.chainHead, archive: live.archive };
+  }
+
+  private parseStored(a: StoredArchive): Archive {
+    // The stored content is what was sealed; if it was tampered with, still show it (verify says so).
+    try {
+      return JSON.parse(a.content) as Archive;
+    } catch {
+      throw new AppError(409, 'CONFLICT', 'the stored archive is not valid JSON: it was damaged or tampered with; see /verify');
+    }
+  }
+
+  /** The sealed archive as stored (byte for byte), for download. 409 while the attempt is not final. */
+  archiveFile(p: Principal, attemptId: string): { filename: string; content: string; chainHead: string } {
+    const a = this.requireSealed(p, attemptId);
+    return { filename: `invigil-archive-${attemptId.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`, content: a.content, chainHead: a.chainHead };
+  }
+
+  verify(p: Principal, attemptId: string): VerifyResponse {
+    const a = this.requireSealed(p, attemptId);
+    return verifyArchive(a.content, a.chainHead);
+  }
+
+  private requireSealed(p: Principal, attemptId: string): StoredArchive {
+    const { status } = this.visible(p, attemptId);
+    const a = this.sealedArchive(attemptId);
+    if (!a) {
+      throw new AppError(409, 'CONFLICT', `the attempt is not sealed yet: the session is ${status}; it is sealed when it is submitted, expires or is terminated`, { status });
+    }
+    return a;
+  }
+}

@@ -1,0 +1,109 @@
+import type { Question } from '@invigil/contract';
+import type { SessionState } from '@invigil/core';
+import type { Assignment } from '../services/scope.ts';
+
+/** Everything an archive is built from, read in one transaction. Times are epoch ms. */
+export interface AttemptSnapshot {
+  session: {
+    sessionId: string;
+    attemptId: string;
+    candidateId: string;
+    examId: string;
+    state: SessionState;
+    startedAt: number;
+    devicePublicKey: string | null;
+    deviceFingerprint: string | null;
+    browserInfo: string;
+    ipAddress: string;
+    centerId: string | null;
+    roomId: string | null;
+    seat: string | null;
+    incidentMs: number;
+    deviceGeneration: number;
+  };
+  exam: { id: string; title: string; durationMinutes: number; questions: Question[] } | null;
+  candidateName: string;
+  answers: { questionId: string; value: unknown; clientSeq: number; savedAt: number }[];
+  audit: { id: number; at: number; actorType: string; actorId: string | null; action: string; reason: string | null; detail: unknown; ip: string | null }[];
+  alerts: {
+    id: string;
+    at: number;
+    kind: string;
+    severity: string;
+    message: string;
+    detail: unknown;
+    acknowledgedAt: number | null;
+    acknowledgedBy: string | null;
+  }[];
+  instructions: {
+    id: string;
+    type: string;
+    message: string | null;
+    reason: string | null;
+    issuedAt: number;
+    issuedBy: string;
+    deliveredAt: number | null;
+    ackedAt: number | null;
+  }[];
+}
+
+export interface StoredArchive {
+  attemptId: string;
+  sealedAt: number;
+  /** Canonical JSON of the archive. */
+  content: string;
+  chainHead: string;
+  score: number | null;
+  maxScore: number | null;
+}
+
+/** Who may be listed: everyone (admin) or sessions placed in these assignments (proctor). */
+export type PlaceFilter = { all: true } | { all: false; assignments: Assignment[] };
+
+export interface ReviewListFilter {
+  status?: string;
+  examId?: string;
+  centerId?: string;
+  roomId?: string;
+  sealed?: boolean;
+  q?: string;
+  places: PlaceFilter;
+  /** Rows strictly after this one in (startedAt desc, attemptId desc) order. */
+  after?: { startedAt: number; attemptId: string };
+  limit: number;
+}
+
+export interface ReviewListRow {
+  attemptId: string;
+  sessionId: string;
+  candidateId: string;
+  candidateName: string;
+  examId: string;
+  examTitle: string;
+  status: SessionState['status'];
+  isLocked: boolean;
+  endReason: string | null;
+  centerId: string | null;
+  roomId: string | null;
+  seat: string | null;
+  startedAt: number;
+  endedAt: number | null;
+  score: number | null;
+  maxScore: number | null;
+  sealedAt: number | null;
+  alertCount: number;
+  openAlertCount: number;
+}
+
+/** The review module's persistence port (SQLite adapter beside it; PostgreSQL later). */
+export interface ReviewStore {
+  snapshot(attemptId: string): AttemptSnapshot | undefined;
+  /** Where a session sits (for staff scoping) and its status; undefined when there is no such session. */
+  placement(attemptId: string): { centerId: string | null; roomId: string | null; status: SessionState['status'] } | undefined;
+  getArchive(attemptId: string): StoredArchive | undefined;
+  /** Inserts unless one exists (sealing is once only). True when this call inserted it. */
+  insertArchive(a: StoredArchive): boolean;
+  /** Attempts in a final state without an archive, by attempt id, after `afterAttemptId`. */
+  unsealedFinalAttempts(limit: number, afterAttemptId?: string): string[];
+  listSessions(filter: ReviewListFilter): { rows: ReviewListRow[]; total: number };
+}

@@ -1,0 +1,28 @@
+import { UAParser } from 'ua-parser-js';
+
+export interface DeviceInfo {
+  deviceType: 'mobile' | 'tablet' | 'desktop' | 'smarttv' | 'console' | 'wearable' | 'bot' | 'unknown';
+  /** A human label, e.g. "iPhone · Mobile Safari 17.0" */
+  deviceName: string;
+  browser: string;
+  os: string;
+}
+
+const BOT = /bot|crawler|spider|curl\/|wget\/|python-requests|postman/i;
+
+/** Device facts from a User-Agent with a real parser (not substring checks). */
+export function parseDevice(userAgent: string): DeviceInfo {
+  if (!userAgent) return { deviceType: 'unknown', deviceName: 'Unknown device', browser: '', os: '' };
+  const r = new UAParser(userAgent).getResult();
+  const browser = [r.browser.name, r.browser.version?.split('.').slice(0, 2).join('.')].filter(Boolean).join(' ');
+  const os = [r.os.name, r.os.version].filter(Boolean).join(' ');
+  let deviceType: DeviceInfo['deviceType'];
+  if (BOT.test(userAgent)) deviceType = 'bot';
+  else if (r.device.type === 'mobile' || r.device.type === 'tablet' || r.device.type === 'smarttv' || r.device.type === 'console' || r.device.type === 'wearable') deviceType = r.device.type;
+  else if (r.os.name && /windows|mac os|linux|ubuntu|debian|fedora|chrom(e|ium) os/i.test(r.os.name)) deviceType = 'desktop';
+  else if (r.engine.name || r.browser.name) deviceType = 'desktop';
+  else deviceType = 'unknown';
+  const model = r.device.model ?? (deviceType === 'desktop' ? r.os.name : undefined) ?? 'Unknown device';
+  const deviceName = [model, browser].filter(Boolean).join(' · ');
+  return { deviceType, deviceName, browser, os };
+}

@@ -1,0 +1,99 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { call, spawnServer, type SpawnedServer } from './testing/harness.ts';
+import { loadConfig } from './config.ts';
+
+const SERVER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const started: SpawnedServer[] = [];
+afterAll(async () => {
+  for (const s of started) await s.kill();
+});
+
+describe('configuration', () => {
+  it('has the PROTOCOL.md defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      PORT: 8080,
+      HOST: '127.0.0.1',
+      DATA_DIR: './data',
+      ADMIN_USERNAME: 'admin',
+      HEARTBEAT_INTERVAL_MS: 10_000,
+      MISSED_HEARTBEATS_BEFORE_PAUSE: 3,
+      PAUSED_SESSION_TTL_MS: 86_400_000,
+      MAX_RECOVERY_ATTEMPTS: 3,
+      MAX_PAUSED_SESSIONS: 3,
+    });
+  });
+
+  it('refuses to start on a bad variable, naming it', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: SERVER_DIR,
+      env: { ...process.env, PORT: 'eighty', MAX_RECOVERY_ATTEMPTS: '0', DATA_DIR: mkdtempSync(join(tmpdir(), 'invigil-cfg-')) },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/invalid configuration/);
+    expect(r.stderr).toMatch(/PORT/);
+    expect(r.stderr).toMatch(/MAX_RECOVERY_ATTEMPTS/);
+  });
+});
+
+describe('first start', () => {
+  it('prints the URL, a generated admin password (once) and where data lives; the password works', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'invigil-first-'));
+    const s = await spawnServer({ ADMIN_PASSWORD: '' }, { dataDir, adminPassword: '' });
+    started.push(s);
+    const out = s.output();
+    expect(out).toContain(`listening on ${s.url}`);
+    expect(out).toContain(join(dataDir, 'invigil.sqlite'));
+    const m = /Admin:\s+admin \/ (\S+)/.exec(out);
+    expect(m).not.toBeNull();
+    const login = await call(`${s.api}/auth/staff/login`, 'POST', { username: 'admin', password: m![1] });
+    expect(login.status).toBe(200);
+    expect(login.body.user).toMatchObject({ username: 'admin', role: 'admin' });
+    // The password is not in the JSON logs, only in the banner.
+    expect(out.split('\n').filter((l) => l.startsWith('{')).join('\n')).not.toContain(m![1]);
+
+    await s.kill();
+    const again = await s.restart();
+    started.push(again);
+    expect(again.output()).not.toContain(m![1]);
+    expect((await call(`${again.api}/auth/staff/login`, 'POST', { username: 'admin', password: m![1] })).status).toBe(200);
+  });
+
+  it('serves /healthz, the OpenAPI document covering every route, and a docs page', async () => {
+    const s = await spawnServer();
+    started.push(s);
+    expect((await call(`${s.url}/healthz`, 'GET')).body).toMatchObject({ status: 'ok' });
+    const doc = (await call(`${s.url}/api/openapi.json`, 'GET')).body;
+    expect(doc.openapi).toBe('3.1.0');
+    const routes = Object.entries<Record<string, unknown>>(doc.paths).flatMap(([p, ms]) => Object.keys(ms).map((m) => `${m.toUpperCase()} ${p}`));
+    for (const r of [
+      'POST /api/v1/auth/staff/login',
+      'POST /api/v1/admin/exams',
+      'POST /api/v1/admin/exams/{examId}/candidates',
+      'POST /api/v1/auth/candidate/login',
+      'POST /api/v1/exams/sessions/start',
+      'GET /api/v1/exams/sessions/active',
+      'POST /api/v1/exams/sessions/heartbeat',
+      'POST /api/v1/exams/sessions/{attemptId}/pause',
+      'POST /api/v1/exams/sessions/{attemptId}/resume',
+      'POST /api/v1/exams/sessions/{attemptId}/recover',
+      'PUT /api/v1/exams/sessions/{attemptId}/answers/{questionId}',
+      'GET /api/v1/exams/sessions/{attemptId}/answers',
+      'POST /api/v1/exams/sessions/{attemptId}/submit',
+      'DELETE /api/v1/exams/sessions/{attemptId}',
+    ]) {
+      expect(routes).toContain(r);
+    }
+    const start = doc.paths['/api/v1/exams/sessions/start'].post;
+    expect(Object.keys(start.requestBody.content['application/json'].schema.properties)).toEqual(['examSetId', 'deviceFingerprint', 'browserInfo', 'devicePublicKey']);
+    const docs = await fetch(`${s.url}/api/docs`);
+    expect(docs.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await docs.text()).toContain('/api/openapi.json');
+  });
+});
