@@ -1,0 +1,829 @@
+import {
+  AnswerValue,
+  CandidateExamView,
+  heartbeatSigningString,
+  recoverSigningString,
+  Slug,
+  type CandidateLoginRequest,
+  type Instruction,
+  type KioskAnswer,
+  type KioskEvent,
+  type KioskState,
+  type SessionStatus,
+} from '@invigil/contract';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { AgentError, toAgentError } from './agent-error.ts';
+import { ApiClient, ApiError, NetworkError } from './api-client.ts';
+import { Backoff, backoffFor, type BackoffOptions } from './backoff.ts';
+import { DeviceIdentity } from './device-identity.ts';
+import { Listeners } from './emitter.ts';
+import { EnvironmentMonitor, type EnvironmentCheckOptions } from './environment-checks.ts';
+import { deviceFingerprint, type Fingerprint } from './fingerprint.ts';
+import { nodePlatformProbe } from './node-platform.ts';
+import { Outbox, type OutboxOptions } from './outbox.ts';
+import { silentLogger, type AgentLogger, type PlatformProbe, type SecretStore } from './ports.ts';
+import { SealedJsonFile } from './sealed-file.ts';
+import { ServerClock } from './server-clock.ts';
+
+export const SESSION_FILE = 'session.sealed';
+export const EXAM_CACHE_FILE = 'exam.sealed';
+
+/** What the kiosk keeps between runs, sealed: the login, and the attempt it must be able to recover. */
+const SessionDoc = z.object({
+  v: z.literal(1),
+  serverUrl: z.string(),
+  examId: z.string(),
+  candidateId: z.string(),
+  loginToken: z.string(),
+  attempt: z
+    .object({
+      attemptId: z.string(),
+      recoveryToken: z.string(),
+      heartbeatIntervalMs: z.number().int().positive(),
+      startedAt: z.number().int(),
+    })
+    .nullable(),
+});
+type SessionDoc = z.infer<typeof SessionDoc>;
+
+export interface AgentOptions {
+  /** e.g. `http://exam-server:8080` */
+  serverUrl: string;
+  /** Where the device key, the sealed session and the outbox live (created if missing). */
+  dataDir: string;
+  secretStore: SecretStore;
+  /** Displays, processes, VM hints, machine id. Default: what plain Node can see. */
+  platform?: PlatformProbe;
+  now?: () => number;
+  random?: () => number;
+  log?: AgentLogger;
+  /** Offline retry pacing; default derived from the heartbeat interval (see backoffFor). */
+  backoff?: Partial<BackoffOptions>;
+  /** Per-request timeout; default 2 × heartbeat interval, between 2 s and 15 s. */
+  requestTimeoutMs?: number;
+  /** Environment checks, or false to run none. */
+  checks?: EnvironmentCheckOptions | false;
+  outbox?: OutboxOptions;
+  /** How long `submit` waits for unsent answers to reach the server. Default 30 s. */
+  submitSyncTimeoutMs?: number;
+}
+
+type Step = 'ok' | 'now' | 'retry' | 'stop';
+
+const FINAL: readonly SessionStatus[] = ['completed', 'expired', 'terminated'];
+
+/**
+ * The kiosk's brain: device identity, session client (login, start, signed heartbeats, recovery),
+ * the answer outbox and the environment checks. Plain Node: the Electron main process creates one
+ * and wires its calls to the kiosk IPC (see ipc-handler.ts).
+ */
+export class Agent {
+  private identity!: DeviceIdentity;
+  private fingerprint!: Fingerprint;
+  private outbox!: Outbox;
+  private doc: SessionDoc | null = null;
+  private readonly api: ApiClient;
+  private readonly clock: ServerClock;
+  private readonly monitor: EnvironmentMonitor | null;
+  private readonly platform: PlatformProbe;
+  private readonly sessionFile: SealedJsonFile<typeof SessionDoc>;
+  private readonly examCache: SealedJsonFile<typeof CandidateExamView>;
+  private readonly now: () => number;
+  private readonly log: AgentLogger;
+  private backoff: Backoff;
+  private intervalMs = 10_000;
+  private seq = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private ticking = false;
+  private closed = false;
+  private needsRecover = false;
+  private pumping = false;
+  private pumpAgain = false;
+  private readonly pendingAcks = new Set<string>();
+  private readonly handledInstructions = new Set<string>();
+  private readonly answerState = new Map<string, KioskAnswer>();
+  private syncWaiters: { resolve: () => void; reject: (e: unknown) => void; timer: NodeJS.Timeout }[] = [];
+  private readonly stateListeners: Listeners<KioskState>;
+  private readonly eventListeners: Listeners<KioskEvent>;
+  private st: KioskState = {
+    phase: 'idle',
+    connection: 'unknown',
+    offlineSince: null,
+    examId: null,
+    candidateId: null,
+    attemptId: null,
+    session: { status: null, isLocked: false, pausedByStaff: false },
+    clock: { timeRemaining: null, deadlineAt: null, running: false, offsetMs: 0 },
+    saves: { pending: 0, lastSavedLocallyAt: null, lastSyncedAt: null },
+    lastError: null,
+  };
+
+  constructor(private readonly o: AgentOptions) {
+    this.now = o.now ?? Date.now;
+    this.log = o.log ?? silentLogger;
+    this.platform = o.platform ?? nodePlatformProbe();
+    this.api = new ApiClient({ serverUrl: o.serverUrl, timeoutMs: o.requestTimeoutMs ?? 5_000, userAgent: this.platform.clientInfo?.() });
+    this.clock = new ServerClock(this.now);
+    this.monitor = o.checks === false ? null : new EnvironmentMonitor(this.platform, o.checks ?? {}, this.now, this.log);
+    this.sessionFile = new SealedJsonFile(join(o.dataDir, SESSION_FILE), o.secretStore, SessionDoc);
+    this.examCache = new SealedJsonFile(join(o.dataDir, EXAM_CACHE_FILE), o.secretStore, CandidateExamView);
+    this.backoff = this.makeBackoff(this.intervalMs);
+    const onListenerError = (err: unknown) => this.log.error('listener failed', { error: (err as Error)?.message });
+    this.stateListeners = new Listeners(onListenerError);
+    this.eventListeners = new Listeners(onListenerError);
+  }
+
+  private makeBackoff(intervalMs: number): Backoff {
+    return new Backoff({ ...backoffFor(intervalMs), ...this.o.backoff, ...(this.o.random ? { random: this.o.random } : {}) });
+  }
+
+  private setInterval(ms: number): void {
+    this.intervalMs = ms;
+    this.backoff = this.makeBackoff(ms);
+    if (this.o.requestTimeoutMs === undefined) this.api.timeoutMs = Math.min(15_000, Math.max(2_000, 2 * ms));
+  }
+
+  // ---- start-up and crash recovery ---------------------------------------------------------
+
+  /**
+   * Loads (or creates) the device identity, opens the outbox and, when the last run left an
+   * unfinished attempt, starts recovering it with the stored recovery token: the candidate types
+   * nothing, and every answer still in the outbox is sent again once the server took us back.
+   */
+  async init(): Promise<KioskState> {
+    await mkdir(this.o.dataDir, { recursive: true, mode: 0o700 });
+    const { identity, created } = await DeviceIdentity.loadOrCreate(this.o.dataDir, this.o.secretStore);
+    this.identity = identity;
+    this.fingerprint = await deviceFingerprint(this.platform, this.o.dataDir);
+    this.outbox = await Outbox.open(this.o.dataDir, { now: this.now, ...this.o.outbox });
+    this.log.info('agent started', { newDevice: created, fingerprintSource: this.fingerprint.source, pendingAnswers: this.outbox.pendingCount() });
+
+    try {
+      this.doc = await this.sessionFile.read();
+    } catch (err) {
+      this.log.error('the stored session cannot be read; starting signed out', { error: (err as Error).message });
+      this.doc = null;
+    }
+    if (this.doc && this.doc.serverUrl !== this.o.serverUrl) {
+      this.log.warn('the stored session belongs to another server; ignoring it', { stored: this.doc.serverUrl });
+      this.doc = null;
+    }
+    if (!this.doc) {
+      this.update({ phase: 'idle' });
+      return this.state();
+    }
+    this.api.token = this.doc.loginToken;
+    this.st.examId = this.doc.examId;
+    this.st.candidateId = this.doc.candidateId;
+    const a = this.doc.attempt;
+    if (!a) {
+      this.update({ phase: 'logged-in' });
+      return this.state();
+    }
+    this.st.attemptId = a.attemptId;
+    for (const r of this.outbox.pending(a.attemptId)) {
+      this.answerState.set(r.questionId, { questionId: r.questionId, value: r.value, clientSeq: r.clientSeq, synced: false });
+    }
+    this.setInterval(a.heartbeatIntervalMs);
+    this.needsRecover = true;
+    this.update({ phase: 'recovering' });
+    this.monitor?.start();
+    this.schedule(0);
+    return this.state();
+  }
+
+  // ---- the calls the UI makes ----------------------------------------------------------------
+
+  async login(req: CandidateLoginRequest): Promise<KioskState> {
+    this.assertOpen();
+    const pending = this.doc?.attempt;
+    if (pending && this.doc && (this.doc.examId !== req.examId || this.doc.candidateId !== req.candidateId)) {
+      throw new AgentError('CONFLICT', 'another candidate has an unfinished exam on this kiosk; ask a proctor');
+    }
+    let token: string;
+    try {
+      token = (await this.api.login(req)).token;
+    } catch (e) {
+      throw this.fail(e);
+    }
+    this.api.token = token;
+    this.doc = { v: 1, serverUrl: this.o.serverUrl, examId: req.examId, candidateId: req.candidateId, loginToken: token, attempt: pending ?? null };
+    await this.persist();
+    this.st.examId = req.examId;
+    this.st.candidateId = req.candidateId;
+    this.markOnline();
+    if (pending) {
+      // Signed in again after the old login ended: carry on with the unfinished attempt.
+      this.needsRecover = true;
+      this.update({ phase: 'recovering', lastError: null });
+      this.monitor?.start();
+      this.schedule(0);
+    } else {
+      this.update({ phase: 'logged-in', lastError: null });
+    }
+    return this.state();
+  }
+
+  /** The exam (questions without keys). Cached sealed, so a restarted kiosk can show it offline. */
+  async getExam(): Promise<CandidateExamView> {
+    const doc = this.requireLogin();
+    try {
+      const exam = await this.api.exam(doc.examId);
+      this.markOnline();
+      await this.examCache.write(exam);
+      return exam;
+    } catch (e) {
+      if (e instanceof NetworkError) {
+        this.markOffline();
+        const cached = await this.examCache.read().catch(() => null);
+        if (cached && cached.id === doc.examId) return cached;
+      }
+      throw this.fail(e);
+    }
+  }
+
+  /** Starts the attempt, bound to this device's key. Idempotent while an attempt is running here. */
+  async startExam(): Promise<KioskState> {
+    const doc = this.requireLogin();
+    if (doc.attempt) return this.state();
+    const t0 = this.now();
+    let r;
+    try {
+      r = await this.api.start({
+        examSetId: doc.examId,
+        deviceFingerprint: this.fingerprint.value,
+        browserInfo: (this.platform.clientInfo?.() ?? 'invigil-agent').slice(0, 1_000),
+        devicePublicKey: this.identity.publicKey,
+      });
+    } catch (e) {
+      throw this.fail(e);
+    }
+    const t1 = this.now();
+    doc.attempt = { attemptId: r.attemptId, recoveryToken: r.recoveryToken, heartbeatIntervalMs: r.heartbeatIntervalMs, startedAt: t1 };
+    await this.persist();
+    this.markOnline();
+    this.setInterval(r.heartbeatIntervalMs);
+    this.seq = 0;
+    this.needsRecover = false;
+    this.clock.sample(t0, t1, r.serverTime);
+    this.st.attemptId = r.attemptId;
+    this.st.session = { status: r.status, isLocked: r.isLocked, pausedByStaff: false };
+    this.setClock(r.timeRemaining, r.serverTime, r.status === 'active' && !r.isLocked);
+    this.update({ phase: 'in-exam', lastError: null });
+    this.monitor?.start();
+    this.schedule(0);
+    return this.state();
+  }
+
+  /**
+   * Saves an answer on this device: resolves once it is appended to the outbox and fsynced, so the
+   * UI may say "saved locally". Sending it to the server happens behind, in order, until acknowledged.
+   */
+  async saveAnswer(questionId: string, value: AnswerValue): Promise<{ questionId: string; clientSeq: number; savedLocallyAt: number }> {
+    this.assertOpen();
+    const attempt = this.doc?.attempt;
+    if (!attempt) throw new AgentError(this.st.phase === 'finished' ? 'SESSION_FINISHED' : 'NO_SESSION', 'there is no exam running on this kiosk');
+    if (!Slug.safeParse(questionId).success) throw new AgentError('VALIDATION_FAILED', 'not a question id');
+    const parsed = AnswerValue.safeParse(value);
+    if (!parsed.success) throw new AgentError('INVALID_ANSWER', 'an answer is an option id, a list of option ids, text, or null');
+    const rec = await this.outbox.append({ attemptId: attempt.attemptId, questionId, value: parsed.data, at: this.now() });
+    const prev = this.answerState.get(questionId);
+    if (!prev || prev.clientSeq < rec.clientSeq) this.answerState.set(questionId, { questionId, value: rec.value, clientSeq: rec.clientSeq, synced: false });
+    this.st.saves.lastSavedLocallyAt = rec.at;
+    this.refreshPending();
+    this.emit({ type: 'saved-locally', questionId, clientSeq: rec.clientSeq, at: rec.at });
+    this.emitState();
+    void this.pump();
+    return { questionId, clientSeq: rec.clientSeq, savedLocallyAt: rec.at };
+  }
+
+  /** Every answer this kiosk knows for the running attempt (server's, overlaid with unsent local ones). */
+  answers(): KioskAnswer[] {
+    return [...this.answerState.values()].sort((a, b) => a.questionId.localeCompare(b.questionId));
+  }
+
+  /** Sends whatever is still unsent, then submits. Refuses (NOT_SYNCED) rather than lose an answer. */
+  async submit(): Promise<{ status: SessionStatus }> {
+    this.assertOpen();
+    const attempt = this.doc?.attempt;
+    if (!attempt) throw new AgentError('NO_SESSION', 'there is no exam running on this kiosk');
+    void this.pump();
+    await this.whenSynced(this.o.submitSyncTimeoutMs ?? 30_000);
+    let info;
+    try {
+      info = await this.api.submit(attempt.attemptId);
+    } catch (e) {
+      throw this.fail(e);
+    }
+    await this.finish(info.status);
+    return { status: info.status };
+  }
+
+  /** The kiosk window lost or regained focus (reported as an integrity event). */
+  reportFocus(focused: boolean): void {
+    this.monitor?.reportFocus(focused);
+  }
+
+  /** Runs the environment checks now (they also run on a timer). */
+  async runChecks(): Promise<void> {
+    await this.monitor?.scan();
+  }
+
+  state(): KioskState {
+    return structuredClone(this.st);
+  }
+
+  /** Calls `fn` with every new state (and once now). Returns the unsubscribe function. */
+  subscribe(fn: (s: KioskState) => void): () => void {
+    const off = this.stateListeners.add(fn);
+    fn(this.state());
+    return off;
+  }
+
+  onEvent(fn: (e: KioskEvent) => void): () => void {
+    return this.eventListeners.add(fn);
+  }
+
+  /** Resolves when the state matches (now or later); rejects after `timeoutMs`. */
+  waitFor(pred: (s: KioskState) => boolean, timeoutMs = 10_000): Promise<KioskState> {
+    return new Promise((resolve, reject) => {
+      let off: () => void = () => {};
+      const timer = setTimeout(() => {
+        off();
+        reject(new AgentError('INTERNAL', `state not reached within ${timeoutMs} ms (now ${JSON.stringify(this.st)})`));
+      }, timeoutMs);
+      off = this.subscribe((s) => {
+        if (!pred(s)) return;
+        clearTimeout(timer);
+        queueMicrotask(() => off());
+        resolve(s);
+      });
+    });
+  }
+
+  /** Resolves once the server has acknowledged every answer saved so far. */
+  whenSynced(timeoutMs = 30_000): Promise<void> {
+    if (this.unsent() === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const w = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.syncWaiters = this.syncWaiters.filter((x) => x !== w);
+          reject(new AgentError('NOT_SYNCED', `${this.unsent()} answer(s) are saved on this device but have not reached the server yet`));
+        }, timeoutMs),
+      };
+      this.syncWaiters.push(w);
+    });
+  }
+
+  get devicePublicKey(): string {
+    return this.identity.publicKey;
+  }
+
+  get deviceFingerprint(): string {
+    return this.fingerprint.value;
+  }
+
+  /** Stops timers and closes the outbox. The server session is left as it is (a restart recovers it). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.monitor?.stop();
+    for (const w of this.syncWaiters) {
+      clearTimeout(w.timer);
+      w.reject(new AgentError('INTERNAL', 'the agent was closed'));
+    }
+    this.syncWaiters = [];
+    await this.outbox?.close();
+  }
+
+  // ---- the connection loop: heartbeats, recovery, backoff ------------------------------------
+
+  private schedule(delayMs: number): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = null;
+    if (this.closed || this.ticking || !this.doc?.attempt) return;
+    if (this.st.phase === 'finished' || this.st.phase === 'needs-login' || this.st.phase === 'blocked') return;
+    this.ticking = true;
+    const started = this.now();
+    let step: Step;
+    try {
+      step = this.needsRecover ? await this.recoverStep() : await this.heartbeatStep();
+    } catch (err) {
+      this.log.error('connection step failed', { error: (err as Error).message });
+      step = 'retry';
+    } finally {
+      this.ticking = false;
+    }
+    if (step === 'stop') return;
+    if (step === 'retry') return this.schedule(this.backoff.next());
+    this.backoff.reset();
+    this.schedule(step === 'now' ? 0 : Math.max(0, this.intervalMs - (this.now() - started)));
+  }
+
+  private async heartbeatStep(): Promise<Step> {
+    const attempt = this.doc!.attempt!;
+    const seq = ++this.seq;
+    const events = this.monitor?.drain(50) ?? [];
+    const acks = [...this.pendingAcks].slice(0, 100);
+    const t0 = this.now();
+    let res;
+    try {
+      res = await this.api.heartbeat({
+        attemptId: attempt.attemptId,
+        seq,
+        deviceFingerprint: this.fingerprint.value,
+        signature: this.identity.sign(heartbeatSigningString(attempt.attemptId, seq)),
+        ...(acks.length ? { ackInstructionIds: acks } : {}),
+        ...(events.length ? { events } : {}),
+      });
+    } catch (e) {
+      this.monitor?.requeue(events);
+      return this.onRequestError(e);
+    }
+    const t1 = this.now();
+    this.markOnline();
+    this.clock.sample(t0, t1, res.serverTime);
+    for (const id of acks) this.pendingAcks.delete(id);
+    this.handleInstructions(res.instructions);
+
+    const warning = res.warning ?? '';
+    const status = res.status ?? (res.sessionValid ? 'active' : this.st.session.status);
+    if (res.sessionValid) {
+      this.st.session = { status: 'active', isLocked: false, pausedByStaff: false };
+      this.setClock(res.timeRemaining, res.serverTime, true);
+      this.update({ phase: 'in-exam' });
+      void this.pump();
+      return 'ok';
+    }
+    this.setClock(res.timeRemaining, res.serverTime, false);
+    if (warning.startsWith('DEVICE_MISMATCH')) return this.block('DEVICE_MISMATCH', warning);
+    if (warning.startsWith('REPLAYED_SEQ')) {
+      // Our counter is behind the server's (state lost): recovery tells us where it stands.
+      this.needsRecover = true;
+      return 'now';
+    }
+    if (status && FINAL.includes(status)) {
+      await this.finish(status);
+      return 'stop';
+    }
+    this.st.session.status = status ?? null;
+    this.st.session.isLocked = res.isLocked ?? warning.startsWith('SESSION_LOCKED');
+    if (this.st.session.isLocked) {
+      this.update({ phase: 'in-exam' });
+      return 'ok';
+    }
+    if (status === 'paused' && !this.st.session.pausedByStaff) {
+      // Auto-paused (we were silent too long) or paused before a crash: recovery revives it.
+      this.needsRecover = true;
+      this.update({ phase: 'recovering' });
+      return 'now';
+    }
+    this.update({ phase: 'in-exam' });
+    return 'ok';
+  }
+
+  private async recoverStep(): Promise<Step> {
+    const attempt = this.doc!.attempt!;
+    let r;
+    try {
+      r = await this.api.recover(attempt.attemptId, attempt.recoveryToken, this.identity.sign(recoverSigningString(attempt.attemptId, attempt.recoveryToken)));
+    } catch (e) {
+      if (e instanceof ApiError) {
+        if (e.code === 'SESSION_FINISHED') {
+          // Over while we were away (time up, terminated...): a heartbeat tells which.
+          this.needsRecover = false;
+          return 'now';
+        }
+        if (e.code === 'SESSION_LOCKED') {
+          this.st.session.isLocked = true;
+          this.update({ phase: 'recovering', lastError: toAgentError(e).toJSON() });
+          this.markOnline();
+          return 'ok'; // try again at the heartbeat pace until staff unlock it
+        }
+        if (e.code === 'INVALID_RECOVERY_TOKEN') return this.block('RECOVERY_FAILED', `the stored recovery token was refused: ${e.message}`);
+        if (e.code === 'DEVICE_MISMATCH') return this.block('DEVICE_MISMATCH', e.message);
+        if (e.status === 404) {
+          this.log.error('the server does not know our attempt; dropping it', { attemptId: attempt.attemptId });
+          await this.forgetAttempt();
+          this.update({ phase: 'logged-in', lastError: { code: 'NOT_FOUND', message: 'the server does not know the exam attempt this kiosk was running' } });
+          return 'stop';
+        }
+      }
+      return this.onRequestError(e);
+    }
+    // The old token is dead the moment the server answered: store the new one before anything else.
+    attempt.recoveryToken = r.recoveryToken;
+    await this.persist();
+    this.needsRecover = false;
+    this.markOnline();
+    this.seq = Math.max(this.seq, r.lastHeartbeatSeq);
+    this.st.session = { status: r.status, isLocked: false, pausedByStaff: r.status === 'paused' };
+    this.setClock(r.timeRemaining, this.clock.serverNow(), r.status === 'active');
+    await this.restoreFromServer(attempt.attemptId);
+    const pendingReplayed = this.outbox.pendingCount(attempt.attemptId);
+    this.update({ phase: 'in-exam', lastError: null });
+    this.emit({ type: 'recovered', attemptId: attempt.attemptId, answersRestored: r.answersRestored, lastSaveTime: r.lastSaveTime, pendingReplayed, status: r.status });
+    this.log.info('attempt recovered', { attemptId: attempt.attemptId, status: r.status, answersRestored: r.answersRestored, pendingReplayed });
+    void this.pump();
+    return 'now';
+  }
+
+  /** After a recovery: the server's answers fill in what this device's outbox does not hold newer. */
+  private async restoreFromServer(attemptId: string): Promise<void> {
+    try {
+      const { answers } = await this.api.answers(attemptId);
+      let maxSeq = 0;
+      for (const a of answers) {
+        maxSeq = Math.max(maxSeq, a.clientSeq);
+        const local = this.answerState.get(a.questionId);
+        if (!local || local.clientSeq <= a.clientSeq) this.answerState.set(a.questionId, { questionId: a.questionId, value: a.value, clientSeq: a.clientSeq, synced: true });
+      }
+      // The server holds clientSeqs this high: never number a new answer at or below them.
+      await this.outbox.raiseSeqFloor(maxSeq);
+    } catch (err) {
+      this.log.warn('could not read the saved answers back', { error: (err as Error).message });
+    }
+  }
+
+  private onRequestError(e: unknown): Step {
+    if (e instanceof NetworkError) {
+      this.markOffline();
+      return 'retry';
+    }
+    if (e instanceof ApiError) {
+      this.markOnline();
+      if (e.status === 401) {
+        this.stopLoop();
+        this.update({ phase: 'needs-login', lastError: { code: 'UNAUTHENTICATED', message: 'your sign-in has ended; sign in again to continue the exam' } });
+        return 'stop';
+      }
+      this.log.warn('server refused a request', { status: e.status, code: e.code, message: e.message });
+      this.update({ lastError: toAgentError(e).toJSON() });
+      return 'retry';
+    }
+    this.log.error('unexpected error', { error: (e as Error)?.message });
+    return 'retry';
+  }
+
+  private block(code: 'DEVICE_MISMATCH' | 'RECOVERY_FAILED', message: string): Step {
+    this.stopLoop();
+    const error = { code, message } as const;
+    this.update({ phase: 'blocked', lastError: error });
+    this.emit({ type: 'error', error });
+    return 'stop';
+  }
+
+  private stopLoop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private handleInstructions(list: Instruction[]): void {
+    for (const ins of list) {
+      this.pendingAcks.add(ins.id);
+      if (this.handledInstructions.has(ins.id)) continue;
+      this.handledInstructions.add(ins.id);
+      this.log.info('instruction from staff', { id: ins.id, type: ins.type });
+      switch (ins.type) {
+        case 'lock':
+          this.st.session.isLocked = true;
+          break;
+        case 'unlock':
+          this.st.session.isLocked = false;
+          break;
+        case 'pause':
+          this.st.session.pausedByStaff = true;
+          this.st.session.status = 'paused';
+          break;
+        case 'resume':
+          this.st.session.pausedByStaff = false;
+          break;
+        case 'message':
+          if (ins.message) this.emit({ type: 'message', instructionId: ins.id, message: ins.message });
+          break;
+        default:
+          // submit / quit: the session's status (completed / terminated) arrives with it; the app decides.
+          break;
+      }
+      this.emit({ type: 'instruction', instruction: ins });
+    }
+  }
+
+  // ---- the outbox sender ---------------------------------------------------------------------
+
+  /** Sends unsent answers one at a time, oldest first, until none is left or something stops it. */
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        await this.pumpOnce();
+      } while (this.pumpAgain && this.canSend());
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private canSend(): boolean {
+    const s = this.st;
+    return !this.closed && !!this.doc?.attempt && !this.needsRecover && s.connection !== 'offline' && s.session.status === 'active' && !s.session.isLocked && s.phase === 'in-exam';
+  }
+
+  private async pumpOnce(): Promise<void> {
+    while (this.canSend()) {
+      const attemptId = this.doc!.attempt!.attemptId;
+      const rec = this.outbox.nextToSend(attemptId);
+      if (!rec) break;
+      try {
+        await this.api.saveAnswer(attemptId, rec.questionId, rec.value, rec.clientSeq);
+      } catch (e) {
+        if (e instanceof NetworkError) {
+          this.markOffline();
+          this.schedule(this.backoff.next());
+          return;
+        }
+        if (!(e instanceof ApiError)) throw e;
+        this.markOnline();
+        if (e.code === 'SESSION_NOT_ACTIVE') {
+          this.st.session.status = 'paused';
+          if (!this.st.session.pausedByStaff) {
+            this.needsRecover = true;
+            this.update({ phase: 'recovering' });
+            this.schedule(0);
+          }
+          return;
+        }
+        if (e.code === 'SESSION_LOCKED') {
+          this.update({ session: { ...this.st.session, isLocked: true } });
+          return;
+        }
+        if (e.code === 'SESSION_FINISHED') {
+          this.schedule(0); // the heartbeat learns the final status
+          return;
+        }
+        if (e.status === 401) {
+          this.onRequestError(e);
+          return;
+        }
+        if (e.status === 400 || e.status === 404) {
+          // The server will never take this one (unknown question, wrong shape): drop it, say so.
+          this.outbox.ack(attemptId, rec.questionId, rec.clientSeq);
+          const error = toAgentError(e).toJSON();
+          this.log.error('answer refused for good', { questionId: rec.questionId, clientSeq: rec.clientSeq, code: e.code });
+          this.emit({ type: 'answer-rejected', questionId: rec.questionId, clientSeq: rec.clientSeq, error });
+          this.afterAck();
+          continue;
+        }
+        this.update({ lastError: toAgentError(e).toJSON() });
+        return; // 429 / 5xx: the next heartbeat pumps again
+      }
+      this.markOnline();
+      this.outbox.ack(attemptId, rec.questionId, rec.clientSeq);
+      const a = this.answerState.get(rec.questionId);
+      if (a && a.clientSeq === rec.clientSeq) a.synced = true;
+      const at = this.now();
+      this.st.saves.lastSyncedAt = at;
+      this.emit({ type: 'synced', questionId: rec.questionId, clientSeq: rec.clientSeq, at });
+      this.afterAck();
+    }
+  }
+
+  private afterAck(): void {
+    this.refreshPending();
+    this.emitState();
+    void this.outbox.maybeCompact()?.catch((err: unknown) => this.log.error('outbox compaction failed', { error: (err as Error).message }));
+    if (this.unsent() === 0) {
+      for (const w of this.syncWaiters.splice(0)) {
+        clearTimeout(w.timer);
+        w.resolve();
+      }
+    }
+  }
+
+  private unsent(): number {
+    const a = this.doc?.attempt;
+    return a ? this.outbox.pendingCount(a.attemptId) : 0;
+  }
+
+  // ---- endings -------------------------------------------------------------------------------
+
+  private async finish(status: SessionStatus): Promise<void> {
+    const attempt = this.doc?.attempt;
+    this.stopLoop();
+    this.monitor?.stop();
+    this.st.session = { status, isLocked: false, pausedByStaff: false };
+    this.st.clock = { ...this.st.clock, running: false, deadlineAt: null };
+    if (attempt) {
+      const lost = this.outbox.pendingCount(attempt.attemptId);
+      if (lost > 0) this.log.warn('the attempt ended with answers the server never took', { attemptId: attempt.attemptId, lost });
+      await this.forgetAttempt();
+    }
+    this.update({ phase: 'finished' });
+    this.emit({ type: 'finished', status });
+    for (const w of this.syncWaiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(new AgentError('SESSION_FINISHED', `the session is ${status}`));
+    }
+  }
+
+  private async forgetAttempt(): Promise<void> {
+    const attempt = this.doc?.attempt;
+    if (!attempt || !this.doc) return;
+    this.outbox.dropAttempt(attempt.attemptId);
+    this.doc.attempt = null;
+    this.answerState.clear();
+    this.needsRecover = false;
+    await this.persist();
+    await this.outbox.compact();
+    this.refreshPending();
+  }
+
+  // ---- state ---------------------------------------------------------------------------------
+
+  private async persist(): Promise<void> {
+    if (this.doc) await this.sessionFile.write(this.doc);
+  }
+
+  private requireLogin(): SessionDoc {
+    this.assertOpen();
+    if (!this.doc || this.st.phase === 'needs-login') throw new AgentError('NOT_LOGGED_IN', 'sign in first');
+    return this.doc;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new AgentError('INTERNAL', 'the agent is closed');
+    if (!this.outbox) throw new AgentError('INTERNAL', 'call init() first');
+  }
+
+  /** Records the error as the last one and returns it as an AgentError to throw. */
+  private fail(e: unknown): AgentError {
+    if (e instanceof NetworkError) this.markOffline();
+    else if (e instanceof ApiError) this.markOnline();
+    const err = toAgentError(e);
+    this.update({ lastError: err.toJSON() });
+    return err;
+  }
+
+  private setClock(timeRemaining: number, serverTime: number, running: boolean): void {
+    this.st.clock = {
+      timeRemaining,
+      running,
+      deadlineAt: running ? this.clock.toLocal(serverTime) + timeRemaining * 1000 : null,
+      offsetMs: this.clock.offsetMs,
+    };
+  }
+
+  private markOffline(): void {
+    if (this.st.connection === 'offline') return;
+    const at = this.now();
+    this.update({ connection: 'offline', offlineSince: at });
+    this.emit({ type: 'offline', at });
+  }
+
+  private markOnline(): void {
+    if (this.st.connection === 'online') return;
+    const since = this.st.offlineSince;
+    const at = this.now();
+    this.update({ connection: 'online', offlineSince: null });
+    if (since !== null) this.emit({ type: 'online', at, offlineMs: Math.max(0, at - since) });
+  }
+
+  private refreshPending(): void {
+    this.st.saves.pending = this.unsent();
+  }
+
+  private update(patch: Partial<KioskState>): void {
+    Object.assign(this.st, patch);
+    this.emitState();
+  }
+
+  private emitState(): void {
+    this.stateListeners.emit(this.state());
+  }
+
+  private emit(e: KioskEvent): void {
+    this.eventListeners.emit(e);
+  }
+}
+
+/** Creates an agent and runs `init()` (identity, outbox, crash recovery). */
+export async function createAgent(o: AgentOptions): Promise<Agent> {
+  const agent = new Agent(o);
+  await agent.init();
+  return agent;
+}

@@ -1,0 +1,2 @@
+export * from './tcp-proxy.ts';
+export * from './fake-platform.ts';
