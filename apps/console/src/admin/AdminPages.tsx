@@ -1,0 +1,44 @@
+import { Link, match } from '../router.tsx';
+import { CentersPage } from './CentersPage.tsx';
+import { ExamEditPage } from './ExamEditPage.tsx';
+import { ExamsPage } from './ExamsPage.tsx';
+import { PoliciesPage } from './PoliciesPage.tsx';
+import { RosterPage } from './RosterPage.tsx';
+import { StaffPage } from './StaffPage.tsx';
+
+const TABS = [
+  { href: '/admin/exams', label: 'Exams' },
+  { href: '/admin/roster', label: 'Roster import' },
+  { href: '/admin/centers', label: 'Centers & rooms' },
+  { href: '/admin/staff', label: 'Staff' },
+  { href: '/admin/policies', label: 'Policies' },
+];
+
+/** The admin area: its own tabs, one page each. */
+export function AdminPages(props: { path: string }) {
+  const { path } = props;
+  let page;
+  let p: Record<string, string> | null;
+  if (path === '/admin' || path === '/admin/exams') page = <ExamsPage />;
+  else if ((p = match('/admin/exams/:examId', path))) page = <ExamEditPage examId={p.examId!} />;
+  else if (path === '/admin/roster') page = <RosterPage />;
+  else if (path === '/admin/centers') page = <CentersPage />;
+  else if (path === '/admin/staff') page = <StaffPage />;
+  else if (path === '/admin/policies') page = <PoliciesPage />;
+  else page = <p>No such admin page.</p>;
+  return (
+    <div>
+      <nav aria-label="Admin" class="tabs">
+        {TABS.map((t) => {
+          const on = path === t.href || path.startsWith(`${t.href}/`) || (t.href === '/admin/exams' && path === '/admin');
+          return (
+            <Link key={t.href} href={t.href} class={on ? 'active' : ''} aria-current={on ? 'page' : undefined}>
+              {t.label}
+            </Link>
+          );
+        })}
+      </nav>
+      {page}
+    </div>
+  );
+}

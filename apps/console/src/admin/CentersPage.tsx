@@ -1,0 +1,141 @@
+import { CreateCenterRequest, CreateRoomRequest, type Center, type Room } from '@invigil/contract';
+import { useState } from 'preact/hooks';
+import { api, messageOf } from '../api.ts';
+import { ErrorNote, Loading, PageHead, useLoad } from '../ui/bits.tsx';
+import { invalidateDirectory } from '../directory.ts';
+
+/** Exam centers and their rooms. */
+export function CentersPage() {
+  const centers = useLoad((signal) => api.get<{ centers: Center[] }>('/admin/centers', undefined, signal), []);
+  const [name, setName] = useState('');
+  const [address, setAddress] = useState('');
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  return (
+    <section>
+      <PageHead title="Centers & rooms" sub="Where exams are sat. Proctors are assigned to a whole center or to rooms of it." />
+      {msg ? (
+        <p class={`note ${msg.ok ? 'note-ok' : 'note-error'}`} role={msg.ok ? 'status' : 'alert'}>
+          {msg.text}
+        </p>
+      ) : null}
+      <form
+        class="card inline-form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const parsed = CreateCenterRequest.safeParse({ name, ...(address.trim() ? { address } : {}) });
+          if (!parsed.success) return setMsg({ ok: false, text: parsed.error.issues.map((i) => i.message).join('; ') });
+          try {
+            await api.post('/admin/centers', parsed.data);
+            setMsg({ ok: true, text: `Center “${name}” created.` });
+            setName('');
+            setAddress('');
+            invalidateDirectory();
+            centers.reload();
+          } catch (err) {
+            setMsg({ ok: false, text: messageOf(err) });
+          }
+        }}
+      >
+        <label class="field">
+          <span>New center name</span>
+          <input required value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <label class="field">
+          <span>Address</span>
+          <input value={address} onInput={(e) => setAddress(e.currentTarget.value)} size={36} />
+        </label>
+        <button type="submit" class="btn btn-primary">
+          Add center
+        </button>
+      </form>
+      <ErrorNote error={centers.error} />
+      {centers.loading && !centers.data ? <Loading what="centers" /> : null}
+      {(centers.data?.centers ?? []).map((c) => (
+        <CenterCard key={c.id} center={c} onChange={centers.reload} onMsg={setMsg} />
+      ))}
+      {centers.data && centers.data.centers.length === 0 ? <p class="empty">No centers yet.</p> : null}
+    </section>
+  );
+}
+
+function CenterCard(props: { center: Center; onChange: () => void; onMsg: (m: { ok: boolean; text: string }) => void }) {
+  const { center } = props;
+  const rooms = useLoad((signal) => api.get<{ rooms: Room[] }>(`/admin/centers/${encodeURIComponent(center.id)}/rooms`, undefined, signal), [center.id, center.roomCount]);
+  const [name, setName] = useState('');
+  const [capacity, setCapacity] = useState('30');
+  return (
+    <div class="card">
+      <div class="card-head">
+        <div>
+          <h2>{center.name}</h2>
+          <p class="muted small">{center.address || 'No address'}</p>
+        </div>
+        <button
+          type="button"
+          class="btn btn-small btn-danger-outline"
+          onClick={async () => {
+            if (!confirm(`Delete the center “${center.name}”?`)) return;
+            try {
+              await api.del(`/admin/centers/${encodeURIComponent(center.id)}`);
+              props.onMsg({ ok: true, text: `Center “${center.name}” deleted.` });
+              props.onChange();
+            } catch (err) {
+              props.onMsg({ ok: false, text: messageOf(err) });
+            }
+          }}
+        >
+          Delete center
+        </button>
+      </div>
+      <table class="table">
+        <caption class="sr-only">Rooms of {center.name}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Room</th>
+            <th scope="col">Capacity</th>
+            <th scope="col">Id</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(rooms.data?.rooms ?? []).map((r) => (
+            <tr key={r.id}>
+              <td>{r.name}</td>
+              <td class="num">{r.capacity}</td>
+              <td class="mono small">{r.id}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form
+        class="inline-form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const parsed = CreateRoomRequest.safeParse({ name, capacity: Number(capacity) });
+          if (!parsed.success) return props.onMsg({ ok: false, text: parsed.error.issues.map((i) => i.message).join('; ') });
+          try {
+            await api.post(`/admin/centers/${encodeURIComponent(center.id)}/rooms`, parsed.data);
+            props.onMsg({ ok: true, text: `Room “${name}” added to ${center.name}.` });
+            setName('');
+            invalidateDirectory();
+            props.onChange();
+            rooms.reload();
+          } catch (err) {
+            props.onMsg({ ok: false, text: messageOf(err) });
+          }
+        }}
+      >
+        <label class="field">
+          <span>New room</span>
+          <input required value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <label class="field">
+          <span>Capacity</span>
+          <input type="number" min={0} max={100000} value={capacity} onInput={(e) => setCapacity(e.currentTarget.value)} size={6} />
+        </label>
+        <button type="submit" class="btn">
+          Add room
+        </button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,80 @@
+import type { Alert } from '@invigil/contract';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { messageOf } from '../api.ts';
+import { time } from '../format.ts';
+import type { RoomStore } from './room-store.ts';
+
+const SEVERITY: Record<Alert['severity'], string> = { critical: 'Critical', warning: 'Warning', info: 'Info' };
+
+/** Open alerts, newest on top; new ones are announced to screen readers. */
+export function AlertsFeed(props: { store: RoomStore; onShow: (attemptId: string) => void }) {
+  const { store } = props;
+  const alerts = store.alerts;
+  const [announce, setAnnounce] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const seen = useRef<Set<string> | null>(null);
+  useEffect(() => {
+    const ids = new Set(alerts.map((a) => a.id));
+    if (seen.current) {
+      const fresh = alerts.filter((a) => !seen.current!.has(a.id));
+      if (fresh.length === 1) setAnnounce(`New alert: ${fresh[0]!.message}`);
+      else if (fresh.length > 1) setAnnounce(`${fresh.length} new alerts`);
+    }
+    seen.current = ids;
+  }, [alerts]);
+  const seat = (a: Alert) => {
+    const t = a.attemptId ? store.tiles.get(a.attemptId) : undefined;
+    return t ? `${t.s.seat ? `Seat ${t.s.seat} · ` : ''}${t.s.candidate.name || t.s.candidate.id}` : (a.candidateId ?? 'No session');
+  };
+  return (
+    <aside class="alerts" aria-labelledby="alerts-h">
+      <h2 id="alerts-h">
+        Alerts <span class="count-pill">{alerts.length}</span>
+      </h2>
+      <p class="sr-only" aria-live="polite" role="status">
+        {announce}
+      </p>
+      {error ? (
+        <p class="note note-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {alerts.length === 0 ? <p class="muted">No open alerts.</p> : null}
+      <ol class="alert-list">
+        {alerts.map((a) => (
+          <li key={a.id} class={`alert-item alert-${a.severity}`}>
+            <div class="alert-head">
+              <span class={`sev sev-${a.severity}`}>{SEVERITY[a.severity]}</span>
+              <time dateTime={a.at} class="muted">
+                {time(a.at)}
+              </time>
+            </div>
+            <p class="alert-who">{seat(a)}</p>
+            <p class="alert-msg">{a.message}</p>
+            <div class="alert-actions">
+              {a.attemptId && store.tiles.has(a.attemptId) ? (
+                <button type="button" class="btn btn-small btn-quiet" onClick={() => props.onShow(a.attemptId!)}>
+                  Show seat
+                </button>
+              ) : null}
+              <button
+                type="button"
+                class="btn btn-small"
+                onClick={async () => {
+                  setError(null);
+                  try {
+                    await store.ack(a.id);
+                  } catch (e) {
+                    setError(messageOf(e));
+                  }
+                }}
+              >
+                Acknowledge
+              </button>
+            </div>
+          </li>
+        ))}
+      </ol>
+    </aside>
+  );
+}

@@ -1,0 +1,35 @@
+import type { LiveSession } from '@invigil/contract';
+
+/** What a proctor sees on a tile: the session status, with lock and connection folded in. */
+export type TileStatus = 'active' | 'offline' | 'paused' | 'locked' | 'submitted' | 'ended';
+
+export const TILE_STATUSES: TileStatus[] = ['active', 'offline', 'paused', 'locked', 'submitted', 'ended'];
+
+/** Text and a symbol for each status, so it never rests on colour alone. */
+export const STATUS_LABEL: Record<TileStatus, { label: string; symbol: string; hint: string }> = {
+  active: { label: 'Active', symbol: '●', hint: 'working, heartbeats arriving' },
+  offline: { label: 'Offline', symbol: '◌', hint: 'no heartbeat: the kiosk lost its connection (clock stopped)' },
+  paused: { label: 'Paused', symbol: '❚❚', hint: 'paused by staff or the candidate (clock stopped)' },
+  locked: { label: 'Locked', symbol: '■', hint: 'locked: the kiosk accepts nothing until unlocked' },
+  submitted: { label: 'Submitted', symbol: '✓', hint: 'finished and submitted' },
+  ended: { label: 'Ended', symbol: '×', hint: 'terminated or expired' },
+};
+
+/**
+ * The tile status. `secondsSinceHeartbeat` is ticked locally; the server auto-pauses a session
+ * silent for MISSED_HEARTBEATS_BEFORE_PAUSE intervals, so silence beyond that reads as offline
+ * even before the pause event arrives.
+ */
+export function tileStatus(s: Pick<LiveSession, 'status' | 'isLocked' | 'pauseKind' | 'online'>, secondsSinceHeartbeat: number | null, heartbeatIntervalMs: number): TileStatus {
+  if (s.status === 'completed') return 'submitted';
+  if (s.status === 'expired' || s.status === 'terminated') return 'ended';
+  if (s.isLocked) return 'locked';
+  if (s.status === 'paused') return s.pauseKind === 'auto' ? 'offline' : 'paused';
+  if (!s.online) return 'offline';
+  if (secondsSinceHeartbeat !== null && secondsSinceHeartbeat * 1000 > 3 * heartbeatIntervalMs) return 'offline';
+  return 'active';
+}
+
+export function isFinished(status: LiveSession['status']): boolean {
+  return status === 'completed' || status === 'expired' || status === 'terminated';
+}

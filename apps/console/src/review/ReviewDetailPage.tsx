@@ -1,0 +1,276 @@
+import type { ArchiveEvent, ReviewDetail, VerifyResponse } from '@invigil/contract';
+import { useState } from 'preact/hooks';
+import { api, auth, parseError, url } from '../api.ts';
+import { clock, dateTime, deviceKind, time } from '../format.ts';
+import { Link } from '../router.tsx';
+import { useDirectory, type Directory } from '../directory.ts';
+import { ErrorNote, Loading, PageHead, useLoad } from '../ui/bits.tsx';
+import { SessionStatusBadge } from './status-badge.tsx';
+
+const EVENT_LABEL: Record<string, string> = {
+  'session.started': 'Session started',
+  'session.paused': 'Paused',
+  'session.resumed': 'Resumed',
+  'session.locked': 'Locked',
+  'session.unlocked': 'Unlocked',
+  'session.submitted': 'Submitted',
+  'session.completed': 'Completed',
+  'session.terminated': 'Terminated',
+  'session.expired': 'Expired',
+  'session.recovered': 'Recovered',
+  'session.extended': 'Time extended',
+  'session.message_sent': 'Message sent',
+  'session.transfer_started': 'Transfer started',
+  'session.transfer_claimed': 'Transfer claimed on the new desk',
+  'alert.acknowledged': 'Alert acknowledged',
+};
+
+function label(e: ArchiveEvent): string {
+  if (e.source === 'alert') return `Alert: ${e.type.replace(/_/g, ' ')}`;
+  if (e.source === 'instruction') return `Instruction to kiosk: ${e.type}`;
+  return EVENT_LABEL[e.type] ?? e.type.replace(/^session\./, '').replace(/[._]/g, ' ');
+}
+
+const SKIP = new Set(['attemptId', 'hash', 'id', 'alertId', 'auditId', 'instructionId', 'actorType', 'actorId', 'issuedBy', 'examId', 'candidateId', 'centerId', 'roomId']);
+
+function value(v: unknown): string {
+  if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v)) return time(v);
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** A readable summary of an event's data: who did it, why, and its details (nested ones flattened). */
+function summary(data: Record<string, unknown>, dir: Directory): string {
+  const parts: string[] = [];
+  const actorType = typeof data.actorType === 'string' ? data.actorType : null;
+  const actorId = typeof data.actorId === 'string' ? data.actorId : typeof data.issuedBy === 'string' ? data.issuedBy : null;
+  if (actorType === 'staff' || (!actorType && actorId)) parts.push(`by ${dir.staff(actorId) ?? 'staff'}`);
+  else if (actorType === 'candidate') parts.push(`by the candidate`);
+  else if (actorType === 'system') parts.push('by the server');
+  const flat: [string, unknown][] = [];
+  for (const [k, v] of Object.entries(data)) {
+    if (k === 'detail' && v && typeof v === 'object' && !Array.isArray(v)) flat.push(...Object.entries(v as Record<string, unknown>));
+    else flat.push([k, v]);
+  }
+  const seen = new Set<string>();
+  for (const [k, v] of flat) {
+    if (SKIP.has(k) || seen.has(k) || v === null || v === undefined || v === '') continue;
+    seen.add(k);
+    parts.push(`${k}: ${value(v)}`);
+  }
+  return parts.join(' · ').slice(0, 500);
+}
+
+function answerText(v: unknown): string {
+  if (v === null) return '(cleared)';
+  if (Array.isArray(v)) return v.join(', ');
+  return String(v);
+}
+
+/** One attempt: summary, device, answers with save times, alerts, the timeline, archive download and verification. */
+export function ReviewDetailPage(props: { attemptId: string }) {
+  const id = encodeURIComponent(props.attemptId);
+  const detail = useLoad((signal) => api.get<ReviewDetail>(`/review/sessions/${id}`, undefined, signal), [id]);
+  const [verify, setVerify] = useState<VerifyResponse | null>(null);
+  const [busy, setBusy] = useState<'verify' | 'download' | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const dir = useDirectory();
+
+  if (detail.error && !detail.data) {
+    return (
+      <section>
+        <PageHead title="Session" />
+        <ErrorNote error={detail.error} />
+        <Link href="/review">Back to the session browser</Link>
+      </section>
+    );
+  }
+  if (!detail.data) return <Loading what="the session" />;
+  const { archive: a, sealed } = detail.data;
+  const m = a.metadata;
+  const alerts = a.events.filter((e) => e.source === 'alert');
+  const outcome = new Map(a.scoring.questions.map((q) => [q.questionId, q]));
+
+  const download = async () => {
+    setBusy('download');
+    setError(null);
+    try {
+      const res = await fetch(url(`/review/sessions/${id}/archive`), { headers: { authorization: `Bearer ${auth.token()}` } });
+      if (!res.ok) throw await parseError(res);
+      const blob = await res.blob();
+      const href = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = href;
+      link.download = `invigil-archive-${props.attemptId}.json`;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(href), 10_000);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <section>
+      <p class="crumbs">
+        <Link href="/review">← Session browser</Link>
+      </p>
+      <PageHead title={m.candidate.name || m.candidate.id} sub={`${m.exam.title} · candidate ${m.candidate.id} · attempt ${a.attemptId}`}>
+        <SessionStatusBadge status={m.status} isLocked={m.isLocked} />
+        <button type="button" class="btn" disabled={!sealed || busy !== null} onClick={() => void download()} title={sealed ? 'The sealed archive as stored (canonical JSON)' : 'Available once the attempt has ended and been sealed'}>
+          {busy === 'download' ? 'Downloading…' : 'Download archive'}
+        </button>
+        <button
+          type="button"
+          class="btn btn-primary"
+          disabled={!sealed || busy !== null}
+          onClick={async () => {
+            setBusy('verify');
+            setError(null);
+            try {
+              setVerify(await api.get<VerifyResponse>(`/review/sessions/${id}/verify`));
+            } catch (e) {
+              setError(e);
+            } finally {
+              setBusy(null);
+            }
+          }}
+        >
+          {busy === 'verify' ? 'Verifying…' : 'Verify archive'}
+        </button>
+      </PageHead>
+      <ErrorNote error={error} />
+      {!sealed ? <p class="note">This attempt is still running (or not sealed yet): this is a live view. The archive is sealed when it ends.</p> : null}
+      {verify ? (
+        verify.valid ? (
+          <p class="note note-ok" role="status" data-testid="verify-result">
+            <strong>Archive verified.</strong> The hash chain of {verify.events} events matches the head stored at sealing (<span class="mono">{verify.chainHead.slice(0, 16)}…</span>).
+          </p>
+        ) : (
+          <p class="note note-error" role="alert" data-testid="verify-result">
+            <strong>Archive does NOT verify.</strong> {verify.reason}
+            {verify.brokenAt !== null ? ` First bad event: #${verify.brokenAt}.` : ''}
+          </p>
+        )
+      ) : null}
+
+      <div class="detail-grid">
+        <div class="card">
+          <h2>Session</h2>
+          <dl class="kv">
+            <dt>Status</dt>
+            <dd>
+              {m.status}
+              {m.endReason ? ` (${m.endReason.replace(/_/g, ' ')})` : ''}
+            </dd>
+            <dt>Started</dt>
+            <dd>{dateTime(m.startedAt)}</dd>
+            <dt>Ended</dt>
+            <dd>{dateTime(m.endedAt)}</dd>
+            <dt>Time used</dt>
+            <dd class="num">
+              {clock(m.timeUsedSeconds)} of {clock(m.timeAllowedSeconds)}
+            </dd>
+            <dt>Paused by staff</dt>
+            <dd class="num">{clock(m.incidentSeconds)}</dd>
+            <dt>Place</dt>
+            <dd>{[dir.center(m.centerId), dir.room(m.roomId), m.seat && `seat ${m.seat}`].filter(Boolean).join(' · ') || '—'}</dd>
+            <dt>Score</dt>
+            <dd class="num">
+              {a.scoring.score} / {a.scoring.maxScore}
+              {a.scoring.manualReview.questions ? ` + ${a.scoring.manualReview.questions} question(s) for manual review` : ''}
+            </dd>
+          </dl>
+        </div>
+        <div class="card">
+          <h2>Device</h2>
+          <dl class="kv">
+            <dt>Kind</dt>
+            <dd>{deviceKind(a.device.browser)}</dd>
+            <dt>User agent</dt>
+            <dd class="small">{a.device.browser || '—'}</dd>
+            <dt>IP address</dt>
+            <dd class="mono">{a.device.ip || '—'}</dd>
+            <dt>Fingerprint</dt>
+            <dd class="mono small">{a.device.fingerprint ?? '—'}</dd>
+            <dt>Device key</dt>
+            <dd class="mono small">{a.device.publicKey ?? 'not bound'}</dd>
+            <dt>Desk changes</dt>
+            <dd>{a.device.generation}</dd>
+          </dl>
+        </div>
+        <div class="card">
+          <h2>
+            Alerts <span class="count-pill">{alerts.length}</span>
+          </h2>
+          {alerts.length === 0 ? <p class="muted">None.</p> : null}
+          <ul class="plain-list">
+            {alerts.map((e) => (
+              <li key={e.seq}>
+                <time class="muted num">{time(e.at)}</time> <strong>{e.type.replace(/_/g, ' ')}</strong>
+                {typeof e.data.message === 'string' ? ` — ${e.data.message}` : ''}
+                {typeof e.data.severity === 'string' ? <span class="muted small"> ({e.data.severity})</span> : null}
+              </li>
+            ))}
+          </ul>
+        </div>
+      </div>
+
+      <div class="card">
+        <h2>
+          Answers <span class="count-pill">{a.answers.length}</span>
+        </h2>
+        <table class="table">
+          <caption class="sr-only">Saved answers with their save times</caption>
+          <thead>
+            <tr>
+              <th scope="col">Question</th>
+              <th scope="col">Answer</th>
+              <th scope="col">Saved at</th>
+              <th scope="col">Save #</th>
+              <th scope="col">Outcome</th>
+            </tr>
+          </thead>
+          <tbody>
+            {a.answers.map((x) => {
+              const o = outcome.get(x.questionId);
+              return (
+                <tr key={x.questionId}>
+                  <td class="mono">{x.questionId}</td>
+                  <td class="answer-cell">{answerText(x.value)}</td>
+                  <td class="num">{dateTime(x.savedAt)}</td>
+                  <td class="num">{x.clientSeq}</td>
+                  <td>{o ? `${o.outcome.replace(/_/g, ' ')}${o.awarded !== null ? ` (${o.awarded}/${o.points})` : ''}` : '—'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        {a.answers.length === 0 ? <p class="muted">No answers saved.</p> : null}
+      </div>
+
+      <div class="card">
+        <h2>
+          Timeline <span class="count-pill">{a.events.length}</span>
+        </h2>
+        <ol class="timeline">
+          {a.events.map((e) => (
+            <li key={e.seq} class={`tl-${e.source}`}>
+              <time class="num muted" dateTime={e.at}>
+                {time(e.at)}
+              </time>{' '}
+              <span class={`src src-${e.source}`}>{e.source}</span> <strong>{label(e)}</strong>
+              <div class="small muted tl-data">{summary(e.data, dir)}</div>
+            </li>
+          ))}
+        </ol>
+        <p class="muted small">
+          Chain head <span class="mono">{detail.data.chainHead.slice(0, 24)}…</span>
+          {detail.data.sealedAt ? ` · sealed ${dateTime(detail.data.sealedAt)}` : ''}
+        </p>
+      </div>
+    </section>
+  );
+}
