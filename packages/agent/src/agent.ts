@@ -7,11 +7,15 @@ import {
   type CandidateLoginRequest,
   type Instruction,
   type KioskAnswer,
+  type KioskConfig,
+  type KioskConfigureRequest,
+  type PreflightReport,
+  type StartSessionResponse,
   type KioskEvent,
   type KioskState,
   type SessionStatus,
 } from '@invigil/contract';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AgentError, toAgentError } from './agent-error.ts';
@@ -21,8 +25,10 @@ import { DeviceIdentity } from './device-identity.ts';
 import { Listeners } from './emitter.ts';
 import { EnvironmentMonitor, type EnvironmentCheckOptions } from './environment-checks.ts';
 import { deviceFingerprint, type Fingerprint } from './fingerprint.ts';
+import { CONFIG_FILE, normalizeServerUrl, readKioskConfig, writeKioskConfig } from './kiosk-config.ts';
 import { nodePlatformProbe } from './node-platform.ts';
 import { Outbox, type OutboxOptions } from './outbox.ts';
+import { runPreflight } from './preflight.ts';
 import { silentLogger, type AgentLogger, type PlatformProbe, type SecretStore } from './ports.ts';
 import { SealedJsonFile } from './sealed-file.ts';
 import { ServerClock } from './server-clock.ts';
@@ -49,8 +55,12 @@ const SessionDoc = z.object({
 type SessionDoc = z.infer<typeof SessionDoc>;
 
 export interface AgentOptions {
-  /** e.g. `http://exam-server:8080` */
-  serverUrl: string;
+  /**
+   * e.g. `http://exam-server:8080`. The default until one is set on the connect screen
+   * (`configure`, kept in `config.json` in dataDir, which wins). Without either, the agent starts
+   * `idle` and every server call answers NOT_CONFIGURED.
+   */
+  serverUrl?: string;
   /** Where the device key, the sealed session and the outbox live (created if missing). */
   dataDir: string;
   secretStore: SecretStore;
@@ -87,6 +97,10 @@ export class Agent {
   private readonly api: ApiClient;
   private readonly clock: ServerClock;
   private readonly monitor: EnvironmentMonitor | null;
+  /** Reads the machine for the pre-exam checks (the monitor itself when checks run). */
+  private readonly inspector: EnvironmentMonitor;
+  private serverUrl: string | null;
+  private centerId: string | null = null;
   private readonly platform: PlatformProbe;
   private readonly sessionFile: SealedJsonFile<typeof SessionDoc>;
   private readonly examCache: SealedJsonFile<typeof CandidateExamView>;
@@ -124,9 +138,11 @@ export class Agent {
     this.now = o.now ?? Date.now;
     this.log = o.log ?? silentLogger;
     this.platform = o.platform ?? nodePlatformProbe();
-    this.api = new ApiClient({ serverUrl: o.serverUrl, timeoutMs: o.requestTimeoutMs ?? 5_000, userAgent: this.platform.clientInfo?.() });
+    this.serverUrl = o.serverUrl ? normalizeServerUrl(o.serverUrl) : null;
+    this.api = new ApiClient({ serverUrl: this.serverUrl ?? '', timeoutMs: o.requestTimeoutMs ?? 5_000, userAgent: this.platform.clientInfo?.() });
     this.clock = new ServerClock(this.now);
     this.monitor = o.checks === false ? null : new EnvironmentMonitor(this.platform, o.checks ?? {}, this.now, this.log);
+    this.inspector = this.monitor ?? new EnvironmentMonitor(this.platform, {}, this.now, this.log);
     this.sessionFile = new SealedJsonFile(join(o.dataDir, SESSION_FILE), o.secretStore, SessionDoc);
     this.examCache = new SealedJsonFile(join(o.dataDir, EXAM_CACHE_FILE), o.secretStore, CandidateExamView);
     this.backoff = this.makeBackoff(this.intervalMs);
@@ -161,12 +177,23 @@ export class Agent {
     this.log.info('agent started', { newDevice: created, fingerprintSource: this.fingerprint.source, pendingAnswers: this.outbox.pendingCount() });
 
     try {
+      const config = await readKioskConfig(join(this.o.dataDir, CONFIG_FILE));
+      if (config?.serverUrl) {
+        this.serverUrl = config.serverUrl;
+        this.api.setServerUrl(config.serverUrl);
+      }
+      this.centerId = config?.centerId ?? null;
+    } catch (err) {
+      this.log.error('the kiosk configuration cannot be read; using the defaults', { error: (err as Error).message });
+    }
+
+    try {
       this.doc = await this.sessionFile.read();
     } catch (err) {
       this.log.error('the stored session cannot be read; starting signed out', { error: (err as Error).message });
       this.doc = null;
     }
-    if (this.doc && this.doc.serverUrl !== this.o.serverUrl) {
+    if (this.doc && this.doc.serverUrl !== this.serverUrl) {
       this.log.warn('the stored session belongs to another server; ignoring it', { stored: this.doc.serverUrl });
       this.doc = null;
     }
@@ -196,8 +223,53 @@ export class Agent {
 
   // ---- the calls the UI makes ----------------------------------------------------------------
 
+  /**
+   * The connect screen: checks the address (http or https, nothing else), asks the server's
+   * `GET /healthz`, and only when an Invigil server answers stores it with the exam center in
+   * `config.json`. Refused while an attempt is running here. Pointing at another server signs out.
+   */
+  async configure(req: KioskConfigureRequest): Promise<KioskConfig & { serverVersion: string | null }> {
+    this.assertOpen();
+    if (this.doc?.attempt) throw new AgentError('CONFLICT', 'An exam is running on this kiosk: the server cannot be changed until it is finished.');
+    const serverUrl = normalizeServerUrl(req.serverUrl);
+    const probe = new ApiClient({ serverUrl, timeoutMs: 5_000, userAgent: this.platform.clientInfo?.() });
+    let health;
+    try {
+      health = await probe.health();
+    } catch (e) {
+      if (e instanceof NetworkError) throw new AgentError('OFFLINE', `Cannot reach ${serverUrl}: ${e.message.replace(/^cannot reach the server: /, '')}. Check the address and the network cable.`);
+      const status = e instanceof ApiError ? `HTTP ${e.status}` : (e as Error).message;
+      throw new AgentError('BAD_REQUEST', `${serverUrl} answered, but it is not an Invigil exam server (GET /healthz: ${status}).`);
+    }
+    const centerId = req.centerId?.trim() || null;
+    await writeKioskConfig(join(this.o.dataDir, CONFIG_FILE), { serverUrl, centerId });
+    if (serverUrl !== this.serverUrl) {
+      this.serverUrl = serverUrl;
+      this.api.setServerUrl(serverUrl);
+      if (this.doc) {
+        // A login belongs to one server: sign out (no attempt is running, checked above).
+        this.doc = null;
+        await rm(join(this.o.dataDir, SESSION_FILE), { force: true });
+        this.st.examId = null;
+        this.st.candidateId = null;
+        this.st.attemptId = null;
+      }
+      this.update({ phase: this.doc ? this.st.phase : 'idle', connection: 'online', offlineSince: null, lastError: null });
+    } else {
+      this.markOnline();
+    }
+    this.centerId = centerId;
+    this.log.info('kiosk configured', { serverUrl, centerId });
+    return { serverUrl, centerId, serverVersion: health.version ?? null };
+  }
+
+  getConfig(): KioskConfig {
+    return { serverUrl: this.serverUrl, centerId: this.centerId };
+  }
+
   async login(req: CandidateLoginRequest): Promise<KioskState> {
     this.assertOpen();
+    this.requireServer();
     const pending = this.doc?.attempt;
     if (pending && this.doc && (this.doc.examId !== req.examId || this.doc.candidateId !== req.candidateId)) {
       throw new AgentError('CONFLICT', 'another candidate has an unfinished exam on this kiosk; ask a proctor');
@@ -209,7 +281,7 @@ export class Agent {
       throw this.fail(e);
     }
     this.api.token = token;
-    this.doc = { v: 1, serverUrl: this.o.serverUrl, examId: req.examId, candidateId: req.candidateId, loginToken: token, attempt: pending ?? null };
+    this.doc = { v: 1, serverUrl: this.requireServer(), examId: req.examId, candidateId: req.candidateId, loginToken: token, attempt: pending ?? null };
     await this.persist();
     this.st.examId = req.examId;
     this.st.candidateId = req.candidateId;
@@ -260,7 +332,40 @@ export class Agent {
     } catch (e) {
       throw this.fail(e);
     }
-    const t1 = this.now();
+    await this.beginAttempt(doc, r, t0, this.now());
+    return this.state();
+  }
+
+  /**
+   * At a new desk, after signing in: continues the attempt a proctor transferred here, with the
+   * one-time resume code. The server binds this device's key to the attempt and answers a new
+   * recovery token; the answers saved so far are read back, and heartbeats start.
+   */
+  async claimTransfer(resumeCode: string): Promise<KioskState> {
+    const doc = this.requireLogin();
+    if (doc.attempt) throw new AgentError('CONFLICT', 'An exam is already running on this kiosk.');
+    const t0 = this.now();
+    let r;
+    try {
+      r = await this.api.claimTransfer({
+        resumeCode,
+        devicePublicKey: this.identity.publicKey,
+        deviceFingerprint: this.fingerprint.value,
+        browserInfo: (this.platform.clientInfo?.() ?? 'invigil-agent').slice(0, 1_000),
+      });
+    } catch (e) {
+      throw this.fail(e);
+    }
+    const attemptId = await this.beginAttempt(doc, r, t0, this.now());
+    await this.restoreFromServer(attemptId);
+    this.emitState();
+    this.emit({ type: 'recovered', attemptId, answersRestored: r.answersRestored, lastSaveTime: null, pendingReplayed: 0, status: r.status });
+    this.log.info('transfer claimed', { attemptId, answersRestored: r.answersRestored });
+    return this.state();
+  }
+
+  /** A new attempt on this device (started, or claimed after a transfer): persist first, then beat. */
+  private async beginAttempt(doc: SessionDoc, r: StartSessionResponse, t0: number, t1: number): Promise<string> {
     doc.attempt = { attemptId: r.attemptId, recoveryToken: r.recoveryToken, heartbeatIntervalMs: r.heartbeatIntervalMs, startedAt: t1 };
     await this.persist();
     this.markOnline();
@@ -274,7 +379,7 @@ export class Agent {
     this.update({ phase: 'in-exam', lastError: null });
     this.monitor?.start();
     this.schedule(0);
-    return this.state();
+    return r.attemptId;
   }
 
   /**
@@ -326,9 +431,25 @@ export class Agent {
     this.monitor?.reportFocus(focused);
   }
 
-  /** Runs the environment checks now (they also run on a timer). */
-  async runChecks(): Promise<void> {
-    await this.monitor?.scan();
+  /**
+   * The pre-exam checks, run now: server reachable, clock offset, one display, no remote-access /
+   * screen-sharing / forbidden program, VM risk below the threshold, the outbox folder writable.
+   * (While an exam runs the same environment checks also run on a timer and go to the staff.)
+   */
+  async runChecks(): Promise<PreflightReport> {
+    this.assertOpen();
+    const report = await runPreflight({
+      serverUrl: this.serverUrl,
+      health: () => this.api.health(),
+      inspect: () => this.inspector.inspect(),
+      dataDir: this.o.dataDir,
+      now: this.now,
+    });
+    const server = report.checks.find((c) => c.id === 'server');
+    if (this.serverUrl && server?.status === 'pass') this.markOnline();
+    else if (this.serverUrl && server?.status === 'fail') this.markOffline();
+    void this.monitor?.scan();
+    return report;
   }
 
   state(): KioskState {
@@ -759,8 +880,14 @@ export class Agent {
     if (this.doc) await this.sessionFile.write(this.doc);
   }
 
+  private requireServer(): string {
+    if (!this.serverUrl) throw new AgentError('NOT_CONFIGURED', 'No exam server is set on this kiosk yet.');
+    return this.serverUrl;
+  }
+
   private requireLogin(): SessionDoc {
     this.assertOpen();
+    this.requireServer();
     if (!this.doc || this.st.phase === 'needs-login') throw new AgentError('NOT_LOGGED_IN', 'sign in first');
     return this.doc;
   }

@@ -1,6 +1,8 @@
 import {
   AnswersResponse,
   CandidateExamView,
+  ClaimTransferRequest,
+  ClaimTransferResponse,
   CandidateLoginResponse,
   ErrorEnvelope,
   HeartbeatResponse,
@@ -13,7 +15,10 @@ import {
   type HeartbeatRequest,
   type StartSessionRequest,
 } from '@invigil/contract';
-import type { z } from 'zod';
+import { z } from 'zod';
+
+/** What `GET /healthz` answers (apps/server/src/app.ts); not part of PROTOCOL.md, so kept loose. */
+export const HealthResponse = z.object({ status: z.literal('ok'), version: z.string().optional(), time: z.string().optional() });
 
 /** The server answered with an error envelope (or an unexpected status). */
 export class ApiError extends Error {
@@ -45,20 +50,30 @@ export interface ApiClientOptions {
 
 /** The candidate side of PROTOCOL.md over fetch, every answer validated with the contract. */
 export class ApiClient {
-  private readonly base: string;
+  private base: string;
+  private origin: string;
   token: string | null = null;
   /** Per-request timeout; the agent adjusts it to the heartbeat interval the server gives. */
   timeoutMs: number;
 
   constructor(private readonly o: ApiClientOptions) {
-    this.base = `${o.serverUrl.replace(/\/+$/, '')}/api/v1`;
+    this.origin = o.serverUrl.replace(/\/+$/, '');
+    this.base = `${this.origin}/api/v1`;
     this.timeoutMs = o.timeoutMs;
   }
 
-  private async request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+  /** Points the client at another server (the connect screen); the login token is dropped. */
+  setServerUrl(serverUrl: string): void {
+    this.origin = serverUrl.replace(/\/+$/, '');
+    this.base = `${this.origin}/api/v1`;
+    this.token = null;
+  }
+
+  private async request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown, root = false): Promise<z.infer<S>> {
+    if (!this.origin) throw new ApiError(0, 'NOT_CONFIGURED', 'no exam server is configured on this kiosk');
     let res: Response;
     try {
-      res = await fetch(`${this.base}${path}`, {
+      res = await fetch(`${root ? this.origin : this.base}${path}`, {
         method,
         headers: {
           accept: 'application/json',
@@ -96,6 +111,11 @@ export class ApiClient {
     return parsed.data;
   }
 
+  /** `GET /healthz` (outside /api/v1): is an Invigil server there, and what time is it on it. */
+  health() {
+    return this.request('GET', '/healthz', HealthResponse, undefined, true);
+  }
+
   login(req: CandidateLoginRequest) {
     return this.request('POST', '/auth/candidate/login', CandidateLoginResponse, req);
   }
@@ -127,6 +147,10 @@ export class ApiClient {
 
   answers(attemptId: string) {
     return this.request('GET', `/exams/sessions/${encodeURIComponent(attemptId)}/answers`, AnswersResponse);
+  }
+
+  claimTransfer(req: z.infer<typeof ClaimTransferRequest>) {
+    return this.request('POST', '/exams/sessions/transfer/claim', ClaimTransferResponse, req);
   }
 
   submit(attemptId: string) {

@@ -78,7 +78,20 @@ export function vmRiskScore(signals: readonly VmSignal[]): number {
   return Math.round((1 - keep) * 1000) / 1000;
 }
 
-type Category = 'remote_access' | 'screen_sharing' | 'forbidden';
+export type ProcessCategory = 'remote_access' | 'screen_sharing' | 'forbidden';
+type Category = ProcessCategory;
+
+/** One reading of the machine (see EnvironmentMonitor.inspect). */
+export interface EnvironmentReading {
+  /** null when this platform cannot count displays (plain Node) */
+  displays: number | null;
+  processes: ProcessInfo[];
+  /** Running programs on the remote-access, screen-sharing or forbidden lists. */
+  flagged: { name: string; category: ProcessCategory }[];
+  vmSignals: VmSignal[];
+  vmScore: number;
+  vmThreshold: number;
+}
 
 /**
  * The environment checks: display count, VM signals, remote-access / screen-sharing / forbidden
@@ -139,14 +152,41 @@ export class EnvironmentMonitor {
   }
 
   private async runScan(): Promise<void> {
+    const r = await this.inspect();
+    this.checkDisplays(r.displays);
+    this.checkProcesses(r.processes);
+    this.checkVm(r.vmSignals);
+  }
+
+  /**
+   * Reads the machine once and answers what it found, without queueing anything (the pre-exam
+   * checks show this to the candidate; the periodic scan reports changes as integrity events).
+   */
+  async inspect(): Promise<EnvironmentReading> {
     const [displays, processes, vm] = await Promise.all([
       this.safe('displayCount', () => this.platform.displayCount(), null),
       this.safe('processes', () => this.platform.processes(), [] as ProcessInfo[]),
       this.safe('vmSignals', () => this.platform.vmSignals(), [] as VmSignal[]),
     ]);
-    this.checkDisplays(displays);
-    this.checkProcesses(processes);
-    this.checkVm([...vm, ...this.guestToolSignals(processes)]);
+    const flagged = new Map<string, Category>();
+    for (const p of processes) {
+      for (const [category, match] of this.matchers) {
+        const hit = match(p.name);
+        if (hit) {
+          if (!flagged.has(hit)) flagged.set(hit, category);
+          break;
+        }
+      }
+    }
+    const vmSignals = [...vm, ...this.guestToolSignals(processes)];
+    return {
+      displays,
+      processes,
+      flagged: [...flagged].map(([name, category]) => ({ name, category })),
+      vmSignals,
+      vmScore: vmRiskScore(vmSignals),
+      vmThreshold: this.vmThreshold,
+    };
   }
 
   private async safe<T>(what: string, fn: () => Promise<T> | T, fallback: T): Promise<T> {

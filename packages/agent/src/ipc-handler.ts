@@ -17,6 +17,10 @@ export function createKioskIpcHandler(agent: Agent): (name: string, payload: unk
     getAnswers: () => ({ answers: agent.answers() }),
     saveAnswer: (req: { questionId: string; value: Parameters<Agent['saveAnswer']>[1] }) => agent.saveAnswer(req.questionId, req.value),
     submit: () => agent.submit(),
+    configure: (req: Parameters<Agent['configure']>[0]) => agent.configure(req),
+    getConfig: () => agent.getConfig(),
+    runChecks: () => agent.runChecks(),
+    claimTransfer: (req: { resumeCode: string }) => agent.claimTransfer(req.resumeCode),
   };
   return async (name, payload) => {
     try {

@@ -18,6 +18,8 @@ export const KioskOnlyErrorCode = z.enum([
   'NOT_SYNCED',
   'RECOVERY_FAILED',
   'UNKNOWN_CALL',
+  /** No server address is configured on this kiosk yet. */
+  'NOT_CONFIGURED',
 ]);
 export const KioskErrorCode = z.union([ErrorCode, KioskOnlyErrorCode]);
 export type KioskErrorCode = z.infer<typeof KioskErrorCode>;
@@ -112,6 +114,40 @@ export type KioskAnswer = z.infer<typeof KioskAnswer>;
 
 const Empty = z.object({}).strict();
 
+/** Where this kiosk's exam server is, kept in the agent's data folder (set on the connect screen). */
+export const KioskConfig = z.object({
+  /** e.g. `http://exam-server:8080`; null until configured */
+  serverUrl: z.string().nullable(),
+  /** The exam center this kiosk belongs to (shown to the candidate and staff); optional. */
+  centerId: z.string().nullable(),
+});
+export type KioskConfig = z.infer<typeof KioskConfig>;
+
+export const KioskConfigureRequest = z
+  .object({
+    serverUrl: z.string().trim().min(1).max(2_000),
+    centerId: Id.optional(),
+  })
+  .strict();
+export type KioskConfigureRequest = z.infer<typeof KioskConfigureRequest>;
+
+/** One pre-exam check: what it looked at, how it went, and a sentence a candidate can read. */
+export const PreflightCheckId = z.enum(['server', 'clock', 'displays', 'processes', 'virtual-machine', 'storage']);
+export const PreflightCheck = z.object({
+  id: PreflightCheckId,
+  label: z.string(),
+  status: z.enum(['pass', 'warn', 'fail']),
+  message: z.string(),
+});
+export type PreflightCheck = z.infer<typeof PreflightCheck>;
+export const PreflightReport = z.object({
+  checks: z.array(PreflightCheck),
+  /** false when any check failed: the exam should not start on this computer until it is fixed. */
+  ok: z.boolean(),
+  at: z.number().int(),
+});
+export type PreflightReport = z.infer<typeof PreflightReport>;
+
 /** The calls the renderer may make: name → request and response schema. Nothing else is exposed. */
 export const KioskIpc = {
   login: { channel: 'kiosk:login', request: CandidateLoginRequest, response: KioskState },
@@ -126,6 +162,13 @@ export const KioskIpc = {
     response: z.object({ questionId: Slug, clientSeq: z.number().int(), savedLocallyAt: z.number().int() }),
   },
   submit: { channel: 'kiosk:submit', request: Empty, response: z.object({ status: SessionStatus }) },
+  /** The connect screen: validates the URL, checks GET /healthz answers, then stores it. */
+  configure: { channel: 'kiosk:configure', request: KioskConfigureRequest, response: KioskConfig.extend({ serverVersion: z.string().nullable() }) },
+  getConfig: { channel: 'kiosk:getConfig', request: Empty, response: KioskConfig },
+  /** The pre-exam checks, run now. */
+  runChecks: { channel: 'kiosk:runChecks', request: Empty, response: PreflightReport },
+  /** Signed in at a new desk: continue the attempt a proctor moved here with the one-time resume code. */
+  claimTransfer: { channel: 'kiosk:claimTransfer', request: z.object({ resumeCode: z.string().trim().min(20).max(64) }).strict(), response: KioskState },
 } as const;
 export type KioskCallName = keyof typeof KioskIpc;
 export type KioskRequest<N extends KioskCallName> = z.infer<(typeof KioskIpc)[N]['request']>;
