@@ -179,3 +179,19 @@ export const KioskPush = {
   state: { channel: 'kiosk:state', payload: KioskState },
   event: { channel: 'kiosk:event', payload: KioskEvent },
 } as const;
+
+// ---- Shell-only calls (apps/kiosk main answers them itself; the agent never sees them) ----
+
+/**
+ * Calls the Electron shell implements, not the agent: kept apart from KioskIpc so the agent's
+ * handler stays exhaustive over KioskIpc. The preload exposes both on `window.kiosk`.
+ */
+export const KioskShellIpc = {
+  /** Staff unlock code to quit the kiosk (checked against a scrypt hash; wrong codes are rate limited). */
+  requestQuit: {
+    channel: 'kiosk:requestQuit',
+    request: z.object({ unlockCode: z.string().min(1).max(256) }).strict(),
+    response: z.object({ quitting: z.literal(true) }),
+  },
+} as const;
+export type KioskShellCallName = keyof typeof KioskShellIpc;
