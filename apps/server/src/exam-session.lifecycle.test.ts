@@ -132,22 +132,28 @@ describe('exam session lifecycle over real HTTP', () => {
       await call(`${s.api}/admin/exams/${e.body.id}/candidates`, 'POST', { candidates: [c] }, p.adminToken);
       exams.push(e.body.id);
     }
-    const token = await candidateLogin(s, p.examId, c);
+    // A login is for one exam, so the candidate signs in to each; the policy lets them hold several logins.
+    const candidatePolicy = (maxSessions: number, denyWhileExamActive: boolean) =>
+      call(`${s.api}/admin/policies/roles/candidate`, 'PUT', { idleTimeoutMinutes: 60, absoluteTimeoutMinutes: 1_800, maxSessions, onLimit: 'terminate_oldest', denyWhileExamActive }, p.adminToken);
+    expect((await candidatePolicy(exams.length, false)).status).toBe(200);
+    const tokens: string[] = [];
+    for (const e of exams) tokens.push(await candidateLogin(s, e, c));
+    const token = tokens[0]!;
     const first = await call(`${s.api}/exams/sessions/start`, 'POST', { examSetId: exams[0] }, token);
     expect(first.status).toBe(201);
-    const blocked = await call(`${s.api}/exams/sessions/start`, 'POST', { examSetId: exams[1] }, token);
+    const blocked = await call(`${s.api}/exams/sessions/start`, 'POST', { examSetId: exams[1] }, tokens[1]);
     expect(blocked.status).toBe(409);
     expect(blocked.body.error.code).toBe('ACTIVE_SESSION_EXISTS');
     // Pause three sessions (MAX_PAUSED_SESSIONS defaults to 3).
     const attempts = [first.body.attemptId];
     await call(`${s.api}/exams/sessions/${first.body.attemptId}/pause`, 'POST', undefined, token);
-    for (const e of exams.slice(1, 3)) {
-      const st = await call(`${s.api}/exams/sessions/start`, 'POST', { examSetId: e }, token);
+    for (const i of [1, 2]) {
+      const st = await call(`${s.api}/exams/sessions/start`, 'POST', { examSetId: exams[i] }, tokens[i]);
       expect(st.status).toBe(201);
       attempts.push(st.body.attemptId);
       await call(`${s.api}/exams/sessions/${st.body.attemptId}/pause`, 'POST', undefined, token);
     }
-    const tooMany = await call(`${s.api}/exams/sessions/start`, 'POST', { examSetId: exams[3] }, token);
+    const tooMany = await call(`${s.api}/exams/sessions/start`, 'POST', { examSetId: exams[3] }, tokens[3]);
     expect(tooMany.status).toBe(409);
     expect(tooMany.body.error.code).toBe('TOO_MANY_PAUSED_SESSIONS');
     const active = await call(`${s.api}/exams/sessions/active`, 'GET', undefined, token);
@@ -157,6 +163,10 @@ describe('exam session lifecycle over real HTTP', () => {
     const second = await call(`${s.api}/exams/sessions/${attempts[1]}/resume`, 'POST', undefined, token);
     expect(second.status).toBe(409);
     expect(second.body.error.code).toBe('ACTIVE_SESSION_EXISTS');
+    // A token of one exam cannot start another, even one the candidate is registered for (404, like an unknown exam).
+    const other = await call(`${s.api}/exams/sessions/start`, 'POST', { examSetId: exams[3] }, token);
+    expect(other.status).toBe(404);
+    expect((await candidatePolicy(1, true)).status).toBe(200);
   });
 
   it('candidate login: wrong code is 401 with the envelope and says nothing about which part was wrong', async () => {

@@ -39,7 +39,11 @@ export function candidateRoutes(r: RouteRegistry, s: Services): void {
   );
   r.add(
     { method: 'post', path: '/exams/sessions/start', tag: 'exam sessions', summary: 'Start an exam session (one active per candidate)', roles: candidate, body: StartSessionRequest, responses: { 201: StartSessionResponse }, errors: [404, 409] },
-    ({ c, body, principal }) => c.json(s.sessions.start(candidateRef(c, principal), body, c.req.header('user-agent') ?? ''), 201),
+    ({ c, body, principal }) => {
+      // A login is for one exam (its access code): any other exam is somebody else's, like GET /exams/{examId}.
+      if (principal.examId !== body.examSetId) throw notFound('no such exam for this candidate');
+      return c.json(s.sessions.start(candidateRef(c, principal), body, c.req.header('user-agent') ?? ''), 201);
+    },
   );
   r.add(
     { method: 'get', path: '/exams/sessions/active', tag: 'exam sessions', summary: "The candidate's active and paused sessions", roles: candidate, responses: { 200: ActiveSessionsResponse } },
