@@ -25,5 +25,7 @@ export function adminModule(deps: ModuleDeps): FeatureModule {
       examExists: (id) => exams.get(id) !== undefined,
     }),
   };
+  // A proctor's transfer may only move a session to a room of its own center.
+  deps.services.proctor.roomCenter = (roomId) => store.getRoom(roomId)?.centerId;
   return { name: 'admin', routes: (r) => adminRoutes(r, services) };
 }

@@ -31,6 +31,8 @@ const MAX_WRONG_RESUME_CODES = 5;
 export class ProctorService {
   private readonly claimFailuresByIp: FailureLimiter;
   private readonly wrongCodes = new Map<string, number>();
+  /** The center a room belongs to (undefined: no such room). Rooms live in the admin module, which wires this. */
+  roomCenter: (roomId: string) => string | undefined = () => undefined;
 
   constructor(private readonly d: ProctorDeps) {
     this.claimFailuresByIp = new FailureLimiter(20, 60_000, d.now);
@@ -94,7 +96,10 @@ export class ProctorService {
   transfer(p: Principal, attemptId: string, body: { reason: string; roomId?: string; seat?: string }, ip: string): { resumeCode: string; expiresAt: string } {
     const rec = this.visible(p, attemptId);
     if (isFinal(rec.state)) throw new AppError(409, 'SESSION_FINISHED', `the session is ${rec.state.status}`);
-    if (body.roomId && !inScope(scopeOf(p), { centerId: rec.centerId, roomId: body.roomId })) throw notFound('no such room');
+    // The new room must be one of the session's own center, and in the caller's scope.
+    if (body.roomId && (this.roomCenter(body.roomId) !== rec.centerId || !inScope(scopeOf(p), { centerId: rec.centerId, roomId: body.roomId }))) {
+      throw notFound('no such room');
+    }
     const code = newResumeCode();
     const now = this.d.now();
     const actor = { type: 'staff' as const, id: p.userId, ip, reason: body.reason };
