@@ -1,0 +1,93 @@
+import type { KioskError, PreflightReport } from '@invigil/contract';
+import { useEffect, useState } from 'preact/hooks';
+import { invoke, type KioskBridge } from '../kiosk-api.ts';
+import { ErrorNote, Screen } from '../ui/Screen.tsx';
+
+const SYMBOL = { pass: '✓', warn: '!', fail: '✕' } as const;
+const WORD = { pass: 'Passed', warn: 'Warning', fail: 'Failed' } as const;
+
+/**
+ * Before the exam: the computer is checked (server, clock, displays, programs, physical machine,
+ * saving). A failed check keeps the exam from starting until it is fixed; warnings do not.
+ * After a transfer the button continues the moved exam with the resume code instead of starting one.
+ */
+export function ChecksScreen(props: { k: KioskBridge; candidateId: string | null; resumeCode: string | null; onStarted: (how: 'start' | 'transfer') => void }) {
+  const [report, setReport] = useState<PreflightReport | null>(null);
+  const [running, setRunning] = useState(false);
+  const [starting, setStarting] = useState(false);
+  const [error, setError] = useState<KioskError | null>(null);
+  const [resumeCode, setResumeCode] = useState(props.resumeCode ?? '');
+  const transfer = props.resumeCode !== null;
+
+  async function run() {
+    setRunning(true);
+    const r = await invoke(props.k, 'runChecks', {});
+    setRunning(false);
+    if (r.ok) setReport(r.data);
+    else setError(r.error);
+  }
+  useEffect(() => void run(), []);
+
+  async function start() {
+    setStarting(true);
+    setError(null);
+    const r = transfer ? await invoke(props.k, 'claimTransfer', { resumeCode: resumeCode.trim() }) : await invoke(props.k, 'startExam', {});
+    setStarting(false);
+    if (!r.ok) return setError(startError(r.error));
+    props.onStarted(transfer ? 'transfer' : 'start');
+  }
+
+  const failed = report ? report.checks.filter((c) => c.status === 'fail').length : 0;
+  return (
+    <Screen title="Checking this computer" wide lead={props.candidateId ? `Signed in as ${props.candidateId}.` : undefined}>
+      <ul class="checks" aria-busy={running ? 'true' : 'false'} aria-label="Checks">
+        {report
+          ? report.checks.map((c) => (
+              <li key={c.id} class={`check-row check-${c.status}`}>
+                <span class="check-sym" aria-hidden="true">
+                  {SYMBOL[c.status]}
+                </span>
+                <span class="check-text">
+                  <strong>{c.label}</strong> <span class={`check-word check-word-${c.status}`}>{WORD[c.status]}</span>
+                  <span class="check-msg">{c.message}</span>
+                </span>
+              </li>
+            ))
+          : <li class="check-row">Checking…</li>}
+      </ul>
+      <p role="status" class={`summary ${report && !report.ok ? 'summary-fail' : ''}`}>
+        {running ? 'Running the checks…' : report ? (report.ok ? 'This computer is ready for your exam.' : `${failed} check${failed === 1 ? '' : 's'} failed. Fix ${failed === 1 ? 'it' : 'them'} and run the checks again, or raise your hand for a proctor.`) : ''}
+      </p>
+      {transfer ? (
+        <label class="field">
+          <span>Resume code from the proctor</span>
+          <input class="code-input" name="resumeCode" autoComplete="off" spellcheck={false} value={resumeCode} onInput={(e) => setResumeCode(e.currentTarget.value)} />
+        </label>
+      ) : null}
+      <ErrorNote error={error} />
+      <div class="actions">
+        <button type="button" class="btn" onClick={() => void run()} disabled={running}>
+          Run the checks again
+        </button>
+        <button type="button" class="btn btn-primary btn-large" onClick={() => void start()} disabled={!report?.ok || running || starting}>
+          {starting ? (transfer ? 'Continuing…' : 'Starting…') : transfer ? 'Continue my exam' : 'Start the exam'}
+        </button>
+      </div>
+    </Screen>
+  );
+}
+
+function startError(e: KioskError): KioskError {
+  switch (e.code) {
+    case 'INVALID_RESUME_CODE':
+      return { ...e, message: 'The resume code is wrong or has expired. Check it, or ask the proctor for a new one.' };
+    case 'ACTIVE_SESSION_EXISTS':
+      return { ...e, message: 'Your exam is already running on another computer. Ask a proctor to move it here.' };
+    case 'ATTEMPT_FINISHED':
+      return { ...e, message: 'You have already finished this exam.' };
+    case 'OFFLINE':
+      return { ...e, message: 'This computer cannot reach the exam server. Tell a proctor.' };
+    default:
+      return e;
+  }
+}
