@@ -51,7 +51,7 @@ export function candidateRoutes(r: RouteRegistry, s: Services): void {
   );
   r.add(
     { method: 'post', path: '/exams/sessions/heartbeat', tag: 'exam sessions', summary: 'Signed heartbeat; answers carry staff instructions', roles: candidate, body: HeartbeatRequest, responses: { 200: HeartbeatResponse }, errors: [404] },
-    ({ c, body, principal }) => c.json(s.sessions.heartbeat(candidateRef(c, principal), body)),
+    async ({ c, body, principal }) => c.json(await s.sessions.heartbeat(candidateRef(c, principal), body)),
   );
   r.add(
     { method: 'post', path: '/exams/sessions/:attemptId/pause', tag: 'exam sessions', summary: 'Pause (clock stops)', roles: candidate, params: AttemptParams, responses: { 200: SessionInfo }, errors: [404, 409, 423] },

@@ -24,6 +24,25 @@ export class DeviceKeyVerifier {
     }
   }
 
+  /**
+   * Like `verify`, but the Ed25519 check runs on libuv's thread pool, so the event loop keeps
+   * serving other requests meanwhile (heartbeats are the hot path: one signature each).
+   */
+  verifyAsync(publicKey: string, message: string, signature: string | undefined): Promise<boolean> {
+    if (!signature) return Promise.resolve(false);
+    const key = this.key(publicKey);
+    if (!key) return Promise.resolve(false);
+    const sig = Buffer.from(signature, 'base64url');
+    if (sig.length !== 64) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      try {
+        verify(null, Buffer.from(message, 'utf8'), key, sig, (err, ok) => resolve(!err && ok));
+      } catch {
+        resolve(false);
+      }
+    });
+  }
+
   /** True only for a well-formed signature by `publicKey` over exactly `message`. */
   verify(publicKey: string, message: string, signature: string | undefined): boolean {
     if (!signature) return false;

@@ -350,10 +350,17 @@ export class SessionService {
     }
   }
 
-  heartbeat(who: CandidateRef, req: HeartbeatRequest): HeartbeatResponse {
-    const now = this.d.now();
+  async heartbeat(who: CandidateRef, req: HeartbeatRequest): Promise<HeartbeatResponse> {
     let rec = this.d.store.getSession(req.attemptId, who.candidateId);
     if (!rec) throw notFound('no such exam session');
+    // The signature is checked off the event loop; the session is read again afterwards, so what
+    // this heartbeat answers (lock, status, instructions) is the state after the check, and a key
+    // replaced meanwhile (transfer to another desk) is not honoured.
+    const signedKey = rec.devicePublicKey;
+    const signatureOk = signedKey ? await this.verifier.verifyAsync(signedKey, heartbeatSigningString(rec.attemptId, req.seq), req.signature) : true;
+    rec = this.d.store.getSession(req.attemptId, who.candidateId);
+    if (!rec) throw notFound('no such exam session');
+    const now = this.d.now();
     const refuse = (warning: string, extra: Partial<HeartbeatResponse> = {}): HeartbeatResponse => ({
       sessionValid: false,
       timeRemaining: remainingSeconds(rec!.state, now),
@@ -367,7 +374,16 @@ export class SessionService {
     });
 
     // Device binding: a heartbeat not signed by the bound key never touches the session.
-    const mismatch = this.deviceMismatch(rec, req.deviceFingerprint, req.signature, heartbeatSigningString(rec.attemptId, req.seq));
+    const mismatch =
+      rec.devicePublicKey !== signedKey
+        ? 'the session was moved to another device'
+        : !signedKey
+          ? this.deviceMismatch(rec, req.deviceFingerprint, req.signature, heartbeatSigningString(rec.attemptId, req.seq))
+          : !req.signature
+            ? 'this session is bound to a device key; the request carries no signature'
+            : !signatureOk
+              ? 'the signature does not match the device key this session is bound to'
+              : this.fingerprintMismatch(rec, req.deviceFingerprint);
     if (mismatch) {
       this.deviceAlert(rec, who, mismatch, now);
       return refuse(`DEVICE_MISMATCH: ${mismatch}`, { shouldForceRefresh: true });
@@ -417,6 +433,10 @@ export class SessionService {
       if (!signature) return 'this session is bound to a device key; the request carries no signature';
       if (!this.verifier.verify(rec.devicePublicKey, message, signature)) return 'the signature does not match the device key this session is bound to';
     }
+    return this.fingerprintMismatch(rec, fingerprint);
+  }
+
+  private fingerprintMismatch(rec: SessionRecord, fingerprint: string | undefined): string | null {
     if (fingerprint !== undefined && rec.deviceFingerprint && fingerprint !== rec.deviceFingerprint) {
       return 'the device fingerprint differs from the one this session started on';
     }

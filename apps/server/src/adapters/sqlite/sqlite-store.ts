@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, isNull, lte, max, ne, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNull, lte, max, ne, or, sql } from 'drizzle-orm';
 import type { CreateExamRequest, CandidateRegistration, Question } from '@invigil/contract';
 import type { CandidateSessionSummary, StartDecision } from '@invigil/core';
 import { randomUUID } from 'node:crypto';
@@ -26,6 +26,18 @@ import type { Db } from './db.ts';
 import { alerts, answers, auditEvents, authSessions, candidates, examSessions, exams, instructions, registrations, settings, staffAssignments, staffUsers } from './schema.ts';
 
 type SessionRow = typeof examSessions.$inferSelect;
+
+/** `"sql_name" AS "jsName", ...` for every column of a drizzle table. */
+function selectList(table: Parameters<typeof getTableColumns>[0]): string {
+  return Object.entries(getTableColumns(table))
+    .map(([js, col]) => `"${col.name}" AS "${js}"`)
+    .join(', ');
+}
+
+function fixSessionRow(r: SessionRow | undefined): SessionRow | undefined {
+  if (r) r.isLocked = Boolean(r.isLocked);
+  return r;
+}
 
 function toRecord(r: SessionRow): SessionRecord {
   return {
@@ -125,19 +137,52 @@ export class SqliteStore implements Store {
   private readonly sessionByAttempt;
   private readonly sessionByAttemptForCandidate;
   private readonly authByToken;
+  /**
+   * The hot paths (heartbeat presence flush, activity flush, answer saves, the session and token
+   * lookups of every candidate request) use raw prepared statements and transaction functions
+   * built once: drizzle's query builder, its row mapping and a fresh better-sqlite3 transaction
+   * wrapper per call cost more CPU than the SQL itself. Column lists come from the drizzle schema.
+   */
+  private readonly hot;
 
   constructor(private readonly db: Db) {
-    this.sessionByAttempt = db
-      .select()
-      .from(examSessions)
-      .where(eq(examSessions.attemptId, sql.placeholder('attemptId')))
-      .prepare();
-    this.sessionByAttemptForCandidate = db
-      .select()
-      .from(examSessions)
-      .where(and(eq(examSessions.attemptId, sql.placeholder('attemptId')), eq(examSessions.candidateId, sql.placeholder('candidateId'))))
-      .prepare();
-    this.authByToken = db.select().from(authSessions).where(eq(authSessions.tokenHash, sql.placeholder('tokenHash'))).prepare();
+    const c = db.$client;
+    const sessionCols = selectList(examSessions);
+    const bySession = (where: string) => {
+      const st = c.prepare(`SELECT ${sessionCols} FROM exam_sessions WHERE ${where}`);
+      return { get: (...args: unknown[]) => fixSessionRow(st.get(...args) as SessionRow | undefined) };
+    };
+    this.sessionByAttempt = bySession('attempt_id = ?');
+    this.sessionByAttemptForCandidate = bySession('attempt_id = ? AND candidate_id = ?');
+    const authByToken = c.prepare(`SELECT ${selectList(authSessions)} FROM auth_sessions WHERE token_hash = ?`);
+    this.authByToken = { get: (tokenHash: string) => authByToken.get(tokenHash) as AuthSessionRecord | undefined };
+
+    const touchOne = c.prepare('UPDATE auth_sessions SET last_activity = max(last_activity, ?) WHERE id = ?');
+    const presenceOne = c.prepare(
+      'UPDATE exam_sessions SET last_activity_at = max(last_activity_at, ?), last_seq = max(last_seq, ?), heartbeat_count = heartbeat_count + ? WHERE attempt_id = ?',
+    );
+    // Idempotent by clientSeq: an equal or older seq is acknowledged but never overwrites.
+    const upsertAnswer = c.prepare(
+      `INSERT INTO answers (attempt_id, question_id, value, client_seq, saved_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (attempt_id, question_id) DO UPDATE SET value = excluded.value, client_seq = excluded.client_seq, saved_at = excluded.saved_at
+       WHERE excluded.client_seq > answers.client_seq`,
+    );
+    const storedAnswer = c.prepare('SELECT saved_at AS savedAt FROM answers WHERE attempt_id = ? AND question_id = ?');
+    this.hot = {
+      touch: c.transaction((batch: { id: string; lastActivity: number }[]) => {
+        for (const b of batch) touchOne.run(b.lastActivity, b.id);
+      }),
+      presence: c.transaction((batch: { attemptId: string; lastSeenAt: number; seq: number; beats: number }[]) => {
+        for (const p of batch) presenceOne.run(p.lastSeenAt, p.seq, p.beats, p.attemptId);
+      }),
+      saveAnswers: c.transaction((batch: AnswerWrite[]): AnswerWriteResult[] =>
+        batch.map((w) => {
+          if (upsertAnswer.run(w.attemptId, w.questionId, w.valueJson, w.clientSeq, w.at).changes > 0) return { applied: true, clientSeq: w.clientSeq, savedAt: w.at };
+          const stored = storedAnswer.get(w.attemptId, w.questionId) as { savedAt: number } | undefined;
+          return { applied: false, clientSeq: w.clientSeq, savedAt: stored?.savedAt ?? w.at };
+        }),
+      ),
+    };
   }
 
   close(): void {
@@ -323,20 +368,12 @@ export class SqliteStore implements Store {
   }
 
   findAuthSessionByTokenHash(tokenHash: string): AuthSessionRecord | undefined {
-    const r = this.authByToken.get({ tokenHash });
+    const r = this.authByToken.get(tokenHash);
     return r && { ...r };
   }
 
   touchAuthSessions(batch: { id: string; lastActivity: number }[]): void {
-    if (batch.length === 0) return;
-    this.db.transaction((tx) => {
-      for (const b of batch) {
-        tx.update(authSessions)
-          .set({ lastActivity: sql`max(${authSessions.lastActivity}, ${b.lastActivity})` })
-          .where(eq(authSessions.id, b.id))
-          .run();
-      }
-    });
+    if (batch.length > 0) this.hot.touch(batch);
   }
 
   startSession(input: NewSession, decide: (existing: CandidateSessionSummary[]) => StartDecision, audit: AuditEntry[]): StartOutcome {
@@ -389,7 +426,7 @@ export class SqliteStore implements Store {
   }
 
   getSession(attemptId: string, candidateId?: string): SessionRecord | undefined {
-    const r = candidateId === undefined ? this.sessionByAttempt.get({ attemptId }) : this.sessionByAttemptForCandidate.get({ attemptId, candidateId });
+    const r = candidateId === undefined ? this.sessionByAttempt.get(attemptId) : this.sessionByAttemptForCandidate.get(attemptId, candidateId);
     return r && toRecord(r);
   }
 
@@ -434,43 +471,11 @@ export class SqliteStore implements Store {
   }
 
   recordPresence(batch: { attemptId: string; lastSeenAt: number; seq: number; beats: number }[]): void {
-    if (batch.length === 0) return;
-    this.db.transaction((tx) => {
-      for (const p of batch) {
-        tx.update(examSessions)
-          .set({
-            lastActivityAt: sql`max(${examSessions.lastActivityAt}, ${p.lastSeenAt})`,
-            lastSeq: sql`max(${examSessions.lastSeq}, ${p.seq})`,
-            heartbeatCount: sql`${examSessions.heartbeatCount} + ${p.beats}`,
-          })
-          .where(eq(examSessions.attemptId, p.attemptId))
-          .run();
-      }
-    });
+    if (batch.length > 0) this.hot.presence(batch);
   }
 
   saveAnswers(batch: AnswerWrite[]): AnswerWriteResult[] {
-    if (batch.length === 0) return [];
-    return this.db.transaction((tx) =>
-      batch.map((w) => {
-        // Idempotent by clientSeq: an equal or older seq is acknowledged but never overwrites.
-        tx.insert(answers)
-          .values({ attemptId: w.attemptId, questionId: w.questionId, value: w.valueJson, clientSeq: w.clientSeq, savedAt: w.at })
-          .onConflictDoUpdate({
-            target: [answers.attemptId, answers.questionId],
-            set: { value: w.valueJson, clientSeq: w.clientSeq, savedAt: w.at },
-            setWhere: sql`excluded.client_seq > ${answers.clientSeq}`,
-          })
-          .run();
-        const stored = tx
-          .select({ clientSeq: answers.clientSeq, savedAt: answers.savedAt })
-          .from(answers)
-          .where(and(eq(answers.attemptId, w.attemptId), eq(answers.questionId, w.questionId)))
-          .get();
-        const applied = stored?.clientSeq === w.clientSeq && stored.savedAt === w.at;
-        return { applied, clientSeq: w.clientSeq, savedAt: stored?.savedAt ?? w.at };
-      }),
-    );
+    return batch.length === 0 ? [] : this.hot.saveAnswers(batch);
   }
 
   listAnswers(attemptId: string): StoredAnswerRecord[] {
