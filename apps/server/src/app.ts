@@ -1,10 +1,10 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import type { AppEnv } from './http/context.ts';
+import { bodyLimit } from './http/body.ts';
 import { AppError, envelope } from './http/errors.ts';
 import { docsPage, openApiDocument } from './http/openapi.ts';
 import { mountConsole } from './http/console-static.ts';
@@ -20,29 +20,6 @@ export const VERSION = '0.1.0';
 const SMALL_BODY = 256 * 1024;
 const LARGE_BODY = 16 * 1024 * 1024;
 
-const DRAIN_LIMIT = 64 * 1024 * 1024;
-
-/** Reads a request body to its end, giving up past `limit` bytes. True when fully drained. */
-async function drainBody(body: ReadableStream<Uint8Array> | null, limit: number): Promise<boolean> {
-  if (!body) return true;
-  if (body.locked) return false;
-  const reader = body.getReader();
-  let seen = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return true;
-      seen += value.byteLength;
-      if (seen > limit) {
-        await reader.cancel();
-        return false;
-      }
-    }
-  } catch {
-    return false;
-  }
-}
-
 export interface AppDeps {
   services: Services;
   log: Logger;
@@ -53,15 +30,6 @@ export interface AppDeps {
 /** The whole HTTP API as a value; listening happens elsewhere (main.ts). */
 export function createApp(d: AppDeps) {
   const app = new Hono<AppEnv>();
-  const tooLarge = (max: number) => async (c: Context<AppEnv>) => {
-    // Lingering close: read and discard what the client is still sending (bounded), so it gets to
-    // read our 413 instead of a broken pipe, and the connection stays usable.
-    const drained = await drainBody(c.req.raw.body, DRAIN_LIMIT);
-    throw new AppError(413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${max} bytes`, { maxBytes: max }, drained ? undefined : { Connection: 'close' });
-  };
-  const small = bodyLimit({ maxSize: SMALL_BODY, onError: tooLarge(SMALL_BODY) });
-  const large = bodyLimit({ maxSize: LARGE_BODY, onError: tooLarge(LARGE_BODY) });
-
   app.use('*', secureHeaders({ crossOriginResourcePolicy: false }));
   app.use('*', async (c, next) => {
     let ip = '';
@@ -84,7 +52,7 @@ export function createApp(d: AppDeps) {
       d.log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - t0) * 10) / 10, ip: c.get('ip') }, 'request');
     });
   }
-  app.use('/api/v1/*', (c, next) => (c.req.path.startsWith('/api/v1/admin/') ? large(c, next) : small(c, next)));
+  app.use('/api/v1/*', bodyLimit((c) => (c.req.path.startsWith('/api/v1/admin/') ? LARGE_BODY : SMALL_BODY)));
 
   app.onError((err, c) => {
     if (err instanceof AppError) {

@@ -35,6 +35,7 @@ import {
 } from '@invigil/contract';
 import type { Context } from 'hono';
 import { z } from 'zod';
+import { bodyText } from '../http/body.ts';
 import type { AppEnv, Principal } from '../http/context.ts';
 import { AppError } from '../http/errors.ts';
 import type { RouteRegistry } from '../http/route-registry.ts';
@@ -247,7 +248,7 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
       const q = query as z.infer<typeof RosterImportQuery>;
       s.roster.assertExam(params.examId);
       const format = rosterFormat(c, q.format);
-      const text = await c.req.text();
+      const text = await bodyText(c);
       const { status, report } = s.roster.import(actor(c, principal), params.examId, text, format, q.atomic !== 'false');
       return c.json(report, status);
     },

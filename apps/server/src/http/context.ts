@@ -18,5 +18,7 @@ export type AppEnv = {
     principal: Principal;
     ip: string;
     requestId: string;
+    /** The body limit of this route, bytes (set by the body-limit middleware). */
+    maxBody: number;
   };
 };

@@ -1,3 +1,4 @@
+import { bodyText } from './body.ts';
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { AppError } from './errors.ts';
@@ -8,7 +9,7 @@ function issues(error: z.ZodError) {
 
 /** Parses and validates a JSON body: 400 MALFORMED_JSON / VALIDATION_FAILED, never a 500. */
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
-  const text = await c.req.text();
+  const text = await bodyText(c);
   let raw: unknown;
   try {
     raw = text.length === 0 ? undefined : JSON.parse(text);
