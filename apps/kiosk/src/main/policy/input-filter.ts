@@ -70,6 +70,9 @@ const EDITING_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown',
 /** Alt + these is browser navigation (back, forward, home) or window management. */
 const ALT_BLOCKED = new Set(['ArrowLeft', 'ArrowRight', 'Home', 'Tab', 'Escape', ' ', 'Spacebar', 'Enter', 'F4']);
 
+/** Pressing a modifier on its own does nothing (the chord it starts is judged when it completes). */
+const MODIFIER_KEYS = new Set(['Control', 'Shift', 'Alt', 'AltGraph', 'CapsLock', 'NumLock', 'Fn']);
+
 const isFunctionKey = (key: string) => /^F\d{1,2}$/.test(key);
 /** A key that types one character (`a`, `@`, `é`, `€`), not a named key (`Enter`, `ArrowLeft`). */
 const isPrintable = (key: string) => [...key].length === 1 && key !== ' ';
@@ -79,6 +82,7 @@ export function isBlockedInput(input: KeyInput, platform: InputPlatform): boolea
   if (!KEY_EVENTS.has(input.type)) return false;
   const key = input.key;
   if (ALWAYS_BLOCKED.has(key) || isFunctionKey(key)) return true;
+  if (MODIFIER_KEYS.has(key)) return false;
 
   const mac = platform === 'darwin';
   // The Windows/Super key: anything held with it is the OS's (Win+D, Win+R, Super+A...).
@@ -103,7 +107,6 @@ export function isBlockedInput(input: KeyInput, platform: InputPlatform): boolea
   if (input.alt) {
     // Option on macOS and Alt on Windows/Linux + a character type characters (no menu bar here).
     if (isPrintable(key)) return false;
-    if (key === 'Alt' || key === 'AltGraph' || key === 'Shift') return false;
     return ALT_BLOCKED.has(key) || !mac;
   }
 

@@ -19,7 +19,7 @@ export function isAppUrl(url: string | null | undefined): boolean {
   } catch {
     return false;
   }
-  return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST && !u.username && !u.password && !u.port;
+  return u.protocol === `${APP_SCHEME}:` && u.host.toLowerCase() === APP_HOST && !u.username && !u.password && !u.port;
 }
 
 /** Navigation (will-navigate, will-frame-navigate, will-redirect) is allowed only inside the app. */
