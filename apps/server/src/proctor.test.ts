@@ -185,4 +185,45 @@ describe('alerts and the live event stream', () => {
     expect(open.body.alerts.map((a: { id: string }) => a.id)).not.toContain(first.id);
     expect((await call(`${s.api}/proctor/alerts?state=bogus`, 'GET', undefined, p.adminToken)).status).toBe(400);
   });
+  it('the stream tells staff about new sessions, heartbeats (batched presence) and alerts with their ids; actions answer with the name', async () => {
+    const q = await provision(s, 1, { prefix: 'live' });
+    const ctrl = new AbortController();
+    const res = await fetch(`${s.api}/proctor/events?access_token=${encodeURIComponent(p.adminToken)}`, { signal: ctrl.signal });
+    const reader = res.body!.getReader();
+    let text = '';
+    const read = async (until: RegExp) => {
+      const deadline = Date.now() + 5_000;
+      while (!until.test(text) && Date.now() < deadline) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      return text.match(until);
+    };
+    expect(await read(/event: hello/)).not.toBeNull();
+    const token = await candidateLogin(s, q.examId, q.candidates[0]!);
+    const dev = new TestDevice();
+    const st = await call(`${s.api}/exams/sessions/start`, 'POST', { examSetId: q.examId, devicePublicKey: dev.publicKey }, token);
+    const attemptId = st.body.attemptId as string;
+    expect(await read(new RegExp(`"type":"session.started"[^\\n]*"attemptId":"${attemptId}"`))).not.toBeNull();
+
+    const hb = await call(`${s.api}/exams/sessions/heartbeat`, 'POST', dev.heartbeat(attemptId), token);
+    expect(hb.body.sessionValid).toBe(true);
+    const presence = await read(new RegExp(`"type":"presence"[^\\n]*"${attemptId}":"([^"]+)"`));
+    expect(presence).not.toBeNull();
+    expect(Date.parse(presence![1]!)).toBeGreaterThan(Date.now() - 10_000);
+
+    // A wrong recovery token raises an alert inside the session's transaction; its event names it.
+    const bad = await call(`${s.api}/exams/sessions/${attemptId}/recover`, 'POST', dev.recover(attemptId, 'B'.repeat(43)), token);
+    expect(bad.status).toBe(403);
+    const alert = await read(/"type":"alert"[^\n]*"data":\{"id":"([0-9a-f-]{36})","kind":"recovery_failed"/);
+    expect(alert).not.toBeNull();
+    const listed = await call(`${s.api}/proctor/alerts?attemptId=${attemptId}`, 'GET', undefined, p.adminToken);
+    expect(listed.body.alerts.map((a: { id: string }) => a.id)).toContain(alert![1]);
+    ctrl.abort();
+
+    const locked = await act(attemptId, { action: 'lock', reason: 'id check' });
+    expect(locked.status).toBe(200);
+    expect(locked.body.candidate).toEqual({ id: q.candidates[0]!.candidateId, name: q.candidates[0]!.name });
+  });
 });

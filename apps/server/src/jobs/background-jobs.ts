@@ -23,6 +23,7 @@ export function startBackgroundJobs(d: JobDeps): () => void {
   const flush = () => {
     d.store.recordPresence(d.presence.drainDirty());
     d.services.auth.flushActivity();
+    d.services.sessions.publishPresence(Date.now());
   };
   const guarded = (name: string, fn: () => unknown) => () => {
     try {

@@ -39,6 +39,8 @@ export interface AuditEntry {
 }
 
 export interface AlertInput {
+  /** Chosen by the caller when it must name the alert before it is stored (live events); else generated. */
+  id?: string;
   at: number;
   attemptId: string | null;
   candidateId: string | null;

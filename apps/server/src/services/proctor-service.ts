@@ -85,7 +85,8 @@ export class ProctorService {
     const [type, message] = kiosk[a.action];
     this.instruct(after, type, p, message, a.reason ?? null);
     this.d.sessions.publish(after, this.d.now(), 'session.changed', { action: a.action, by: p.userId });
-    return this.live(after, this.d.store.openAlertCounts());
+    const candidateName = this.d.store.findRegistration(after.examId, after.candidateId)?.name ?? '';
+    return this.live({ ...after, candidateName }, this.d.store.openAlertCounts());
   }
 
   /**

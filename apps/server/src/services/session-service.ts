@@ -178,6 +178,7 @@ export class SessionService {
     const now = this.d.now();
     const actor: Actor = whoOrActor === null ? { type: 'system' } : 'type' in whoOrActor ? whoOrActor : asActor(whoOrActor);
     const scope = actor.type === 'candidate' ? actor.ref.candidateId : null;
+    const raised = (opts.alerts ?? []).map((a) => ({ ...a, id: a.id ?? randomUUID() }));
     try {
       const out = this.d.store.updateSession<{ rec: SessionRecord } | { error: AppError; rec?: SessionRecord }>(
         attemptId,
@@ -207,7 +208,7 @@ export class SessionService {
           }
           if (opts.mutate) next = opts.mutate(next);
           audit.push(...this.effectsToAudit(r, actor, attemptId, now));
-          const alerts = opts.alerts?.map((a) => ({ ...a, centerId: rec.centerId, roomId: rec.roomId }));
+          const alerts = raised.map((a) => ({ ...a, centerId: rec.centerId, roomId: rec.roomId }));
           return { kind: 'update', record: next, audit, alerts, result: { rec: next } };
         },
       );
@@ -217,8 +218,8 @@ export class SessionService {
         throw out.error;
       }
       this.afterChange(out.rec, now);
-      for (const a of opts.alerts ?? []) {
-        this.d.bus.publish({ type: 'alert', at: a.at, attemptId, candidateId: out.rec.candidateId, examId: out.rec.examId, centerId: out.rec.centerId, roomId: out.rec.roomId, data: { kind: a.kind, severity: a.severity, message: a.message } });
+      for (const a of raised) {
+        this.d.bus.publish({ type: 'alert', at: a.at, attemptId, candidateId: out.rec.candidateId, examId: out.rec.examId, centerId: out.rec.centerId, roomId: out.rec.roomId, data: { id: a.id, kind: a.kind, severity: a.severity, message: a.message } });
       }
       return out.rec;
     } catch (e) {
@@ -257,6 +258,34 @@ export class SessionService {
         }
       }
     }
+  }
+
+  /** Heartbeats seen since the last presence event, grouped by center and room (events are scoped). */
+  private seenSinceLastEvent = new Map<string, { centerId: string | null; roomId: string | null; seen: Map<string, number> }>();
+
+  private notePresence(rec: SessionRecord, now: number): void {
+    if (this.d.bus.size === 0) return; // nobody is watching
+    const key = `${rec.centerId ?? ''}/${rec.roomId ?? ''}`;
+    let group = this.seenSinceLastEvent.get(key);
+    if (!group) this.seenSinceLastEvent.set(key, (group = { centerId: rec.centerId, roomId: rec.roomId, seen: new Map() }));
+    group.seen.set(rec.attemptId, now);
+  }
+
+  /**
+   * Publishes the heartbeats seen since the last call as one `presence` event per center and room
+   * (`data.seen`: attemptId → ISO time), so live room views show "seconds since last heartbeat"
+   * without an event per heartbeat. Called by the presence flusher.
+   */
+  publishPresence(now: number): number {
+    let n = 0;
+    for (const g of this.seenSinceLastEvent.values()) {
+      const seen: Record<string, string> = {};
+      for (const [id, t] of g.seen) seen[id] = iso(t);
+      n += g.seen.size;
+      this.d.bus.publish({ type: 'presence', at: now, centerId: g.centerId, roomId: g.roomId, data: { seen } });
+    }
+    this.seenSinceLastEvent.clear();
+    return n;
   }
 
   /** Tells live staff views that a session changed. */
@@ -315,6 +344,7 @@ export class SessionService {
     );
     if (!outcome.ok) throw new AppError(409, outcome.code, outcome.message);
     this.d.presence.touch(attemptId, now, 0);
+    this.publish(outcome.record, now, 'session.started');
     return {
       ...this.info(outcome.record, now),
       recoveryToken,
@@ -395,6 +425,7 @@ export class SessionService {
       return refuse(`REPLAYED_SEQ: seq ${req.seq} is not above the last heartbeat's`);
     }
 
+    this.notePresence(rec, now);
     // The device is proven: deliver staff instructions and take its acknowledgements.
     if (req.ackInstructionIds?.length) {
       this.d.store.ackInstructions(rec.attemptId, req.ackInstructionIds, now);

@@ -498,7 +498,7 @@ export class SqliteStore implements Store {
   }
 
   private insertAlert(db: Db, a: AlertInput): string {
-    const id = randomUUID();
+    const id = a.id ?? randomUUID();
     db.insert(alerts)
       .values({
         id,
