@@ -115,6 +115,11 @@ describe('admin: exams', () => {
     const w = await api('PUT', `/admin/exams/${examId}/window`, { opensAt, closesAt: null });
     expect(w.status).toBe(200);
     expect(w.body).toMatchObject({ opensAt, closesAt: null });
+    // Reading the exam shows the window too (with the PROTOCOL Exam fields and the scoring keys).
+    const read = await api('GET', `/admin/exams/${examId}`);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ id: examId, opensAt, closesAt: null, status: 'open', policy: expect.any(Object), durationMinutes: expect.any(Number), createdAt: expect.any(String) });
+    expect(read.body.questions[0].correct).toBeDefined();
     const early = await start(examId, candToken);
     expect(early.status).toBe(409);
     expect(early.body.error.code).toBe('EXAM_NOT_OPEN');

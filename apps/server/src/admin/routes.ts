@@ -184,7 +184,20 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
     ({ c, params, body, principal }) => c.json(s.staff.setAssignments(actor(c, principal), params.staffId, body)),
   );
 
-  // ---- Exams (create and read-with-keys are in routes/staff-routes.ts) ----
+  // ---- Exams (create is in routes/staff-routes.ts) ----
+  r.add(
+    {
+      method: 'get',
+      path: '/admin/exams/:examId',
+      tag,
+      summary: 'Read an exam with its scoring keys, status, window, policy and counts (a superset of the PROTOCOL Exam)',
+      roles: ADMIN,
+      params: ExamParams,
+      responses: { 200: AdminExam },
+      errors: [404],
+    },
+    ({ c, params }) => c.json(s.exams.get(params.examId)),
+  );
   r.add(
     { method: 'get', path: '/admin/exams', tag, summary: 'List exams with status, window, policy and counts, newest first', roles: ADMIN, query: AdminExamListQuery, responses: { 200: AdminExamList } },
     ({ c, query }) => c.json(s.exams.list(query as z.infer<typeof AdminExamListQuery>)),

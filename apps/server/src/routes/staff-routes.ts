@@ -23,10 +23,7 @@ export function staffRoutes(r: RouteRegistry, s: Services): void {
     { method: 'post', path: '/admin/exams', tag: 'admin', summary: 'Create an exam', roles: ['admin'], body: CreateExamRequest, responses: { 201: Exam } },
     ({ c, body, principal }) => c.json(s.provisioning.createExam(principal, body, c.get('ip')), 201),
   );
-  r.add(
-    { method: 'get', path: '/admin/exams/:examId', tag: 'admin', summary: 'Read an exam with its scoring keys', roles: ['admin'], params: ExamParams, responses: { 200: Exam }, errors: [404] },
-    ({ c, params }) => c.json(s.provisioning.getExam(params.examId)),
-  );
+  // GET /admin/exams/:examId lives with the other exam admin routes (admin/routes.ts).
   r.add(
     {
       method: 'post',
