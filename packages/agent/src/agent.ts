@@ -117,6 +117,11 @@ export class Agent {
   private pumpAgain = false;
   private readonly pendingAcks = new Set<string>();
   private readonly handledInstructions = new Set<string>();
+  /**
+   * After a transfer claim: instructions staff issued before this device took the attempt over (the
+   * transfer's own "quit" for the old desk, above all) are acknowledged but not acted on. Server ms.
+   */
+  private instructionsBefore: number | null = null;
   private readonly answerState = new Map<string, KioskAnswer>();
   private syncWaiters: { resolve: () => void; reject: (e: unknown) => void; timer: NodeJS.Timeout }[] = [];
   private readonly stateListeners: Listeners<KioskState>;
@@ -321,6 +326,7 @@ export class Agent {
     const doc = this.requireLogin();
     if (doc.attempt) return this.state();
     const t0 = this.now();
+    this.instructionsBefore = null;
     let r;
     try {
       r = await this.api.start({
@@ -356,6 +362,7 @@ export class Agent {
     } catch (e) {
       throw this.fail(e);
     }
+    this.instructionsBefore = r.serverTime;
     const attemptId = await this.beginAttempt(doc, r, t0, this.now());
     await this.restoreFromServer(attemptId);
     this.emitState();
@@ -715,6 +722,10 @@ export class Agent {
       this.pendingAcks.add(ins.id);
       if (this.handledInstructions.has(ins.id)) continue;
       this.handledInstructions.add(ins.id);
+      if (this.instructionsBefore !== null && Date.parse(ins.issuedAt) < this.instructionsBefore) {
+        this.log.info('instruction meant for the previous desk; acknowledged, not followed', { id: ins.id, type: ins.type });
+        continue;
+      }
       this.log.info('instruction from staff', { id: ins.id, type: ins.type });
       switch (ins.type) {
         case 'lock':

@@ -171,6 +171,17 @@ describe('transfer to another desk', () => {
       ['q3', 'written at the first desk', true],
     ]);
 
+    // The transfer told the OLD desk to quit; the new desk acknowledges that but does not follow it.
+    await waitUntil('transfer instructions acknowledged', async () => {
+      const r = await call(`${server.api}/proctor/sessions/${attemptId}/instructions`, 'GET', undefined, prov.adminToken);
+      return r.body.instructions.length > 0 && r.body.instructions.every((i: any) => i.ackedAt);
+    });
+    expect(desk.events.filter((e) => e.type === 'instruction')).toEqual([]);
+    // Staff instructions issued after the claim are followed here.
+    expect((await call(`${server.api}/proctor/sessions/${attemptId}/actions`, 'POST', { action: 'message', message: 'Welcome to desk B7' }, prov.adminToken)).status).toBe(200);
+    await waitUntil('message at the new desk', () => desk.events.find((e) => e.type === 'message'));
+    expect(desk.events.find((e) => e.type === 'message')).toMatchObject({ message: 'Welcome to desk B7' });
+
     // Heartbeats now come from the new device, and it keeps going past the pause threshold.
     await waitUntil('new device online', async () => {
       const s = await liveSession(server, prov.adminToken, attemptId!);

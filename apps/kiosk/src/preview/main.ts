@@ -4,7 +4,7 @@
  * on http://127.0.0.1 with the preview bridge (bridge-client.ts) standing in for the preload, and
  * opens Debian's Chromium when there is one and a display (else prints the URL).
  *
- *   node --import tsx src/preview/main.ts [--server URL] [--data-dir DIR] [--port N] [--no-open] [--fake-platform]
+ *   node --import tsx src/preview/main.ts [--server URL] [--data-dir DIR] [--port N] [--renderer-dir DIR] [--no-open] [--fake-platform]
  *
  * Environment: INVIGIL_SERVER_URL, INVIGIL_PREVIEW_DATA_DIR, INVIGIL_PREVIEW_PORT (same meanings).
  * Prints `PREVIEW_URL=<url>` on stdout once it listens; Ctrl-C (SIGINT/SIGTERM) closes the agent cleanly.
@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     server: { type: 'string' },
     'data-dir': { type: 'string' },
     port: { type: 'string' },
+    'renderer-dir': { type: 'string' },
     'no-open': { type: 'boolean', default: false },
     'fake-platform': { type: 'boolean', default: false },
   },
@@ -42,7 +43,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   process.stderr.write(`invalid port: ${args.port ?? process.env.INVIGIL_PREVIEW_PORT}\n`);
   process.exit(2);
 }
-const rendererDir = join(KIOSK_DIR, 'dist/renderer');
+const rendererDir = resolve(args['renderer-dir'] ?? join(KIOSK_DIR, 'dist/renderer'));
 if (!existsSync(join(rendererDir, 'index.html'))) {
   process.stderr.write(`the renderer is not built (${rendererDir}); run: npx --yes pnpm@10.34.8 --filter @invigil/kiosk build:renderer\n`);
   process.exit(2);

@@ -92,7 +92,7 @@ function KioskApp({ k }: { k: KioskBridge }) {
     switch (state.phase) {
       case 'idle':
       case 'needs-login':
-        screen = <LoginScreen k={k} state={state} config={config} onLoggedIn={(r) => setResumeCode(r.resumeCode)} onChangeServer={() => setEditingConfig(true)} />;
+        screen = <LoginScreen k={k} state={state} config={config} onLogin={(r) => setResumeCode(r.resumeCode)} onChangeServer={() => setEditingConfig(true)} />;
         break;
       case 'logged-in':
         screen = (

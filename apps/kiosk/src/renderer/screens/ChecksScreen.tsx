@@ -18,6 +18,7 @@ export function ChecksScreen(props: { k: KioskBridge; candidateId: string | null
   const [error, setError] = useState<KioskError | null>(null);
   const [resumeCode, setResumeCode] = useState(props.resumeCode ?? '');
   const transfer = props.resumeCode !== null;
+  useEffect(() => setResumeCode(props.resumeCode ?? ''), [props.resumeCode]);
 
   async function run() {
     setRunning(true);
@@ -79,6 +80,8 @@ export function ChecksScreen(props: { k: KioskBridge; candidateId: string | null
 
 function startError(e: KioskError): KioskError {
   switch (e.code) {
+    case 'VALIDATION_FAILED':
+      return { ...e, message: 'Enter the whole resume code the proctor gave you.' };
     case 'INVALID_RESUME_CODE':
       return { ...e, message: 'The resume code is wrong or has expired. Check it, or ask the proctor for a new one.' };
     case 'ACTIVE_SESSION_EXISTS':

@@ -9,7 +9,7 @@ export interface LoginResult {
 }
 
 /** The candidate signs in with the exam id, their candidate id and access code (and, when moved here, the resume code). */
-export function LoginScreen(props: { k: KioskBridge; state: KioskState; config: KioskConfig; onLoggedIn: (r: LoginResult) => void; onChangeServer: () => void }) {
+export function LoginScreen(props: { k: KioskBridge; state: KioskState; config: KioskConfig; onLogin: (r: LoginResult) => void; onChangeServer: () => void }) {
   const again = props.state.phase === 'needs-login';
   const [examId, setExamId] = useState(props.state.examId ?? '');
   const [candidateId, setCandidateId] = useState(props.state.candidateId ?? '');
@@ -25,10 +25,11 @@ export function LoginScreen(props: { k: KioskBridge; state: KioskState; config: 
     if (moved && resumeCode.trim().length < 20) return setError({ code: 'VALIDATION_FAILED', message: 'Enter the whole resume code the proctor gave you.' });
     setBusy(true);
     setError(null);
+    // Told before signing in: the agent's new state (and so the next screen) can arrive before the call answers.
+    props.onLogin({ resumeCode: moved ? resumeCode.trim() : null });
     const r = await invoke(props.k, 'login', { examId: examId.trim(), candidateId: candidateId.trim(), accessCode });
     setBusy(false);
     if (!r.ok) return setError(loginError(r.error));
-    props.onLoggedIn({ resumeCode: moved ? resumeCode.trim() : null });
   }
 
   return (

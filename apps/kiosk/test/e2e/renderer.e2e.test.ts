@@ -1,0 +1,220 @@
+import { call, candidateLogin, provision, spawnServer, type Provisioned, type SpawnedServer } from '@invigil/server/testing';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { a11y, buildRenderer, HAS_CHROMIUM, launch, shot, startPreview, watchErrors, type Preview } from './preview-harness.ts';
+
+const QUESTIONS = [
+  { id: 'q1', type: 'single', prompt: 'Which planet is known as the Red Planet?', options: [{ id: 'venus', label: 'Venus' }, { id: 'mars', label: 'Mars' }, { id: 'jupiter', label: 'Jupiter' }], correct: ['mars'], points: 1 },
+  { id: 'q2', type: 'multiple', prompt: 'Which of these numbers are prime?', options: [{ id: 'n2', label: '2' }, { id: 'n3', label: '3' }, { id: 'n4', label: '4' }, { id: 'n9', label: '9' }], correct: ['n2', 'n3'], points: 2 },
+  { id: 'q3', type: 'text', prompt: 'In two or three sentences, explain what recursion is.' },
+  { id: 'q4', type: 'single', prompt: 'At sea level, water boils at…', options: [{ id: 'c90', label: '90 °C' }, { id: 'c100', label: '100 °C' }, { id: 'c120', label: '120 °C' }], correct: ['c100'], points: 1 },
+];
+
+async function storedAnswers(server: SpawnedServer, examId: string, c: { candidateId: string; accessCode: string }, attemptId: string): Promise<Record<string, unknown>> {
+  const token = await candidateLogin(server, examId, c);
+  const r = await call(`${server.api}/exams/sessions/${attemptId}/answers`, 'GET', undefined, token);
+  expect(r.status).toBe(200);
+  return Object.fromEntries(r.body.answers.map((a: any) => [a.questionId, a.value]));
+}
+
+async function attemptOf(server: SpawnedServer, adminToken: string, candidateId: string): Promise<any> {
+  const r = await call(`${server.api}/proctor/sessions?includeFinished=true`, 'GET', undefined, adminToken);
+  return r.body.sessions.find((s: any) => s.candidate.id === candidateId);
+}
+
+/** The save state line under the current question. */
+const saveLine = (page: Page) => page.getByTestId('save-state');
+
+describe.skipIf(!HAS_CHROMIUM)('kiosk renderer + real agent (kiosk:preview) against the real server', () => {
+  let server: SpawnedServer;
+  let prov: Provisioned;
+  let rendererDir: string;
+  let browser: Browser;
+  const previews: Preview[] = [];
+
+  beforeAll(async () => {
+    rendererDir = await buildRenderer();
+    server = await spawnServer({ HEARTBEAT_INTERVAL_MS: '1000' });
+    prov = await provision(server, 2, { prefix: 'kiosk', questions: QUESTIONS, durationMinutes: 90 });
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const p of previews) await p.stop();
+    await server?.kill();
+  });
+
+  it('connect → sign in → checks → answer → the server goes away (offline, still saving here) → comes back (synced) → staff message and lock → submit', async () => {
+    const c = prov.candidates[0]!;
+    const preview = await startPreview({ rendererDir });
+    previews.push(preview);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors = watchErrors(page);
+    await page.goto(preview.url);
+
+    // The preview says loudly that it is not locked down.
+    await expect(page.getByText('PREVIEW — no lockdown').isVisible()).resolves.toBe(true);
+
+    // ---- connect screen: a wrong address is refused with a reason, the right one is tested and kept
+    await page.getByRole('heading', { name: 'Connect this computer' }).waitFor();
+    await shot(page, '01-connect');
+    await page.getByLabel('Exam server address').fill('http://127.0.0.1:1');
+    await page.getByRole('button', { name: 'Test and save' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Cannot reach http://127.0.0.1:1' }).waitFor();
+    await shot(page, '02-connect-unreachable');
+    await page.getByLabel('Exam server address').fill(server.url);
+    await page.getByLabel(/Exam center/).fill('north-hall');
+    await page.getByRole('button', { name: 'Test and save' }).click();
+
+    // ---- sign in
+    await page.getByRole('heading', { name: 'Sign in to your exam' }).waitFor();
+    expect(await page.getByText(server.url).isVisible()).toBe(true);
+    expect(await a11y(page)).toEqual([]);
+    await page.getByLabel('Exam ID').fill(prov.examId);
+    await page.getByLabel('Candidate ID').fill(c.candidateId);
+    await page.getByLabel('Access code').fill('wrong-code-1234');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'These details do not match' }).waitFor();
+    await shot(page, '03-login-wrong-code');
+    await page.getByLabel('Access code').fill(c.accessCode);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    // ---- pre-exam checks
+    await page.getByRole('heading', { name: 'Checking this computer' }).waitFor();
+    await page.getByText('This computer is ready for your exam.').waitFor();
+    for (const label of ['Exam server', 'Clock', 'Displays', 'Other programs', 'Physical computer', 'Saving answers']) {
+      expect(await page.locator('.check-row', { hasText: label }).getByText('Passed').isVisible()).toBe(true);
+    }
+    expect(await a11y(page)).toEqual([]);
+    await shot(page, '04-checks');
+    await page.getByRole('button', { name: 'Start the exam' }).click();
+
+    // ---- the exam: every answer is saved here first, then on the server
+    await page.getByRole('heading', { name: 'Test exam' }).waitFor();
+    await page.getByRole('heading', { name: 'Question 1 of 4' }).waitFor();
+    await page.getByLabel('Mars').check();
+    await saveLine(page).filter({ hasText: 'Saved to server' }).waitFor();
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.getByLabel('2', { exact: true }).check();
+    await page.getByLabel('3', { exact: true }).check();
+    await saveLine(page).filter({ hasText: 'Saved to server' }).waitFor();
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.getByLabel(QUESTIONS[2]!.prompt).fill('A function that calls itself');
+    await saveLine(page).filter({ hasText: 'Saved to server' }).waitFor();
+    await page.getByText('All answers saved to server').waitFor();
+    expect(await page.getByRole('timer').textContent()).toMatch(/^1:(29|30):\d\d$/);
+    expect(await a11y(page)).toEqual([]);
+    await shot(page, '05-exam-text-question');
+    const attempt = await attemptOf(server, prov.adminToken, c.candidateId);
+    expect(attempt).toMatchObject({ status: 'active' });
+
+    // ---- the server goes away: the candidate is told, and keeps working
+    await server.kill('SIGKILL');
+    await page.getByText('Offline — your answers are safe on this computer').waitFor();
+    await page.getByLabel(QUESTIONS[2]!.prompt).fill('A function that calls itself, on a smaller problem, until a base case stops it.');
+    await saveLine(page).filter({ hasText: 'Saved on this computer' }).waitFor();
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.getByRole('heading', { name: 'Question 4 of 4' }).waitFor();
+    await page.getByLabel('100 °C').check();
+    await saveLine(page).filter({ hasText: 'Saved on this computer' }).waitFor();
+    await page.getByText('2 answers saved on this computer, waiting for the connection').waitFor();
+    expect(await page.getByRole('button', { name: /Question 3/ }).textContent()).toContain('Saved on this computer');
+    await shot(page, '06-offline-saved-locally');
+
+    // ---- the server comes back on the same port and data: the banner goes, the answers sync
+    server = await server.restart();
+    await page.getByText('Offline — your answers are safe on this computer').waitFor({ state: 'detached' });
+    await page.getByText('All answers saved to server').waitFor();
+    await saveLine(page).filter({ hasText: 'Saved to server' }).waitFor();
+    await page.getByRole('button', { name: /Question 3.*Saved to server/ }).waitFor();
+    await shot(page, '07-back-online-synced');
+
+    // ---- staff: a message (a dialog the candidate dismisses), then a lock (an overlay only staff lift)
+    const act = (body: unknown) => call(`${server.api}/proctor/sessions/${attempt.attemptId}/actions`, 'POST', body, prov.adminToken);
+    expect((await act({ action: 'message', message: 'Twenty minutes left. Check your answers.' })).status).toBe(200);
+    const message = page.getByRole('alertdialog', { name: 'Message from the exam staff' });
+    await message.getByText('Twenty minutes left. Check your answers.').waitFor();
+    await shot(page, '08-staff-message');
+    await message.getByRole('button', { name: 'OK' }).click();
+    await message.waitFor({ state: 'detached' });
+    expect((await act({ action: 'lock', reason: 'phone on the desk' })).status).toBe(200);
+    const lock = page.getByRole('alertdialog', { name: 'Your exam is locked' });
+    await lock.waitFor();
+    expect(await page.getByText('Clock stopped').isVisible()).toBe(true);
+    await shot(page, '09-locked');
+    expect((await act({ action: 'unlock', reason: 'phone handed in' })).status).toBe(200);
+    await lock.waitFor({ state: 'detached' });
+    await page.getByText('Time left').waitFor();
+
+    // ---- submit, with a confirmation
+    await page.getByRole('button', { name: 'Finish and submit…' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Submit your exam?' });
+    await confirm.getByText('4 of 4').waitFor();
+    await shot(page, '10-submit-confirm');
+    await confirm.getByRole('button', { name: 'Submit my exam' }).click();
+    await page.getByRole('heading', { name: 'Your exam is submitted' }).waitFor();
+    await shot(page, '11-finished');
+
+    // ---- on the server: the attempt is completed and every answer is there, in its last version
+    expect(await attemptOf(server, prov.adminToken, c.candidateId)).toMatchObject({ status: 'completed' });
+    expect(await storedAnswers(server, prov.examId, c, attempt.attemptId)).toEqual({
+      q1: 'mars',
+      q2: ['n2', 'n3'],
+      q3: 'A function that calls itself, on a smaller problem, until a base case stops it.',
+      q4: 'c100',
+    });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('moved to another desk: the candidate signs in with the resume code, the answers are back, the exam continues', async () => {
+    const c = prov.candidates[1]!;
+    // The first desk (a plain API client here): starts the attempt and saves two answers.
+    const token = await candidateLogin(server, prov.examId, c);
+    const started = await call(`${server.api}/exams/sessions/start`, 'POST', { examSetId: prov.examId }, token);
+    expect(started.status).toBe(201);
+    const attemptId = started.body.attemptId as string;
+    for (const [q, value, seq] of [['q1', 'venus', 1], ['q3', 'Written at the first desk.', 2]] as const) {
+      expect((await call(`${server.api}/exams/sessions/${attemptId}/answers/${q}`, 'PUT', { value, clientSeq: seq }, token)).status).toBe(200);
+    }
+    // The proctor moves the candidate and reads out the one-time resume code.
+    const t = await call(`${server.api}/proctor/sessions/${attemptId}/transfer`, 'POST', { reason: 'broken keyboard' }, prov.adminToken);
+    expect(t.status).toBe(200);
+
+    const preview = await startPreview({ rendererDir, serverUrl: server.url });
+    previews.push(preview);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors = watchErrors(page);
+    await page.goto(preview.url);
+    await page.getByRole('heading', { name: 'Sign in to your exam' }).waitFor();
+    await page.getByLabel('Exam ID').fill(prov.examId);
+    await page.getByLabel('Candidate ID').fill(c.candidateId);
+    await page.getByLabel('Access code').fill(c.accessCode);
+    await page.getByLabel('I was moved here from another desk').check();
+    await page.getByLabel('Resume code from the proctor').fill(t.body.resumeCode);
+    expect(await a11y(page)).toEqual([]);
+    await shot(page, '12-login-transferred');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await page.getByText('This computer is ready for your exam.').waitFor();
+    await page.getByRole('button', { name: 'Continue my exam' }).click();
+    await page.getByText('Your exam continues at this desk; 2 answers restored.').waitFor();
+    expect(await page.getByLabel('Venus').isChecked()).toBe(true);
+    await saveLine(page).filter({ hasText: 'Saved to server' }).waitFor();
+    await shot(page, '13-transferred-restored');
+    await page.getByLabel('Mars').check();
+    await saveLine(page).filter({ hasText: 'Saved to server' }).waitFor();
+
+    // Heartbeats now come from this desk's device key.
+    const live = await attemptOf(server, prov.adminToken, c.candidateId);
+    expect(live).toMatchObject({ status: 'active', device: { bound: true } });
+
+    await page.getByRole('button', { name: 'Submit exam…' }).click();
+    await page.getByRole('dialog', { name: 'Submit your exam?' }).getByRole('button', { name: 'Submit my exam' }).click();
+    await page.getByRole('heading', { name: 'Your exam is submitted' }).waitFor();
+    expect(await storedAnswers(server, prov.examId, c, attemptId)).toEqual({ q1: 'mars', q3: 'Written at the first desk.' });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
