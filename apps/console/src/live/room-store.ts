@@ -104,8 +104,8 @@ export class RoomStore {
   }
 
   /**
-   * Heartbeats and newly started sessions are not events on the stream (yet): a quiet resync
-   * every few seconds keeps "seconds since heartbeat" honest and brings in new seats.
+   * Heartbeats arrive as batched `presence` events and new sessions as `session.started`; a quiet
+   * resync every few seconds is the safety net (a missed event, a session that went silent).
    */
   private presenceLoop(): void {
     if (this.stopped) return;
@@ -168,7 +168,7 @@ export class RoomStore {
   apply(ev: LiveEventMsg): void {
     const at = Date.parse(ev.at);
     this.lastEventAt = Date.now();
-    if (ev.type === 'session.changed' && ev.attemptId) {
+    if ((ev.type === 'session.changed' || ev.type === 'session.started') && ev.attemptId) {
       const t = this.tiles.get(ev.attemptId);
       const d = ev.data ?? {};
       if (t) {
@@ -196,7 +196,7 @@ export class RoomStore {
       this.scheduleResync(500);
       this.notify();
     } else if (ev.type === 'presence' && ev.data?.seen) {
-      // Forward-compatible: a batch of last-seen times, should the server publish them.
+      // The server batches last-seen times per room (about once a second).
       for (const [id, iso] of Object.entries(ev.data.seen)) {
         const t = this.tiles.get(id);
         const ms = Date.parse(iso);
