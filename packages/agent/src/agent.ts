@@ -25,7 +25,7 @@ import { DeviceIdentity } from './device-identity.ts';
 import { Listeners } from './emitter.ts';
 import { EnvironmentMonitor, type EnvironmentCheckOptions } from './environment-checks.ts';
 import { deviceFingerprint, type Fingerprint } from './fingerprint.ts';
-import { CONFIG_FILE, normalizeServerUrl, readKioskConfig, writeKioskConfig } from './kiosk-config.ts';
+import { CONFIG_FILE, describeNetworkError, normalizeServerUrl, readKioskConfig, writeKioskConfig } from './kiosk-config.ts';
 import { nodePlatformProbe } from './node-platform.ts';
 import { Outbox, type OutboxOptions } from './outbox.ts';
 import { runPreflight } from './preflight.ts';
@@ -242,7 +242,7 @@ export class Agent {
     try {
       health = await probe.health();
     } catch (e) {
-      if (e instanceof NetworkError) throw new AgentError('OFFLINE', `Cannot reach ${serverUrl}: ${e.message.replace(/^cannot reach the server: /, '')}. Check the address and the network cable.`);
+      if (e instanceof NetworkError) throw new AgentError('OFFLINE', `Cannot reach ${serverUrl}: ${describeNetworkError(e)}. Check the address and the network cable.`);
       const status = e instanceof ApiError ? `HTTP ${e.status}` : (e as Error).message;
       throw new AgentError('BAD_REQUEST', `${serverUrl} answered, but it is not an Invigil exam server (GET /healthz: ${status}).`);
     }

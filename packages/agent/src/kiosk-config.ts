@@ -40,3 +40,29 @@ export async function readKioskConfig(path: string): Promise<KioskConfig | null>
 export async function writeKioskConfig(path: string, c: { serverUrl: string; centerId: string | null }): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify({ v: 1, serverUrl: c.serverUrl, centerId: c.centerId }, null, 2)}\n`, 0o644);
 }
+
+/** Why a request did not reach the server, in words staff understand (from fetch's error and its cause). */
+export function describeNetworkError(e: unknown): string {
+  const chain: unknown[] = [];
+  for (let c: unknown = e; c && chain.length < 5; c = (c as { cause?: unknown }).cause) chain.push(c);
+  const code = chain.map((c) => (c as { code?: unknown }).code).find((x): x is string => typeof x === 'string');
+  const name = chain.map((c) => (c as { name?: unknown }).name).find((x) => x === 'TimeoutError' || x === 'AbortError');
+  if (name) return 'no answer in time';
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'nothing answers at that address (connection refused)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'that host name is not known on this network';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'that network cannot be reached';
+    case 'ECONNRESET':
+      return 'the connection was cut';
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'no answer in time';
+    default:
+      return code ? `network error ${code}` : 'the connection failed';
+  }
+}

@@ -55,7 +55,7 @@ describe('connect screen: configure the server address', () => {
     const port = await deadPort();
     const down = await ipc('configure', { serverUrl: `127.0.0.1:${port}` });
     expect(down).toMatchObject({ ok: false, error: { code: 'OFFLINE' } });
-    expect(!down.ok && down.error.message).toContain(`Cannot reach http://127.0.0.1:${port}`);
+    expect(!down.ok && down.error.message).toBe(`Cannot reach http://127.0.0.1:${port}: nothing answers at that address (connection refused). Check the address and the network cable.`);
 
     // Something answers, but it is not an Invigil server.
     const other = createServer((_req, res) => res.writeHead(404).end('nope'));
@@ -113,7 +113,7 @@ describe('pre-exam checks', () => {
     const report = await agent.runChecks();
     expect(report.ok).toBe(false);
     const by = Object.fromEntries(report.checks.map((c) => [c.id, c]));
-    expect(by.server).toMatchObject({ status: 'fail', message: expect.stringMatching(/^Cannot reach the exam server at http:\/\/127\.0\.0\.1:\d+/) });
+    expect(by.server).toMatchObject({ status: 'fail', message: expect.stringMatching(/^Cannot reach the exam server at http:\/\/127\.0\.0\.1:\d+ \(nothing answers at that address \(connection refused\)\)\. Tell a proctor\.$/) });
     expect(by.clock!.status).toBe('warn');
     expect(by.displays).toMatchObject({ status: 'fail', message: expect.stringContaining('2 displays are connected') });
     expect(by.processes).toMatchObject({ status: 'fail', message: expect.stringContaining('anydesk (remote access), obs64 (screen sharing or recording), calc (not allowed during this exam)') });

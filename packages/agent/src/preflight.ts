@@ -4,6 +4,7 @@ import { open, readFile, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError } from './api-client.ts';
 import type { EnvironmentReading, ProcessCategory } from './environment-checks.ts';
+import { describeNetworkError } from './kiosk-config.ts';
 
 /** Clocks further apart than this are reported (a warning: the exam timer follows the server's clock anyway). */
 export const CLOCK_WARN_MS = 30_000;
@@ -44,7 +45,7 @@ async function serverAndClock(d: PreflightDeps): Promise<[PreflightCheck, Prefli
   try {
     res = await d.health();
   } catch (e) {
-    const why = e instanceof ApiError ? `it answered HTTP ${e.status}` : (e as Error).message.replace(/^cannot reach the server: /, '');
+    const why = e instanceof ApiError ? `it answered HTTP ${e.status}` : describeNetworkError(e);
     return [
       { ...server, status: 'fail', message: `Cannot reach the exam server at ${d.serverUrl} (${why}). Tell a proctor.` },
       { ...clock, status: 'warn', message: 'The clock could not be compared with the server’s.' },

@@ -34,8 +34,8 @@ function KioskApp({ k }: { k: KioskBridge }) {
   const [restored, setRestored] = useState<number | null>(null);
   const [claiming, setClaiming] = useState(false);
   const book = useMemo(() => new AnswerBook(k), [k]);
-  const [rev, setRev] = useState(0);
-
+  // Re-render when an answer's save state changes (the book is mutable; the counter is the signal).
+  const [, setRev] = useState(0);
   useEffect(() => book.subscribe(() => setRev(book.rev)), [book]);
 
   useEffect(() => {
@@ -114,7 +114,6 @@ function KioskApp({ k }: { k: KioskBridge }) {
             k={k}
             state={state}
             book={book}
-            rev={rev}
             notice={restored === null ? null : `${claiming ? 'Your exam continues at this desk' : 'Your session was recovered'}; ${plural(restored, 'answer')} restored.`}
             onDismissNotice={() => setRestored(null)}
           />
@@ -143,7 +142,7 @@ function KioskApp({ k }: { k: KioskBridge }) {
         </Dialog>
       ) : null}
       {paused ? (
-        <Dialog title="Your exam is paused by staff" role="alertdialog" tone="overlay" key="paused">
+        <Dialog title="Your exam is paused by staff" role="alertdialog" tone="overlay" class="dialog-paused" key="paused">
           <p class="lead">The clock is stopped and no time is lost. Please wait; your exam continues when staff resume it.</p>
           <p class="muted">Your answers are safe.</p>
         </Dialog>

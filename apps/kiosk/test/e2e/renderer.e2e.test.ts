@@ -146,6 +146,13 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk renderer + real agent (kiosk:preview) agai
     expect((await act({ action: 'unlock', reason: 'phone handed in' })).status).toBe(200);
     await lock.waitFor({ state: 'detached' });
     await page.getByText('Time left').waitFor();
+    expect((await act({ action: 'pause', reason: 'fire drill' })).status).toBe(200);
+    const paused = page.getByRole('alertdialog', { name: 'Your exam is paused by staff' });
+    await paused.waitFor();
+    await shot(page, '09b-paused-by-staff');
+    expect((await act({ action: 'resume', reason: 'drill over' })).status).toBe(200);
+    await paused.waitFor({ state: 'detached' });
+    await page.getByText('Time left').waitFor();
 
     // ---- submit, with a confirmation
     await page.getByRole('button', { name: 'Finish and submit…' }).click();
@@ -203,7 +210,10 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk renderer + real agent (kiosk:preview) agai
     expect(await page.getByLabel('Venus').isChecked()).toBe(true);
     await saveLine(page).filter({ hasText: 'Saved to server' }).waitFor();
     await shot(page, '13-transferred-restored');
-    await page.getByLabel('Mars').check();
+    // Keyboard only: arrow keys move the choice within the question's radio group.
+    await page.getByLabel('Venus').focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await page.getByLabel('Mars').isChecked()).toBe(true);
     await saveLine(page).filter({ hasText: 'Saved to server' }).waitFor();
 
     // Heartbeats now come from this desk's device key.

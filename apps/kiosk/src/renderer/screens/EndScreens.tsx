@@ -6,7 +6,7 @@ export function FinishedScreen(props: { state: KioskState }) {
   const status = props.state.session.status;
   const title = status === 'terminated' ? 'Your exam was ended by staff' : status === 'expired' ? 'Your exam has expired' : 'Your exam is submitted';
   return (
-    <Screen title={title}>
+    <Screen title={title} center>
       <p class="big-check" aria-hidden="true">
         {status === 'completed' ? '✓' : '■'}
       </p>

@@ -22,7 +22,7 @@ function saveState(a: QuestionAnswer | undefined): SaveState {
   return a.state;
 }
 
-export function ExamScreen(props: { k: KioskBridge; state: KioskState; book: AnswerBook; rev: number; notice: string | null; onDismissNotice: () => void }) {
+export function ExamScreen(props: { k: KioskBridge; state: KioskState; book: AnswerBook; notice: string | null; onDismissNotice: () => void }) {
   const { k, state, book } = props;
   const [exam, setExam] = useState<CandidateExamView | null>(null);
   const [examError, setExamError] = useState<KioskError | null>(null);
@@ -124,7 +124,7 @@ export function ExamScreen(props: { k: KioskBridge; state: KioskState; book: Ans
               );
             })}
           </ol>
-          <button type="button" class="btn btn-primary btn-block submit-open" onClick={() => setConfirming(true)}>
+          <button type="button" class="btn btn-block submit-open" onClick={() => setConfirming(true)}>
             Submit exam…
           </button>
         </nav>

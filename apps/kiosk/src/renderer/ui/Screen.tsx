@@ -2,12 +2,12 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 
 /** A centred card with one heading; focus moves to the heading when the screen appears. */
-export function Screen(props: { title: string; children: ComponentChildren; wide?: boolean; lead?: ComponentChildren }) {
+export function Screen(props: { title: string; children: ComponentChildren; wide?: boolean; center?: boolean; lead?: ComponentChildren }) {
   const h = useRef<HTMLHeadingElement>(null);
   useEffect(() => h.current?.focus(), [props.title]);
   return (
     <main class="screen">
-      <div class={`card${props.wide ? ' card-wide' : ''}`}>
+      <div class={`card${props.wide ? ' card-wide' : ''}${props.center ? ' card-center' : ''}`}>
         <p class="brand" aria-hidden="true">
           <span class="brand-mark">◆</span> Invigil
         </p>
