@@ -170,4 +170,48 @@ export default defineConfig(
       ],
     },
   },
+
+  // ---- kiosk (apps/kiosk): who may touch Electron ----
+
+  // main: only main.ts (the wiring) imports Electron values; every other file gets the APIs passed
+  // in (so the unit tests run under plain Node with a named fake; requiring the real package here
+  // would even try to download its binary). Type imports are fine.
+  {
+    files: ['apps/kiosk/src/main/**'],
+    ignores: ['apps/kiosk/src/main/main.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', allowTypeImports: true, message: 'only src/main/main.ts imports electron values: take the API from the lockdown context / a parameter.' }],
+          patterns: [{ regex: '^electron/', allowTypeImports: true, message: 'only src/main/main.ts imports electron values.' }],
+        },
+      ],
+    },
+  },
+  // preload: sandboxed, it can require only `electron` at run time; the contract and zod are bundled in.
+  {
+    files: ['apps/kiosk/src/preload/**'],
+    ignores: TESTS.map((t) => `apps/kiosk/src/preload/${t}`),
+    rules: {
+      'no-restricted-imports': importRule(['electron', '@invigil/contract', 'zod'], 'the kiosk preload (sandboxed)'),
+      'no-restricted-syntax': ['error', ...NO_DYNAMIC_IMPORTS],
+    },
+  },
+  // renderer: an untrusted web page; it reaches main only through window.kiosk.
+  {
+    files: ['apps/kiosk/src/renderer/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'the renderer talks to main only through window.kiosk.' },
+            ...NODE_BUILTINS.map((name) => ({ name, message: 'the renderer is a web page: no Node builtins.' })),
+          ],
+          patterns: [{ regex: '^electron/', message: 'the renderer talks to main only through window.kiosk.' }],
+        },
+      ],
+    },
+  },
 );
