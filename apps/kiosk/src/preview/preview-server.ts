@@ -62,6 +62,8 @@ export function createPreviewServer(o: PreviewServerOptions): Server {
       } catch {
         return json(res, 200, { ok: false, error: { code: 'MALFORMED_JSON', message: 'the request body is not JSON' } });
       }
+      // The shell's own calls (KioskShellIpc) have no Electron main here.
+      if (name === 'requestQuit') return json(res, 200, { ok: false, error: { code: 'FORBIDDEN', message: 'The preview has no staff quit: stop it with Ctrl-C in its terminal.' } });
       return json(res, 200, await handle(name, payload));
     }
     if (path === '/__preview/events') {

@@ -9,6 +9,7 @@ import { BlockedScreen, FinishedScreen, NoBridge } from './screens/EndScreens.ts
 import { ExamScreen } from './screens/ExamScreen.tsx';
 import { LoginScreen } from './screens/LoginScreen.tsx';
 import { Dialog } from './ui/Dialog.tsx';
+import { StaffQuit } from './ui/StaffQuit.tsx';
 
 export function App() {
   const k = kioskBridge();
@@ -135,6 +136,7 @@ function KioskApp({ k }: { k: KioskBridge }) {
   return (
     <>
       {screen}
+      {inExam ? null : <StaffQuit k={k} />}
       {locked ? (
         <Dialog title="Your exam is locked" role="alertdialog" tone="overlay" key="locked">
           <p class="lead">A proctor has locked your exam. The clock is stopped. Please stay at your desk and wait; a proctor will come to you.</p>

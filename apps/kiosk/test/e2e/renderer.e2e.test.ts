@@ -59,6 +59,14 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk renderer + real agent (kiosk:preview) agai
     // ---- connect screen: a wrong address is refused with a reason, the right one is tested and kept
     await page.getByRole('heading', { name: 'Connect this computer' }).waitFor();
     await shot(page, '01-connect');
+    // Staff can quit the kiosk outside an exam with the unlock code (the preview has none and says so).
+    await page.getByRole('button', { name: 'Staff: quit kiosk' }).click();
+    const quit = page.getByRole('dialog', { name: 'Quit the kiosk' });
+    await quit.getByLabel('Staff unlock code').fill('1234-5678');
+    await quit.getByRole('button', { name: 'Quit' }).click();
+    await quit.getByRole('alert').filter({ hasText: 'The preview has no staff quit' }).waitFor();
+    await quit.getByRole('button', { name: 'Cancel' }).click();
+    await quit.waitFor({ state: 'detached' });
     await page.getByLabel('Exam server address').fill('http://127.0.0.1:1');
     await page.getByRole('button', { name: 'Test and save' }).click();
     await page.getByRole('alert').filter({ hasText: 'Cannot reach http://127.0.0.1:1' }).waitFor();
