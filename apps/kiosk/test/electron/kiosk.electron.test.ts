@@ -36,7 +36,13 @@ describe.skipIf(skipReason !== null)('the kiosk in a real Electron', () => {
   }, 180_000);
 
   afterEach(async () => {
-    if (app) await app.close().catch(() => {});
+    // Not app.close(): that asks the app to quit, which the quit guard refuses (by design).
+    const proc = app?.process();
+    if (proc && proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGKILL');
+      await exited;
+    }
     app = null;
   });
   afterAll(async () => {
@@ -55,6 +61,8 @@ describe.skipIf(skipReason !== null)('the kiosk in a real Electron', () => {
       timeout: 60_000,
     });
     const page = await app.firstWindow();
+    // The window exists (hidden) before the app page loads into it.
+    await page.waitForURL('app://kiosk/index.html', { timeout: 30_000 });
     await page.waitForLoadState('domcontentloaded');
     return { app, page };
   }
