@@ -4,7 +4,7 @@
  * on http://127.0.0.1 with the preview bridge (bridge-client.ts) standing in for the preload, and
  * opens Debian's Chromium when there is one and a display (else prints the URL).
  *
- *   node --import tsx src/preview/main.ts [--server URL] [--data-dir DIR] [--port N] [--renderer-dir DIR] [--no-open] [--fake-platform]
+ *   node --import tsx src/preview/main.ts [--server URL] [--data-dir DIR] [--port N] [--renderer-dir DIR] [--no-open] [--fake-platform] [--fake-displays N]
  *
  * Environment: INVIGIL_SERVER_URL, INVIGIL_PREVIEW_DATA_DIR, INVIGIL_PREVIEW_PORT (same meanings).
  * Prints `PREVIEW_URL=<url>` on stdout once it listens; Ctrl-C (SIGINT/SIGTERM) closes the agent cleanly.
@@ -33,6 +33,7 @@ const { values: args } = parseArgs({
     'renderer-dir': { type: 'string' },
     'no-open': { type: 'boolean', default: false },
     'fake-platform': { type: 'boolean', default: false },
+    'fake-displays': { type: 'string' },
   },
 });
 
@@ -61,8 +62,9 @@ const agent = await createAgent({
   dataDir,
   // The key that seals the device key and session lives beside (not inside) the agent's folder.
   secretStore: new FileSecretStore(join(dirname(dataDir), `${dataDir.split(/[\\/]/).pop()}.secret.key`)),
-  // --fake-platform: one display, no processes, no VM hints (deterministic checks for tests).
-  ...(args['fake-platform'] ? { platform: fakePlatform() } : {}),
+  // --fake-platform: one display, no processes, no VM hints (deterministic checks for tests);
+  // --fake-displays N: the same with N displays (to see a failing check).
+  ...(args['fake-platform'] || args['fake-displays'] ? { platform: fakePlatform({ displays: Number(args['fake-displays'] ?? 1) }) } : {}),
   log,
 });
 

@@ -35,7 +35,7 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk renderer + real agent (kiosk:preview) agai
   beforeAll(async () => {
     rendererDir = await buildRenderer();
     server = await spawnServer({ HEARTBEAT_INTERVAL_MS: '1000' });
-    prov = await provision(server, 2, { prefix: 'kiosk', questions: QUESTIONS, durationMinutes: 90 });
+    prov = await provision(server, 3, { prefix: 'kiosk', questions: QUESTIONS, durationMinutes: 90 });
     browser = await launch();
   });
 
@@ -179,6 +179,29 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk renderer + real agent (kiosk:preview) agai
       q3: 'A function that calls itself, on a smaller problem, until a base case stops it.',
       q4: 'c100',
     });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a failed check (a second display) keeps the exam from starting and says why', async () => {
+    const c = prov.candidates[2]!;
+    const preview = await startPreview({ rendererDir, serverUrl: server.url, displays: 2 });
+    previews.push(preview);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors = watchErrors(page);
+    await page.goto(preview.url);
+    await page.getByLabel('Exam ID').fill(prov.examId);
+    await page.getByLabel('Candidate ID').fill(c.candidateId);
+    await page.getByLabel('Access code').fill(c.accessCode);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('1 check failed.', { exact: false }).waitFor();
+    const row = page.locator('.check-row', { hasText: 'Displays' });
+    expect(await row.getByText('Failed').isVisible()).toBe(true);
+    expect(await row.textContent()).toContain('2 displays are connected. Only one is allowed');
+    expect(await page.getByRole('button', { name: 'Start the exam' }).isDisabled()).toBe(true);
+    expect(await a11y(page)).toEqual([]);
+    await shot(page, '14-checks-failed');
+    expect(await attemptOf(server, prov.adminToken, c.candidateId)).toBeUndefined(); // nothing started
     expect(errors).toEqual([]);
     await page.close();
   });
