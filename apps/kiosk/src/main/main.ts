@@ -7,10 +7,11 @@
  */
 import { createAgent, createKioskIpcHandler, FileSecretStore, nodePlatformProbe, type Agent, type SecretStore } from '@invigil/agent';
 import * as electron from 'electron';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { bridgeAgentToWindow } from './agent-bridge.ts';
 import { AnotherInstanceRunning, installLockdown, LOCKDOWN_MODULES, type Dispose } from './lockdown/index.ts';
-import { consoleLogger } from './logger.ts';
+import { consoleLogger, type LineSink } from './logger.ts';
 import { createAppRequestHandler } from './policy/app-files.ts';
 import { APP_ENTRY_URL, APP_SCHEME } from './policy/navigation.ts';
 import { QuitAttemptLimiter } from './policy/quit-code.ts';
@@ -20,11 +21,24 @@ import { examWindowOptions } from './policy/web-preferences.ts';
 import { safeStorageSecretStore } from './secret-store.ts';
 
 const { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, screen } = electron;
-const log = consoleLogger(process.env.INVIGIL_LOG_LEVEL);
 
 /** Development/test-only switches, ignored by a packaged (release) kiosk. */
 const dev = !app.isPackaged;
 if (dev && process.env.INVIGIL_KIOSK_USER_DATA) app.setPath('userData', process.env.INVIGIL_KIOSK_USER_DATA);
+
+/** JSON lines on the console and in <logs>/kiosk-main.log (a packaged kiosk has no visible console). */
+function logFile(): LineSink | undefined {
+  try {
+    app.setAppLogsPath(); // the OS default (~/Library/Logs/<app>, <userData>/logs)
+    const dir = app.getPath('logs');
+    mkdirSync(dir, { recursive: true });
+    return createWriteStream(path.join(dir, 'kiosk-main.log'), { flags: 'a' });
+  } catch {
+    return undefined;
+  }
+}
+const log = consoleLogger(process.env.INVIGIL_LOG_LEVEL, logFile());
+process.on('unhandledRejection', (e) => log.error('unhandled rejection', { error: (e as Error)?.stack ?? String(e) }));
 
 // Must happen before `ready`: app:// is a standard, secure origin of its own (not file://).
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
