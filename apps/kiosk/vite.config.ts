@@ -1,6 +1,6 @@
 import { defineConfig } from 'vite';
 
-// The kiosk's exam UI. Electron main serves dist/renderer over app://kiosk (see NOTES-shell.md);
+// The kiosk's exam UI. Electron main serves dist/renderer over app://kiosk (see README.md);
 // `kiosk:preview` serves the same build over http://127.0.0.1 with a preview-only bridge.
 export default defineConfig({
   root: 'src/renderer',

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
-/** The same policy Electron main sends with the renderer (NOTES-shell.md): the preview proves the UI lives with it. */
+/** The same policy Electron main sends with the renderer (apps/kiosk/README.md, "Security settings"): the preview proves the UI lives with it. */
 export const KIOSK_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
