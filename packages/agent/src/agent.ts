@@ -303,6 +303,25 @@ export class Agent {
     return this.state();
   }
 
+  /**
+   * Signs out of this kiosk (the next candidate's turn): forgets the login locally. Refused while
+   * an attempt runs here, so an unfinished exam can always be recovered on this computer.
+   */
+  async logout(): Promise<KioskState> {
+    this.assertOpen();
+    if (this.doc?.attempt) throw new AgentError('CONFLICT', 'An exam is running on this kiosk: finish it before signing out.');
+    this.doc = null;
+    this.api.token = null;
+    await rm(join(this.o.dataDir, SESSION_FILE), { force: true });
+    this.st.examId = null;
+    this.st.candidateId = null;
+    this.st.attemptId = null;
+    this.st.session = { status: null, isLocked: false, pausedByStaff: false };
+    this.st.clock = { timeRemaining: null, deadlineAt: null, running: false, offsetMs: this.clock.offsetMs };
+    this.update({ phase: 'idle', lastError: null });
+    return this.state();
+  }
+
   /** The exam (questions without keys). Cached sealed, so a restarted kiosk can show it offline. */
   async getExam(): Promise<CandidateExamView> {
     const doc = this.requireLogin();

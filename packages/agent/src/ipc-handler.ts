@@ -21,6 +21,7 @@ export function createKioskIpcHandler(agent: Agent): (name: string, payload: unk
     getConfig: () => agent.getConfig(),
     runChecks: () => agent.runChecks(),
     claimTransfer: (req: { resumeCode: string }) => agent.claimTransfer(req.resumeCode),
+    logout: () => agent.logout(),
   };
   return async (name, payload) => {
     try {

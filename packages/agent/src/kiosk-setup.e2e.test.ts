@@ -77,9 +77,19 @@ describe('connect screen: configure the server address', () => {
     closers.push(() => again.close());
     expect(again.getConfig()).toEqual({ serverUrl: server.url, centerId: 'north-hall' });
     expect(again.state()).toMatchObject({ phase: 'logged-in', candidateId: c.candidateId });
-    // While an attempt runs the server cannot be changed.
+    // While an attempt runs the server cannot be changed, nor can the candidate sign out.
     await again.startExam();
-    expect(await createKioskIpcHandler(again)('configure', { serverUrl: server.url })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    const ipc2 = createKioskIpcHandler(again);
+    expect(await ipc2('configure', { serverUrl: server.url })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await ipc2('logout', {})).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    // Finished: signing out makes room for the next candidate, also after a restart.
+    await again.submit();
+    expect(await ipc2('logout', {})).toMatchObject({ ok: true, data: { phase: 'idle', candidateId: null, attemptId: null } });
+    await again.close();
+    const third = await open();
+    closers.push(() => third.close());
+    expect(third.state()).toMatchObject({ phase: 'idle', candidateId: null });
+    expect(third.getConfig()).toEqual({ serverUrl: server.url, centerId: 'north-hall' });
   });
 });
 

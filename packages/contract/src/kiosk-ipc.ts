@@ -169,6 +169,8 @@ export const KioskIpc = {
   runChecks: { channel: 'kiosk:runChecks', request: Empty, response: PreflightReport },
   /** Signed in at a new desk: continue the attempt a proctor moved here with the one-time resume code. */
   claimTransfer: { channel: 'kiosk:claimTransfer', request: z.object({ resumeCode: z.string().trim().min(20).max(64) }).strict(), response: KioskState },
+  /** Signs the candidate out of this kiosk (the next candidate's turn). Refused while an attempt runs here. */
+  logout: { channel: 'kiosk:logout', request: Empty, response: KioskState },
 } as const;
 export type KioskCallName = keyof typeof KioskIpc;
 export type KioskRequest<N extends KioskCallName> = z.infer<(typeof KioskIpc)[N]['request']>;

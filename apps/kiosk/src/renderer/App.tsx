@@ -121,7 +121,7 @@ function KioskApp({ k }: { k: KioskBridge }) {
         );
         break;
       case 'finished':
-        screen = <FinishedScreen state={state} />;
+        screen = <FinishedScreen k={k} state={state} />;
         break;
       case 'blocked':
         screen = <BlockedScreen state={state} />;

@@ -170,6 +170,8 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk renderer + real agent (kiosk:preview) agai
     await confirm.getByRole('button', { name: 'Submit my exam' }).click();
     await page.getByRole('heading', { name: 'Your exam is submitted' }).waitFor();
     await shot(page, '11-finished');
+    await page.getByRole('button', { name: 'Sign out for the next candidate' }).click();
+    await page.getByRole('heading', { name: 'Sign in to your exam' }).waitFor();
 
     // ---- on the server: the attempt is completed and every answer is there, in its last version
     expect(await attemptOf(server, prov.adminToken, c.candidateId)).toMatchObject({ status: 'completed' });
@@ -202,6 +204,10 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk renderer + real agent (kiosk:preview) agai
     expect(await a11y(page)).toEqual([]);
     await shot(page, '14-checks-failed');
     expect(await attemptOf(server, prov.adminToken, c.candidateId)).toBeUndefined(); // nothing started
+    // Not this candidate's computer after all: sign out, back to the sign-in screen, empty.
+    await page.getByRole('button', { name: `Not ${c.candidateId}? Sign out` }).click();
+    await page.getByRole('heading', { name: 'Sign in to your exam' }).waitFor();
+    expect(await page.getByLabel('Candidate ID').inputValue()).toBe('');
     expect(errors).toEqual([]);
     await page.close();
   });

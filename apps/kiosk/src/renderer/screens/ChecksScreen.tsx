@@ -67,6 +67,9 @@ export function ChecksScreen(props: { k: KioskBridge; candidateId: string | null
       ) : null}
       <ErrorNote error={error} />
       <div class="actions">
+        <button type="button" class="btn-link actions-left" onClick={() => void invoke(props.k, 'logout', {})} disabled={starting}>
+          Not {props.candidateId ?? 'you'}? Sign out
+        </button>
         <button type="button" class="btn" onClick={() => void run()} disabled={running}>
           Run the checks again
         </button>

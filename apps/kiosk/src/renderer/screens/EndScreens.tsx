@@ -1,8 +1,9 @@
 import type { KioskState } from '@invigil/contract';
+import { invoke, type KioskBridge } from '../kiosk-api.ts';
 import { Screen } from '../ui/Screen.tsx';
 
 /** After submit, time up, or staff ending the exam. */
-export function FinishedScreen(props: { state: KioskState }) {
+export function FinishedScreen(props: { k: KioskBridge; state: KioskState }) {
   const status = props.state.session.status;
   const title = status === 'terminated' ? 'Your exam was ended by staff' : status === 'expired' ? 'Your exam has expired' : 'Your exam is submitted';
   return (
@@ -16,6 +17,11 @@ export function FinishedScreen(props: { state: KioskState }) {
           : 'Your answers up to this moment are stored. Please wait for a proctor.'}
       </p>
       {props.state.candidateId ? <p class="muted">Candidate {props.state.candidateId}</p> : null}
+      <div class="actions actions-center">
+        <button type="button" class="btn" onClick={() => void invoke(props.k, 'logout', {})}>
+          Sign out for the next candidate
+        </button>
+      </div>
     </Screen>
   );
 }
