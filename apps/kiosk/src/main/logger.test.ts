@@ -18,6 +18,9 @@ describe('consoleLogger', () => {
     ]);
     expect(out).toHaveBeenCalledTimes(1);
     expect(err).toHaveBeenCalledTimes(1);
+    const silent: string[] = [];
+    consoleLogger('silent', { write: (l) => void silent.push(l) }).error('nothing');
+    expect(silent).toEqual([]);
     const broken = consoleLogger('debug', { write: () => { throw new Error('disk full'); } });
     expect(() => broken.warn('still fine')).not.toThrow();
   });

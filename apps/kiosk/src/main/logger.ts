@@ -12,11 +12,11 @@ export interface LineSink {
 
 /**
  * JSON lines, the same shape as the server's logs; `minLevel` from INVIGIL_LOG_LEVEL (default
- * info). Written to stdout/stderr and to `sink` (a packaged kiosk has no visible console, so main
+ * info; `silent` = nothing). Written to stdout/stderr and to `sink` (a packaged kiosk has no visible console, so main
  * passes a file in the app's logs folder).
  */
 export function consoleLogger(minLevel: string | undefined, sink?: LineSink, now: () => number = Date.now): ShellLogger {
-  const min = LEVELS[(minLevel as Level) in LEVELS ? (minLevel as Level) : 'info'];
+  const min = minLevel === 'silent' ? Infinity : LEVELS[(minLevel as Level) in LEVELS ? (minLevel as Level) : 'info'];
   const at = (level: Level) => (msg: string, data?: Record<string, unknown>) => {
     if (LEVELS[level] < min) return;
     const line = `${JSON.stringify({ time: new Date(now()).toISOString(), level, component: 'kiosk-main', msg, ...data })}\n`;

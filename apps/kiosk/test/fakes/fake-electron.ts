@@ -78,8 +78,15 @@ export class FakeBrowserWindow extends EventEmitter {
     FakeBrowserWindow.all.push(this);
     fakeApp.emit('web-contents-created', fakeEvent(), this.webContents);
   }
+  url = '';
   isDestroyed() { return this.destroyed; }
   destroy() { this.destroyed = true; this.webContents.destroyed = true; this.emit('closed'); }
+  loadURL(url: string) {
+    this.url = url;
+    this.webContents.mainFrame.url = url;
+    setImmediate(() => this.emit('ready-to-show'));
+    return Promise.resolve();
+  }
   setKiosk(v: boolean) { this.kiosk = v; }
   isKiosk() { return this.kiosk; }
   setFullScreen(v: boolean) { this.fullScreen = v; }
@@ -109,8 +116,25 @@ export class FakeBrowserWindow extends EventEmitter {
 class FakeApp extends EventEmitter {
   singleInstanceLock = true;
   quitCalls = 0;
+  exitCode: number | null = null;
+  isPackaged = false;
+  sandboxEnabled = false;
+  paths: Record<string, string> = {};
+  /** What was called, in order (startup order checks). */
+  calls: string[] = [];
   requestSingleInstanceLock() { return this.singleInstanceLock; }
-  quit() { this.quitCalls += 1; }
+  quit() { this.quitCalls += 1; this.calls.push('quit'); }
+  exit(code = 0) { this.exitCode = code; this.calls.push(`exit(${code})`); }
+  enableSandbox() { this.sandboxEnabled = true; this.calls.push('enableSandbox'); }
+  whenReady() { this.calls.push('whenReady'); return Promise.resolve(); }
+  getVersion() { return '0.0.0-fake'; }
+  setPath(name: string, p: string) { this.paths[name] = p; }
+  getPath(name: string) {
+    const p = this.paths[name];
+    if (!p) throw new Error(`fake app: no path ${name}`);
+    return p;
+  }
+  setAppLogsPath() { this.paths.logs ??= `${this.getPath('userData')}/logs`; }
 }
 export const fakeApp = new FakeApp();
 
