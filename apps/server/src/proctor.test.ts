@@ -116,6 +116,15 @@ describe('transfer to another desk', () => {
 
     const hb = await call(`${s.api}/exams/sessions/heartbeat`, 'POST', dev2.heartbeat(old.attemptId), newToken);
     expect(hb.body.sessionValid).toBe(true);
+    // The "quit" meant for the old desk (delivered there, never acknowledged) never reaches the new one...
+    expect(hb.body.instructions).toEqual([]);
+    // ...while what staff send now does, and the new desk can acknowledge it.
+    expect((await act(old.attemptId, { action: 'message', message: 'Welcome to B-12', reason: 'transfer' })).status).toBe(200);
+    const msg = await call(`${s.api}/exams/sessions/heartbeat`, 'POST', dev2.heartbeat(old.attemptId), newToken);
+    expect(msg.body.instructions).toEqual([expect.objectContaining({ type: 'message', message: 'Welcome to B-12' })]);
+    await call(`${s.api}/exams/sessions/heartbeat`, 'POST', dev2.heartbeat(old.attemptId, undefined, { ackInstructionIds: [msg.body.instructions[0].id] }), newToken);
+    const after = await call(`${s.api}/exams/sessions/heartbeat`, 'POST', dev2.heartbeat(old.attemptId), newToken);
+    expect(after.body.instructions).toEqual([]);
     const answers = await call(`${s.api}/exams/sessions/${old.attemptId}/answers`, 'GET', undefined, newToken);
     expect(answers.body.answers.map((a: { value: unknown }) => a.value)).toEqual(['a', 'my essay']);
     // The old device's key no longer counts, even with a fresh seq.

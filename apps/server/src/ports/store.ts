@@ -85,8 +85,9 @@ export interface Store {
   // audit, alerts, instructions
   appendAudit(entries: AuditEntry[]): void;
   raiseAlert(alert: AlertInput): string;
-  pendingInstructions(attemptId: string): InstructionRecord[];
-  addInstruction(i: InstructionRecord & { issuedBy: string; reason: string | null }): void;
+  /** Unacknowledged instructions for the session's device of this generation (older devices' are never delivered). */
+  pendingInstructions(attemptId: string, deviceGeneration: number): InstructionRecord[];
+  addInstruction(i: InstructionRecord & { issuedBy: string; reason: string | null; deviceGeneration: number }): void;
   listInstructions(attemptId: string): InstructionStatusRecord[];
   listAlerts(filter: { attemptId?: string; state: 'open' | 'acknowledged' | 'all'; limit: number }): AlertRecord[];
   getAlert(id: string): AlertRecord | undefined;
@@ -96,7 +97,7 @@ export interface Store {
   listSessionsForStaff(filter: StaffSessionFilter): (SessionRecord & { candidateName: string })[];
   attemptsWithPendingInstructions(): string[];
   markInstructionsDelivered(attemptId: string, ids: string[], now: number): void;
-  ackInstructions(attemptId: string, ids: string[], now: number): number;
+  ackInstructions(attemptId: string, deviceGeneration: number, ids: string[], now: number): number;
 
   close(): void;
 }

@@ -47,7 +47,7 @@ export class ProctorService {
 
   private instruct(rec: SessionRecord, type: Instruction['type'], by: Principal, message: string | null, reason: string | null): void {
     const now = this.d.now();
-    this.d.store.addInstruction({ id: randomUUID(), attemptId: rec.attemptId, type, message, issuedAt: now, issuedBy: by.userId, reason });
+    this.d.store.addInstruction({ id: randomUUID(), attemptId: rec.attemptId, type, message, issuedAt: now, issuedBy: by.userId, reason, deviceGeneration: rec.deviceGeneration });
     this.d.sessions.notePendingInstruction(rec.attemptId);
   }
 

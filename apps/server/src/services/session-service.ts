@@ -428,9 +428,9 @@ export class SessionService {
     this.notePresence(rec, now);
     // The device is proven: deliver staff instructions and take its acknowledgements.
     if (req.ackInstructionIds?.length) {
-      this.d.store.ackInstructions(rec.attemptId, req.ackInstructionIds, now);
+      this.d.store.ackInstructions(rec.attemptId, rec.deviceGeneration, req.ackInstructionIds, now);
     }
-    const instructions = this.pendingInstructionAttempts.has(rec.attemptId) ? this.d.store.pendingInstructions(rec.attemptId) : [];
+    const instructions = this.pendingInstructionAttempts.has(rec.attemptId) ? this.d.store.pendingInstructions(rec.attemptId, rec.deviceGeneration) : [];
     if (instructions.length === 0) this.pendingInstructionAttempts.delete(rec.attemptId);
     else this.d.store.markInstructionsDelivered(rec.attemptId, instructions.map((i) => i.id), now);
     if (req.events?.length) this.recordIntegrityEvents(rec, req.events, now);

@@ -236,6 +236,11 @@ export const instructions = sqliteTable(
     issuedBy: text('issued_by').notNull(),
     deliveredAt: integer('delivered_at'),
     ackedAt: integer('acked_at'),
+    /**
+     * The session's device generation when it was issued: only that device receives and may
+     * acknowledge it (a "quit" sent to the old desk of a transfer never reaches the new one).
+     */
+    deviceGeneration: integer('device_generation').notNull().default(0),
   },
   (t) => [index('instructions_pending').on(t.attemptId, t.ackedAt)],
 );

@@ -521,17 +521,20 @@ export class SqliteStore implements Store {
     return this.insertAlert(this.db, alert);
   }
 
-  pendingInstructions(attemptId: string): InstructionRecord[] {
+  pendingInstructions(attemptId: string, deviceGeneration: number): InstructionRecord[] {
     return this.db
       .select({ id: instructions.id, attemptId: instructions.attemptId, type: instructions.type, message: instructions.message, issuedAt: instructions.issuedAt })
       .from(instructions)
-      .where(and(eq(instructions.attemptId, attemptId), isNull(instructions.ackedAt)))
+      .where(and(eq(instructions.attemptId, attemptId), eq(instructions.deviceGeneration, deviceGeneration), isNull(instructions.ackedAt)))
       .orderBy(asc(instructions.issuedAt))
       .all();
   }
 
-  addInstruction(i: InstructionRecord & { issuedBy: string; reason: string | null }): void {
-    this.db.insert(instructions).values({ id: i.id, attemptId: i.attemptId, type: i.type, message: i.message, reason: i.reason, issuedAt: i.issuedAt, issuedBy: i.issuedBy }).run();
+  addInstruction(i: InstructionRecord & { issuedBy: string; reason: string | null; deviceGeneration: number }): void {
+    this.db
+      .insert(instructions)
+      .values({ id: i.id, attemptId: i.attemptId, type: i.type, message: i.message, reason: i.reason, issuedAt: i.issuedAt, issuedBy: i.issuedBy, deviceGeneration: i.deviceGeneration })
+      .run();
   }
 
   listInstructions(attemptId: string): InstructionStatusRecord[] {
@@ -629,12 +632,12 @@ export class SqliteStore implements Store {
       .run();
   }
 
-  ackInstructions(attemptId: string, ids: string[], now: number): number {
+  ackInstructions(attemptId: string, deviceGeneration: number, ids: string[], now: number): number {
     if (ids.length === 0) return 0;
     return this.db
       .update(instructions)
       .set({ ackedAt: now })
-      .where(and(eq(instructions.attemptId, attemptId), inArray(instructions.id, ids), isNull(instructions.ackedAt)))
+      .where(and(eq(instructions.attemptId, attemptId), eq(instructions.deviceGeneration, deviceGeneration), inArray(instructions.id, ids), isNull(instructions.ackedAt)))
       .run().changes;
   }
 }
