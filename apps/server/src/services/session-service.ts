@@ -250,6 +250,7 @@ export class SessionService {
     this.publish(rec, now);
     if (isFinal(rec.state)) {
       this.d.presence.forget(rec.attemptId);
+      this.boundKeys.delete(rec.attemptId);
       for (const hook of this.d.endedHooks) {
         try {
           hook(rec.attemptId);
@@ -381,15 +382,22 @@ export class SessionService {
   }
 
   async heartbeat(who: CandidateRef, req: HeartbeatRequest): Promise<HeartbeatResponse> {
+    // The signature is checked off the event loop (libuv's thread pool) against the key this
+    // attempt was bound to, remembered from an earlier heartbeat when there was one; the session is
+    // read after the check, so what this heartbeat answers (lock, status, instructions) is the state
+    // after it. Should the key have changed meanwhile (transfer to another desk), the check is
+    // made again with the key now bound.
+    let signedKey = this.boundKeys.get(req.attemptId);
+    let signatureOk = signedKey === undefined ? false : await this.checkSignature(signedKey, req);
     let rec = this.d.store.getSession(req.attemptId, who.candidateId);
     if (!rec) throw notFound('no such exam session');
-    // The signature is checked off the event loop; the session is read again afterwards, so what
-    // this heartbeat answers (lock, status, instructions) is the state after the check, and a key
-    // replaced meanwhile (transfer to another desk) is not honoured.
-    const signedKey = rec.devicePublicKey;
-    const signatureOk = signedKey ? await this.verifier.verifyAsync(signedKey, heartbeatSigningString(rec.attemptId, req.seq), req.signature) : true;
-    rec = this.d.store.getSession(req.attemptId, who.candidateId);
-    if (!rec) throw notFound('no such exam session');
+    if (signedKey !== rec.devicePublicKey) {
+      signedKey = rec.devicePublicKey;
+      this.rememberKey(rec.attemptId, signedKey);
+      signatureOk = await this.checkSignature(signedKey, req);
+      rec = this.d.store.getSession(req.attemptId, who.candidateId);
+      if (!rec) throw notFound('no such exam session');
+    }
     const now = this.d.now();
     const refuse = (warning: string, extra: Partial<HeartbeatResponse> = {}): HeartbeatResponse => ({
       sessionValid: false,
@@ -408,7 +416,7 @@ export class SessionService {
       rec.devicePublicKey !== signedKey
         ? 'the session was moved to another device'
         : !signedKey
-          ? this.deviceMismatch(rec, req.deviceFingerprint, req.signature, heartbeatSigningString(rec.attemptId, req.seq))
+          ? this.fingerprintMismatch(rec, req.deviceFingerprint)
           : !req.signature
             ? 'this session is bound to a device key; the request carries no signature'
             : !signatureOk
@@ -456,6 +464,18 @@ export class SessionService {
       status: rec.state.status,
       isLocked: false,
     };
+  }
+
+  /** attemptId → the device key its session was bound to when last seen (null: not bound). */
+  private readonly boundKeys = new Map<string, string | null>();
+
+  private rememberKey(attemptId: string, key: string | null): void {
+    if (this.boundKeys.size >= 100_000) this.boundKeys.clear(); // a cache: losing it costs one read
+    this.boundKeys.set(attemptId, key);
+  }
+
+  private checkSignature(key: string | null, req: HeartbeatRequest): Promise<boolean> {
+    return key === null ? Promise.resolve(true) : this.verifier.verifyAsync(key, heartbeatSigningString(req.attemptId, req.seq), req.signature);
   }
 
   /** Why this request does not come from the session's device, or null when it does. */
