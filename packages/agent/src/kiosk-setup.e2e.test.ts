@@ -181,16 +181,18 @@ describe('transfer to another desk', () => {
       ['q3', 'written at the first desk', true],
     ]);
 
-    // The transfer told the OLD desk to quit; the new desk acknowledges that but does not follow it.
-    await waitUntil('transfer instructions acknowledged', async () => {
-      const r = await call(`${server.api}/proctor/sessions/${attemptId}/instructions`, 'GET', undefined, prov.adminToken);
-      return r.body.instructions.length > 0 && r.body.instructions.every((i: any) => i.ackedAt);
-    });
-    expect(desk.events.filter((e) => e.type === 'instruction')).toEqual([]);
     // Staff instructions issued after the claim are followed here.
     expect((await call(`${server.api}/proctor/sessions/${attemptId}/actions`, 'POST', { action: 'message', message: 'Welcome to desk B7' }, prov.adminToken)).status).toBe(200);
     await waitUntil('message at the new desk', () => desk.events.find((e) => e.type === 'message'));
     expect(desk.events.find((e) => e.type === 'message')).toMatchObject({ message: 'Welcome to desk B7' });
+    await waitUntil('message acknowledged', async () => {
+      const r = await call(`${server.api}/proctor/sessions/${attemptId}/instructions`, 'GET', undefined, prov.adminToken);
+      return r.body.instructions.some((i: any) => i.type === 'message' && i.ackedAt);
+    });
+    // The transfer told the OLD desk to quit: the server never hands that to the new desk.
+    const listed = await call(`${server.api}/proctor/sessions/${attemptId}/instructions`, 'GET', undefined, prov.adminToken);
+    expect(listed.body.instructions.find((i: any) => i.type === 'quit')).toMatchObject({ ackedAt: null });
+    expect(desk.events.filter((e) => e.type === 'instruction' && e.instruction.type === 'quit')).toEqual([]);
 
     // Heartbeats now come from the new device, and it keeps going past the pause threshold.
     await waitUntil('new device online', async () => {

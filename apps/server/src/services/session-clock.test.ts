@@ -54,10 +54,10 @@ describe('the exam clock on the server', () => {
     expect(status(st.attemptId)).toBe('completed');
   });
 
-  it('auto-pause charges the candidate only up to the last heartbeat, not the detection delay', () => {
+  it('auto-pause charges the candidate only up to the last heartbeat, not the detection delay', async () => {
     const st = services.sessions.start(who, { examSetId: examId }, 'ua');
     t += 60_000; // last sign of life at +1 min (the start itself)
-    services.sessions.heartbeat(who, { attemptId: st.attemptId, seq: 1 });
+    await services.sessions.heartbeat(who, { attemptId: st.attemptId, seq: 1 });
     t += 45_000; // silent for 45 s > 3 × 10 s
     expect(services.sessions.sweep().autoPaused).toBe(1);
     const info = services.sessions.active(who).pausedSessions[0]!;
