@@ -52,6 +52,11 @@ export function createApp(d: AppDeps) {
       d.log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - t0) * 10) / 10, ip: c.get('ip') }, 'request');
     });
   }
+  // API answers carry tokens and exam data: never cached by browsers or proxies.
+  app.use('/api/v1/*', async (c, next) => {
+    await next();
+    if (!c.res.headers.has('cache-control')) c.header('Cache-Control', 'no-store');
+  });
   app.use('/api/v1/*', bodyLimit((c) => (c.req.path.startsWith('/api/v1/admin/') ? LARGE_BODY : SMALL_BODY)));
 
   app.onError((err, c) => {

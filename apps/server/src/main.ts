@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONSOLE_DIST } from './http/console-static.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './server.ts';
 import { databaseFile } from './adapters/sqlite/db.ts';
@@ -18,6 +21,9 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `  Invigil server listening on ${running.url}`,
+    existsSync(join(CONSOLE_DIST, 'index.html'))
+      ? `  Console:   ${running.url}/console/   (staff and admins sign in here)`
+      : `  Console:   not built — run: npx --yes pnpm@10.34.8 --filter @invigil/console build`,
     `  API docs:  ${running.url}/api/docs`,
     `  Data:      ${databaseFile(running.dataDir)}`,
     running.generatedAdminPassword

@@ -55,6 +55,10 @@ describe('first start', () => {
     const login = await call(`${s.api}/auth/staff/login`, 'POST', { username: 'admin', password: m![1] });
     expect(login.status).toBe(200);
     expect(login.body.user).toMatchObject({ username: 'admin', role: 'admin' });
+    // An answer carrying a token is never cached.
+    expect(login.headers.get('cache-control')).toBe('no-store');
+    // The banner names the console's address (built) or how to build it.
+    expect(out).toMatch(new RegExp(`Console:\\s+(${s.url.replace(/[.]/g, '\\.')}/console/|not built)`));
     // The password is not in the JSON logs, only in the banner.
     expect(out.split('\n').filter((l) => l.startsWith('{')).join('\n')).not.toContain(m![1]);
 
