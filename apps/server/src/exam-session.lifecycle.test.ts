@@ -151,7 +151,7 @@ describe('exam session lifecycle over real HTTP', () => {
       const st = await call(`${s.api}/exams/sessions/start`, 'POST', { examSetId: exams[i] }, tokens[i]);
       expect(st.status).toBe(201);
       attempts.push(st.body.attemptId);
-      await call(`${s.api}/exams/sessions/${st.body.attemptId}/pause`, 'POST', undefined, token);
+      expect((await call(`${s.api}/exams/sessions/${st.body.attemptId}/pause`, 'POST', undefined, tokens[i])).status).toBe(200);
     }
     const tooMany = await call(`${s.api}/exams/sessions/start`, 'POST', { examSetId: exams[3] }, tokens[3]);
     expect(tooMany.status).toBe(409);
@@ -160,10 +160,12 @@ describe('exam session lifecycle over real HTTP', () => {
     expect(active.body).toMatchObject({ hasActiveSession: false, canStartNew: false, blockReason: 'You have too many paused sessions' });
     // Resume one; resuming a second while it is active is refused.
     expect((await call(`${s.api}/exams/sessions/${attempts[0]}/resume`, 'POST', undefined, token)).status).toBe(200);
-    const second = await call(`${s.api}/exams/sessions/${attempts[1]}/resume`, 'POST', undefined, token);
+    const second = await call(`${s.api}/exams/sessions/${attempts[1]}/resume`, 'POST', undefined, tokens[1]);
     expect(second.status).toBe(409);
     expect(second.body.error.code).toBe('ACTIVE_SESSION_EXISTS');
-    // A token of one exam cannot start another, even one the candidate is registered for (404, like an unknown exam).
+    // A login is for its own exam: another exam's attempt is 404 to it, like an unknown id...
+    expect((await call(`${s.api}/exams/sessions/${attempts[1]}/resume`, 'POST', undefined, token)).status).toBe(404);
+    // ...and it cannot start another exam, even one the candidate is registered for (404, like an unknown exam).
     const other = await call(`${s.api}/exams/sessions/start`, 'POST', { examSetId: exams[3] }, token);
     expect(other.status).toBe(404);
     expect((await candidatePolicy(1, true)).status).toBe(200);

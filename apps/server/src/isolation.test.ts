@@ -53,4 +53,37 @@ describe('a candidate can never see or touch another candidate’s attempt', () 
     expect((await call(`${s.api}/admin/exams`, 'POST', { title: 't', durationMinutes: 5, questions: [] })).status).toBe(401);
     expect((await call(`${s.api}/exams/sessions/active`, 'GET', undefined, p1.adminToken)).status).toBe(403);
   });
+  it("a login for one exam cannot touch the same candidate's attempt in another exam", async () => {
+    const p1 = await provision(s, 1, { prefix: 'twin' });
+    const p2 = await provision(s, 1, { prefix: 'twin' }); // the same candidate id, registered in a second exam
+    const admin = p1.adminToken;
+    // Let a candidate hold two logins at once, so both exist side by side.
+    const policy = (maxSessions: number, denyWhileExamActive: boolean) =>
+      call(`${s.api}/admin/policies/roles/candidate`, 'PUT', { idleTimeoutMinutes: 60, absoluteTimeoutMinutes: 1_800, maxSessions, onLimit: 'terminate_oldest', denyWhileExamActive }, admin);
+    expect((await policy(2, false)).status).toBe(200);
+    try {
+      const t1 = await candidateLogin(s, p1.examId, p1.candidates[0]!);
+      const dev = new TestDevice();
+      const st = await call(`${s.api}/exams/sessions/start`, 'POST', { examSetId: p1.examId, devicePublicKey: dev.publicKey }, t1);
+      const a = st.body.attemptId as string;
+      await call(`${s.api}/exams/sessions/${a}/answers/q1`, 'PUT', { value: 'a', clientSeq: 1 }, t1);
+      const t2 = await candidateLogin(s, p2.examId, p2.candidates[0]!);
+      for (const [method, path, body] of [
+        ['GET', `/exams/sessions/${a}/answers`],
+        ['PUT', `/exams/sessions/${a}/answers/q1`, { value: 'b', clientSeq: 2 }],
+        ['POST', `/exams/sessions/${a}/pause`],
+        ['POST', `/exams/sessions/${a}/submit`],
+        ['DELETE', `/exams/sessions/${a}`],
+        ['POST', '/exams/sessions/heartbeat', dev.heartbeat(a)],
+      ] as [string, string, unknown?][]) {
+        expect((await call(`${s.api}${path}`, method, body, t2)).status, `${method} ${path}`).toBe(404);
+      }
+      // The attempt is untouched and still works with its own exam's login.
+      const answers = await call(`${s.api}/exams/sessions/${a}/answers`, 'GET', undefined, t1);
+      expect(answers.body.answers).toEqual([expect.objectContaining({ value: 'a', clientSeq: 1 })]);
+      expect((await call(`${s.api}/exams/sessions/heartbeat`, 'POST', dev.heartbeat(a), t1)).body.sessionValid).toBe(true);
+    } finally {
+      await policy(1, true);
+    }
+  });
 });

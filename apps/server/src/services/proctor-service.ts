@@ -132,7 +132,7 @@ export class ProctorService {
   claim(who: CandidateRef, body: { resumeCode: string; devicePublicKey: string; deviceFingerprint?: string; browserInfo?: string }, userAgent: string) {
     this.claimFailuresByIp.check(who.ip);
     const now = this.d.now();
-    const pending = this.d.store.listCandidateSessions(who.candidateId).find((r) => r.resumeCodeHash !== null && !isFinal(r.state));
+    const pending = this.d.store.listCandidateSessions(who.candidateId).find((r) => r.resumeCodeHash !== null && !isFinal(r.state) && (who.examId === null || r.examId === who.examId));
     const code = normalizeResumeCode(body.resumeCode);
     const ok = pending !== undefined && pending.resumeCodeExpiresAt !== null && pending.resumeCodeExpiresAt > now && secretMatches(code, pending.resumeCodeHash!);
     if (!ok || !pending) {

@@ -389,13 +389,13 @@ export class SessionService {
     // made again with the key now bound.
     let signedKey = this.boundKeys.get(req.attemptId);
     let signatureOk = signedKey === undefined ? false : await this.checkSignature(signedKey, req);
-    let rec = this.d.store.getSession(req.attemptId, who.candidateId);
+    let rec = this.mine(who, req.attemptId);
     if (!rec) throw notFound('no such exam session');
     if (signedKey !== rec.devicePublicKey) {
       signedKey = rec.devicePublicKey;
       this.rememberKey(rec.attemptId, signedKey);
       signatureOk = await this.checkSignature(signedKey, req);
-      rec = this.d.store.getSession(req.attemptId, who.candidateId);
+      rec = this.mine(who, req.attemptId);
       if (!rec) throw notFound('no such exam session');
     }
     const now = this.d.now();
@@ -466,6 +466,19 @@ export class SessionService {
     };
   }
 
+  /**
+   * The candidate's own attempt, of the exam their login is for; undefined otherwise (the routes
+   * answer 404, exactly as for an id that does not exist).
+   */
+  private mine(who: CandidateRef, attemptId: string): SessionRecord | undefined {
+    const rec = this.d.store.getSession(attemptId, who.candidateId);
+    return rec && (who.examId === null || rec.examId === who.examId) ? rec : undefined;
+  }
+
+  private mustBeMine(who: CandidateRef, attemptId: string): void {
+    if (!this.mine(who, attemptId)) throw notFound('no such exam session');
+  }
+
   /** attemptId → the device key its session was bound to when last seen (null: not bound). */
   private readonly boundKeys = new Map<string, string | null>();
 
@@ -510,17 +523,19 @@ export class SessionService {
   }
 
   pause(who: CandidateRef, attemptId: string): SessionInfo {
+    this.mustBeMine(who, attemptId);
     return this.info(this.apply(attemptId, who, { type: 'pause', by: 'candidate' }));
   }
 
   resume(who: CandidateRef, attemptId: string): SessionInfo {
+    this.mustBeMine(who, attemptId);
     return this.info(this.apply(attemptId, who, { type: 'resume', by: 'candidate' }, { needsActivation: true }));
   }
 
   recover(who: CandidateRef, attemptId: string, recoveryToken: string, signature: string | undefined): RecoverResponse {
     this.recoveryFailuresByIp.check(who.ip);
     const now = this.d.now();
-    const rec = this.d.store.getSession(attemptId, who.candidateId);
+    const rec = this.mine(who, attemptId);
     if (!rec) throw notFound('no such exam session');
     if (isFinal(rec.state)) throw new AppError(409, 'SESSION_FINISHED', `the session is ${rec.state.status}`);
     if (rec.state.isLocked) throw new AppError(423, 'SESSION_LOCKED', `the session is locked: ${rec.state.lockReason ?? 'by staff'}`);
@@ -557,7 +572,7 @@ export class SessionService {
 
   async saveAnswer(who: CandidateRef, attemptId: string, questionId: string, value: AnswerValue, clientSeq: number): Promise<SaveAnswerResponse> {
     const now = this.d.now();
-    let rec = this.d.store.getSession(attemptId, who.candidateId);
+    let rec = this.mine(who, attemptId);
     if (!rec) throw notFound('no such exam session');
     if (settle(rec.state, now)) rec = this.settled(rec, now);
     if (isFinal(rec.state)) throw new AppError(409, 'SESSION_FINISHED', `the session is ${rec.state.status}; answers can no longer change`);
@@ -570,7 +585,7 @@ export class SessionService {
   }
 
   listAnswers(who: CandidateRef, attemptId: string) {
-    const rec = this.d.store.getSession(attemptId, who.candidateId);
+    const rec = this.mine(who, attemptId);
     if (!rec) throw notFound('no such exam session');
     return {
       answers: this.d.store.listAnswers(attemptId).map((a) => ({ questionId: a.questionId, value: a.value as AnswerValue, clientSeq: a.clientSeq, savedAt: iso(a.savedAt) })),
@@ -582,16 +597,18 @@ export class SessionService {
    * completed session again (also when time ran out just before the click), never an error.
    */
   submit(who: CandidateRef, attemptId: string): SessionInfo {
+    this.mustBeMine(who, attemptId);
     try {
       return this.info(this.apply(attemptId, who, { type: 'submit', by: 'candidate' }));
     } catch (e) {
-      const rec = this.d.store.getSession(attemptId, who.candidateId);
+      const rec = this.mine(who, attemptId);
       if (e instanceof AppError && rec?.state.status === 'completed') return this.info(rec);
       throw e;
     }
   }
 
   terminate(who: CandidateRef, attemptId: string): void {
+    this.mustBeMine(who, attemptId);
     this.apply(attemptId, who, { type: 'terminate', by: 'candidate' });
   }
 
