@@ -147,11 +147,12 @@ describe.skipIf(!HAS_CHROMIUM)('staff console: admin pages, roster import, revie
     expect(phases).toEqual(expect.arrayContaining(['uploading', 'processing', 'done']));
     expect(await page.locator('progress').getAttribute('value')).toBe('100');
     const report = page.getByTestId('roster-report');
-    await expect(report.innerText()).resolves.toMatch(/Rows\s+10,000\s+Imported\s+9,990\s+New\s+9,990\s+Updated\s+0\s+Failed\s+10/);
+    await expect.poll(() => report.innerText(), { timeout: 10_000 }).toMatch(/Rows\s+10,000\s+Imported\s+9,990\s+New\s+9,990\s+Updated\s+0\s+Failed\s+10/);
     const lines = await report.locator('tbody tr td:first-child').allInnerTexts();
     expect(lines.map(Number)).toEqual(bad);
     await expect(report.getByRole('row').filter({ hasText: 'bad id' }).count()).resolves.toBeGreaterThan(0);
-    await expect(page.getByText(/Registered candidates \(9,996\)/).isVisible()).resolves.toBe(true);
+    // The list below reloads after the import: wait for it rather than look once.
+    await page.getByText(/Registered candidates \(9,996\)/).waitFor({ timeout: 10_000 });
     await shot(page, '26-roster-report', true);
     expect(await a11y(page)).toEqual([]);
   });
@@ -174,10 +175,10 @@ describe.skipIf(!HAS_CHROMIUM)('staff console: admin pages, roster import, revie
     await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
     await page.getByRole('link', { name: x.candidates[0]!.name }).click();
     await page.getByRole('heading', { name: x.candidates[0]!.name }).waitFor();
-    await expect(page.locator('main').innerText()).resolves.toMatch(/Session started/);
-    await expect(page.getByRole('cell', { name: 'A function that calls itself.' }).isVisible()).resolves.toBe(true);
+    await expect.poll(() => page.locator('main').innerText(), { timeout: 10_000 }).toMatch(/Session started/);
+    await page.getByRole('cell', { name: 'A function that calls itself.' }).waitFor();
     await page.getByRole('button', { name: 'Verify archive' }).click();
-    await expect(page.getByTestId('verify-result').innerText()).resolves.toMatch(/Archive verified/);
+    await expect.poll(() => page.getByTestId('verify-result').innerText(), { timeout: 10_000 }).toMatch(/Archive verified/);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download archive' }).click()]);
     const saved = join(mkdtempSync(join(tmpdir(), 'invigil-archive-')), download.suggestedFilename());
     await download.saveAs(saved);

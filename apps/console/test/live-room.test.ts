@@ -50,7 +50,7 @@ describe.skipIf(!HAS_CHROMIUM)('staff console: live room (a proctor assigned to 
   it('a proctor signs in', async () => {
     await page.goto(`${s.url}/console/`);
     await page.waitForURL(/\/console\/login$/);
-    await expect(page.getByRole('heading', { name: 'Staff sign-in' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('heading', { name: 'Staff sign-in' }).waitFor();
     await page.getByLabel('Username').fill(x.proctor.username);
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -80,7 +80,7 @@ describe.skipIf(!HAS_CHROMIUM)('staff console: live room (a proctor assigned to 
     const appearedMs = Date.now() - t0;
     console.log(`new session tile appeared after ${appearedMs} ms`);
     await expect(tile.getAttribute('data-status')).resolves.toBe('active');
-    await expect(tile.innerText()).resolves.toContain(x.candidates[12]!.name);
+    await expect.poll(() => tile.innerText(), { timeout: 10_000 }).toContain(x.candidates[12]!.name);
     expect(navigations).toEqual([]);
     await tile.scrollIntoViewIfNeeded();
     await shot(page, '03-new-tile');
@@ -113,8 +113,8 @@ describe.skipIf(!HAS_CHROMIUM)('staff console: live room (a proctor assigned to 
     expect(hb.instructions).toEqual([expect.objectContaining({ type: 'lock', message: 'Phone visible on the desk' })]);
 
     await page.locator(`.tile[data-attempt="${k.attemptId}"][data-status="locked"]`).waitFor({ timeout: 3_000 });
-    await expect(tile.innerText()).resolves.toMatch(/Locked: Phone visible on the desk/);
-    await expect(page.locator('.chip[data-status="locked"] .chip-n').innerText()).resolves.toBe('1');
+    await expect.poll(() => tile.innerText(), { timeout: 10_000 }).toMatch(/Locked: Phone visible on the desk/);
+    await expect.poll(() => page.locator('.chip[data-status="locked"] .chip-n').innerText(), { timeout: 10_000 }).toBe('1');
     await shot(page, '06-tile-locked');
   });
 
@@ -173,7 +173,7 @@ describe.skipIf(!HAS_CHROMIUM)('staff console: live room (a proctor assigned to 
     const hb = await k.beat();
     expect(hb).toMatchObject({ sessionValid: true, status: 'active', isLocked: false });
     await page.locator(`.tile[data-attempt="${k.attemptId}"][data-status="active"]`).waitFor({ timeout: 3_000 });
-    await expect(tile.innerText()).resolves.toContain('B7');
+    await expect.poll(() => tile.innerText(), { timeout: 10_000 }).toContain('B7');
     await expect.poll(() => tile.getByText('Transfer pending').count(), { timeout: 4_000 }).toBe(0);
     await shot(page, '09-resumed-on-new-desk');
   });
@@ -199,7 +199,7 @@ describe.skipIf(!HAS_CHROMIUM)('staff console: live room (a proctor assigned to 
     await page.locator(`.tile[data-attempt="${background[6]!.attemptId}"][data-status="submitted"]`).waitFor({ timeout: 3_000 });
     await act(background[7]!, 'Terminate', { Reason: 'Left the room with the phone' }, 'Terminate the session');
     await page.locator(`.tile[data-attempt="${background[7]!.attemptId}"][data-status="ended"]`).waitFor({ timeout: 3_000 });
-    await expect(page.locator(`.tile[data-attempt="${background[7]!.attemptId}"]`).innerText()).resolves.toContain('Terminated');
+    await expect.poll(() => page.locator(`.tile[data-attempt="${background[7]!.attemptId}"]`).innerText(), { timeout: 10_000 }).toContain('Terminated');
     await shot(page, '10a-after-submit-and-terminate');
   });
 
@@ -243,7 +243,7 @@ describe.skipIf(!HAS_CHROMIUM)('staff console: live room (a proctor assigned to 
     await page.getByRole('link', { name: 'Account' }).click();
     await page.getByRole('heading', { name: 'Where you are signed in' }).waitFor();
     await page.locator('.row-current').waitFor();
-    await expect(page.locator('.row-current').innerText()).resolves.toContain('This device');
+    await expect.poll(() => page.locator('.row-current').innerText(), { timeout: 10_000 }).toContain('This device');
     await page.waitForTimeout(200);
     await shot(page, '13-account');
     expect(await a11y(page)).toEqual([]);

@@ -39,7 +39,7 @@ describe.skipIf(!HAS_CHROMIUM)('staff console: a kiosk goes offline', () => {
     const silent = kiosks[1]!;
     beating = kiosks.filter((k) => k !== silent);
     await page.locator(`.tile[data-attempt="${silent.attemptId}"][data-status="offline"]`).waitFor({ timeout: 10_000 });
-    await expect(page.locator('.chip[data-status="offline"] .chip-n').innerText()).resolves.toBe('1');
+    await expect.poll(() => page.locator('.chip[data-status="offline"] .chip-n').innerText(), { timeout: 10_000 }).toBe('1');
     await expect(page.locator('.tile[data-status="active"]').count()).resolves.toBe(2);
     await page.locator('.alert-item').filter({ hasText: /no heartbeat/ }).waitFor({ timeout: 5_000 });
     await shot(page, '18-offline-seat');
