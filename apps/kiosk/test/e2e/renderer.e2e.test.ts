@@ -54,7 +54,7 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk renderer + real agent (kiosk:preview) agai
     await page.goto(preview.url);
 
     // The preview says loudly that it is not locked down.
-    await expect(page.getByText('PREVIEW — no lockdown').isVisible()).resolves.toBe(true);
+    await page.getByText('PREVIEW — no lockdown').waitFor();
 
     // ---- connect screen: a wrong address is refused with a reason, the right one is tested and kept
     await page.getByRole('heading', { name: 'Connect this computer' }).waitFor();
@@ -77,7 +77,7 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk renderer + real agent (kiosk:preview) agai
 
     // ---- sign in
     await page.getByRole('heading', { name: 'Sign in to your exam' }).waitFor();
-    expect(await page.getByText(server.url).isVisible()).toBe(true);
+    await page.getByText(server.url).waitFor();
     expect(await a11y(page)).toEqual([]);
     await page.getByLabel('Exam ID').fill(prov.examId);
     await page.getByLabel('Candidate ID').fill(c.candidateId);
@@ -92,7 +92,7 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk renderer + real agent (kiosk:preview) agai
     await page.getByRole('heading', { name: 'Checking this computer' }).waitFor();
     await page.getByText('This computer is ready for your exam.').waitFor();
     for (const label of ['Exam server', 'Clock', 'Displays', 'Other programs', 'Physical computer', 'Saving answers']) {
-      expect(await page.locator('.check-row', { hasText: label }).getByText('Passed').isVisible()).toBe(true);
+      await page.locator('.check-row', { hasText: label }).getByText('Passed').waitFor();
     }
     expect(await a11y(page)).toEqual([]);
     await shot(page, '04-checks');
@@ -149,7 +149,7 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk renderer + real agent (kiosk:preview) agai
     expect((await act({ action: 'lock', reason: 'phone on the desk' })).status).toBe(200);
     const lock = page.getByRole('alertdialog', { name: 'Your exam is locked' });
     await lock.waitFor();
-    expect(await page.getByText('Clock stopped').isVisible()).toBe(true);
+    await page.getByText('Clock stopped').waitFor();
     await shot(page, '09-locked');
     expect((await act({ action: 'unlock', reason: 'phone handed in' })).status).toBe(200);
     await lock.waitFor({ state: 'detached' });
@@ -198,7 +198,7 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk renderer + real agent (kiosk:preview) agai
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('1 check failed.', { exact: false }).waitFor();
     const row = page.locator('.check-row', { hasText: 'Displays' });
-    expect(await row.getByText('Failed').isVisible()).toBe(true);
+    await row.getByText('Failed').waitFor();
     expect(await row.textContent()).toContain('2 displays are connected. Only one is allowed');
     expect(await page.getByRole('button', { name: 'Start the exam' }).isDisabled()).toBe(true);
     expect(await a11y(page)).toEqual([]);
