@@ -1,3 +1,4 @@
+import { CrashReloadPolicy } from '../policy/crash-reload.ts';
 import type { LockdownModule } from './types.ts';
 
 const REFOCUS_DELAY_MS = 200;
@@ -52,9 +53,17 @@ export const kioskWindow: LockdownModule = {
         win.focus();
       }, REFOCUS_DELAY_MS);
     };
+    // A crashed page is reloaded, waiting longer while it keeps crashing (policy/crash-reload.ts).
+    const crashes = new CrashReloadPolicy();
+    let reloadTimer: NodeJS.Timeout | null = null;
     const onGone = (_e: unknown, details: { reason: string }) => {
-      log.error('renderer process gone; reloading the app', { reason: details.reason });
-      if (!win.isDestroyed()) void win.webContents.reload();
+      const delay = crashes.onCrash(Date.now());
+      log.error('renderer process gone; reloading the app', { reason: details.reason, inMs: delay });
+      if (reloadTimer) clearTimeout(reloadTimer);
+      reloadTimer = setTimeout(() => {
+        reloadTimer = null;
+        if (!win.isDestroyed()) void win.webContents.reload();
+      }, delay);
     };
 
     win.on('leave-full-screen', reassert);
@@ -65,6 +74,7 @@ export const kioskWindow: LockdownModule = {
     wc.on('render-process-gone', onGone);
     return () => {
       if (refocus) clearTimeout(refocus);
+      if (reloadTimer) clearTimeout(reloadTimer);
       if (win.isDestroyed()) return;
       win.removeListener('leave-full-screen', reassert);
       win.removeListener('minimize', onMinimize);

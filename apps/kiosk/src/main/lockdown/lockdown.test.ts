@@ -1,6 +1,6 @@
 // Lockdown modules against the NAMED FAKE Electron (test/fakes/fake-electron.ts): the real
 // runtime cannot exist on this machine. These check our wiring; test/electron/ checks the real thing.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FakeBrowserWindow, fakeContext, fakeEvent, type FakeWebContents } from '../../../test/fakes/fake-electron.ts';
 import { QuitAttemptLimiter } from '../policy/quit-code.ts';
 import { QuitGate } from '../policy/quit-gate.ts';
@@ -142,6 +142,11 @@ describe('the lockdown modules', () => {
     examWindow.emit('blur');
     await new Promise((r) => setTimeout(r, 300));
     expect(examWindow.calls).toEqual(expect.arrayContaining(['moveTop', 'focus']));
+    // A crashed page is reloaded (at once the first time; policy/crash-reload.ts spaces out repeats).
+    const reload = vi.spyOn(examWindow.webContents, 'reload');
+    examWindow.webContents.emit('render-process-gone', fakeEvent(), { reason: 'crashed' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(reload).toHaveBeenCalledTimes(1);
     dispose();
     expect(examWindow.listenerCount('blur')).toBe(0);
   });
