@@ -452,6 +452,11 @@ export class Agent {
     return { status: info.status };
   }
 
+  /** The shell blocked a key chord or a clipboard use (reported to staff, throttled). */
+  reportBlocked(type: 'shortcut_blocked' | 'clipboard_blocked', what: string): void {
+    this.monitor?.reportBlocked(type, what);
+  }
+
   /** The kiosk window lost or regained focus (reported as an integrity event). */
   reportFocus(focused: boolean): void {
     this.monitor?.reportFocus(focused);

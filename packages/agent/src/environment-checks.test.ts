@@ -73,6 +73,25 @@ describe('environment checks', () => {
     expect(m.drain().map((e) => e.type)).toEqual(['focus_lost', 'focus_regained']);
   });
 
+  it('reports blocked shortcuts and clipboard uses, one event per kind per 30 s carrying the count', () => {
+    let t = Date.UTC(2026, 0, 1);
+    const m = new EnvironmentMonitor(fakePlatform(), {}, () => t, silentLogger);
+    m.reportBlocked('shortcut_blocked', 'Alt+Tab');
+    for (let i = 0; i < 9; i++) {
+      t += 1_000;
+      m.reportBlocked('shortcut_blocked', 'Alt+Tab');
+    }
+    m.reportBlocked('clipboard_blocked', 'paste');
+    expect(m.drain().map((e) => [e.type, e.details])).toEqual([
+      ['shortcut_blocked', { what: 'Alt+Tab', count: 1 }],
+      ['clipboard_blocked', { what: 'paste', count: 1 }],
+    ]);
+    t += EnvironmentMonitor.BLOCKED_REPORT_EVERY_MS;
+    m.reportBlocked('shortcut_blocked', 'Ctrl+W');
+    // The nine swallowed since the first report are counted in the next one.
+    expect(m.drain().map((e) => e.details)).toEqual([{ what: 'Ctrl+W', count: 10 }]);
+  });
+
   it('a failing probe does not stop the other checks', async () => {
     const p = fakePlatform({ displays: 3 });
     p.processes = () => {

@@ -243,6 +243,27 @@ export class EnvironmentMonitor {
     }
   }
 
+  /** Blocked attempts per kind since the last one was queued, and when that was. */
+  private readonly blocked = new Map<'shortcut_blocked' | 'clipboard_blocked', { lastAt: number; since: number }>();
+  /** At most one blocked-shortcut / blocked-clipboard event per kind in this window (the rest are counted). */
+  static readonly BLOCKED_REPORT_EVERY_MS = 30_000;
+
+  /**
+   * The shell stopped something (a blocked key chord, a clipboard use). Staff hear about it, but a
+   * candidate pressing Alt+Tab ten times makes one event, not ten: one per kind per 30 s, carrying
+   * how many attempts it stands for (`count`).
+   */
+  reportBlocked(type: 'shortcut_blocked' | 'clipboard_blocked', what: string): void {
+    const now = this.now();
+    const b = this.blocked.get(type);
+    if (b && now - b.lastAt < EnvironmentMonitor.BLOCKED_REPORT_EVERY_MS) {
+      b.since += 1;
+      return;
+    }
+    this.push(type, { what: what.slice(0, 200), count: (b?.since ?? 0) + 1 });
+    this.blocked.set(type, { lastAt: now, since: 0 });
+  }
+
   /** The kiosk window lost or regained focus (the Electron app calls this on blur / focus). */
   reportFocus(focused: boolean): void {
     if (!focused && this.focusLostAt === null) {

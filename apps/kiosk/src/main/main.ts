@@ -11,6 +11,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { bridgeAgentToWindow } from './agent-bridge.ts';
 import { AnotherInstanceRunning, installLockdown, LOCKDOWN_MODULES, type Dispose } from './lockdown/index.ts';
+import { LateIntegrityReporter } from './lockdown/integrity-reporter.ts';
 import { consoleLogger, type LineSink } from './logger.ts';
 import { createAppRequestHandler } from './policy/app-files.ts';
 import { APP_ENTRY_URL, APP_SCHEME } from './policy/navigation.ts';
@@ -76,6 +77,7 @@ async function start(): Promise<void> {
   const config = loaded.config;
   const devToolsAllowed = dev && process.env.INVIGIL_KIOSK_DEVTOOLS === '1';
   const quitGate = new QuitGate(config.quitCodeHash, new QuitAttemptLimiter(), Date.now);
+  const integrity = new LateIntegrityReporter();
 
   protocol.handle(APP_SCHEME, createAppRequestHandler(path.join(__dirname, '..', 'renderer')));
 
@@ -83,7 +85,7 @@ async function start(): Promise<void> {
 
   let disposeLockdown: Dispose;
   try {
-    disposeLockdown = installLockdown(LOCKDOWN_MODULES, { electron, examWindow: win, platform: process.platform, quitGate, devToolsAllowed, log });
+    disposeLockdown = installLockdown(LOCKDOWN_MODULES, { electron, examWindow: win, platform: process.platform, quitGate, devToolsAllowed, log, integrity });
   } catch (e) {
     if (e instanceof AnotherInstanceRunning) {
       log.info(e.message);
@@ -111,6 +113,7 @@ async function start(): Promise<void> {
     disposeLockdown();
     throw e;
   }
+  integrity.attach(agent);
 
   let quitting = false;
   const quit = (reason: QuitReason) => {

@@ -199,6 +199,8 @@ export function fakeContext(over: Partial<{ platform: NodeJS.Platform; devToolsA
   const electron = fakeElectron();
   const examWindow = new FakeBrowserWindow({ kiosk: true });
   const { log, lines } = memoryLog();
+  /** What the modules reported to staff through ctx.integrity. */
+  const reported: [string, string][] = [];
   const ctx = {
     electron: electron as unknown as ElectronApis,
     examWindow: examWindow as unknown as LockdownContext['examWindow'],
@@ -206,6 +208,7 @@ export function fakeContext(over: Partial<{ platform: NodeJS.Platform; devToolsA
     quitGate: over.quitGate ?? new QuitGate(null, new QuitAttemptLimiter(), Date.now),
     devToolsAllowed: over.devToolsAllowed ?? false,
     log,
+    integrity: { blocked: (type: 'shortcut_blocked' | 'clipboard_blocked', what: string) => void reported.push([type, what]) },
   } satisfies LockdownContext;
-  return { ctx, electron, examWindow, lines };
+  return { ctx, electron, examWindow, lines, reported };
 }

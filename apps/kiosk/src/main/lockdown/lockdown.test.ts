@@ -177,7 +177,7 @@ describe('the lockdown modules', () => {
   });
 
   it('shortcutFilter: blocked chords never reach the page, typing does; applies to later webContents too', () => {
-    const { ctx } = fakeContext({ platform: 'win32' });
+    const { ctx, reported } = fakeContext({ platform: 'win32' });
     shortcutFilter.install(ctx);
     const press = (wc: FakeWebContents, key: string, mods = {}) => {
       const e = fakeEvent();
@@ -190,6 +190,12 @@ describe('the lockdown modules', () => {
     expect(press(wc, 'a')).toBe(false);
     const later = new FakeBrowserWindow();
     expect(press(later.webContents, 'F12')).toBe(true);
+    // Staff hear about each blocked chord (the agent throttles), never about ordinary typing.
+    expect(reported).toEqual([
+      ['shortcut_blocked', 'Alt+F4'],
+      ['shortcut_blocked', 'Ctrl+W'],
+      ['shortcut_blocked', 'F12'],
+    ]);
   });
 
   it('navigationGuard: navigation, frame navigation and redirects leave the app only when cancelled; no webviews', () => {

@@ -17,6 +17,13 @@ export interface LockdownContext {
   /** true only in an unpackaged development run started with INVIGIL_KIOSK_DEVTOOLS=1. */
   devToolsAllowed: boolean;
   log: ShellLogger;
+  /** Tells staff (through the agent's next heartbeats, throttled) what the shell blocked. */
+  integrity: IntegrityReporter;
+}
+
+/** What lockdown modules report; main attaches the agent once it exists (the modules come first). */
+export interface IntegrityReporter {
+  blocked(type: 'shortcut_blocked' | 'clipboard_blocked', what: string): void;
 }
 
 /** Undoes what `install` did (listeners removed, windows closed, blockers stopped). */
