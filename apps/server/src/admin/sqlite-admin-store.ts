@@ -16,19 +16,7 @@ import type {
   RosterWrite,
   StaffAccountRecord,
 } from './admin-store.ts';
-
-function auditRow(e: AuditEntry): typeof auditEvents.$inferInsert {
-  return {
-    at: e.at,
-    actorType: e.actorType,
-    actorId: e.actorId,
-    action: e.action,
-    attemptId: e.attemptId ?? null,
-    reason: e.reason ?? null,
-    detail: e.detail ? JSON.stringify(e.detail) : null,
-    ip: e.ip ?? null,
-  };
-}
+import { auditRow } from '../adapters/sqlite/audit-row.ts';
 
 const sameText = (column: AnyColumn, value: string) => sql`lower(${column}) = lower(${value})`;
 

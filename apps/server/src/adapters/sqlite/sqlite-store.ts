@@ -24,6 +24,7 @@ import type {
 } from '../../ports/types.ts';
 import type { Db } from './db.ts';
 import { alerts, answers, auditEvents, authSessions, candidates, examSessions, exams, instructions, registrations, settings, staffAssignments, staffUsers } from './schema.ts';
+import { auditRow } from './audit-row.ts';
 
 type SessionRow = typeof examSessions.$inferSelect;
 
@@ -112,19 +113,6 @@ function toRow(rec: SessionRecord, now: number): SessionRow {
     resumeCodeExpiresAt: rec.resumeCodeExpiresAt,
     deviceGeneration: rec.deviceGeneration,
     updatedAt: now,
-  };
-}
-
-function auditRow(e: AuditEntry): typeof auditEvents.$inferInsert {
-  return {
-    at: e.at,
-    actorType: e.actorType,
-    actorId: e.actorId,
-    action: e.action,
-    attemptId: e.attemptId ?? null,
-    reason: e.reason ?? null,
-    detail: e.detail ? JSON.stringify(e.detail) : null,
-    ip: e.ip ?? null,
   };
 }
 
