@@ -131,22 +131,11 @@ export interface InstructionRecord {
   issuedAt: number;
 }
 
-export interface NewSession {
-  sessionId: string;
-  attemptId: string;
-  candidateId: string;
-  examId: string;
-  state: SessionState;
-  recoveryTokenHash: string;
-  devicePublicKey: string | null;
-  deviceFingerprint: string | null;
-  browserInfo: string;
-  ipAddress: string;
-  centerId: string | null;
-  roomId: string | null;
-  seat: string | null;
-  now: number;
-}
+/** What starting a session decides; the store fills in the rest (times, counters, no resume code). */
+export type NewSession = Pick<
+  SessionRecord,
+  'sessionId' | 'attemptId' | 'candidateId' | 'examId' | 'state' | 'recoveryTokenHash' | 'devicePublicKey' | 'deviceFingerprint' | 'browserInfo' | 'ipAddress' | 'centerId' | 'roomId' | 'seat'
+> & { now: number };
 
 /** The result of a read-modify-write on one session, decided by pure domain code. */
 export type SessionDecision<T> =

@@ -1,26 +1,16 @@
 import type { Question } from '@invigil/contract';
 import type { SessionState } from '@invigil/core';
+import type { SessionRecord } from '../ports/types.ts';
 import type { Assignment } from '../services/scope.ts';
 
 /** Everything an archive is built from, read in one transaction. Times are epoch ms. */
 export interface AttemptSnapshot {
-  session: {
-    sessionId: string;
-    attemptId: string;
-    candidateId: string;
-    examId: string;
-    state: SessionState;
-    startedAt: number;
-    devicePublicKey: string | null;
-    deviceFingerprint: string | null;
-    browserInfo: string;
-    ipAddress: string;
-    centerId: string | null;
-    roomId: string | null;
-    seat: string | null;
-    incidentMs: number;
-    deviceGeneration: number;
-  };
+  /** The session without its secrets (recovery token and resume code hashes never enter an archive). */
+  session: Pick<
+    SessionRecord,
+    | 'sessionId' | 'attemptId' | 'candidateId' | 'examId' | 'state' | 'startedAt' | 'devicePublicKey' | 'deviceFingerprint'
+    | 'browserInfo' | 'ipAddress' | 'centerId' | 'roomId' | 'seat' | 'incidentMs' | 'deviceGeneration'
+  >;
   exam: { id: string; title: string; durationMinutes: number; questions: Question[] } | null;
   candidateName: string;
   answers: { questionId: string; value: unknown; clientSeq: number; savedAt: number }[];
