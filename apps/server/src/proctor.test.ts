@@ -161,28 +161,34 @@ describe('transfer to another desk', () => {
   });
 });
 
+/** Opens the staff event stream; `read(re)` reads on (up to 5 s) until everything received matches `re`. */
+async function eventStream(token: string) {
+  const ctrl = new AbortController();
+  const res = await fetch(`${s.api}/proctor/events?access_token=${encodeURIComponent(token)}`, { signal: ctrl.signal });
+  const reader = res.body!.getReader();
+  let text = '';
+  const read = async (until: RegExp) => {
+    const deadline = Date.now() + 5_000;
+    while (!until.test(text) && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    return text.match(until);
+  };
+  return { res, read, close: () => ctrl.abort() };
+}
+
 describe('alerts and the live event stream', () => {
   it('streams session changes and alerts over SSE; alerts can be acknowledged', async () => {
-    const ctrl = new AbortController();
-    const res = await fetch(`${s.api}/proctor/events?access_token=${encodeURIComponent(p.adminToken)}`, { signal: ctrl.signal });
+    const { res, read, close } = await eventStream(p.adminToken);
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
-    const reader = res.body!.getReader();
-    let text = '';
-    const read = async (until: RegExp) => {
-      const deadline = Date.now() + 5_000;
-      while (!until.test(text) && Date.now() < deadline) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += new TextDecoder().decode(value);
-      }
-      return until.test(text);
-    };
-    expect(await read(/event: hello/)).toBe(true);
+    expect(await read(/event: hello/)).not.toBeNull();
     const room = await call(`${s.api}/proctor/sessions`, 'GET', undefined, p.adminToken);
     const target = room.body.sessions.find((x: { status: string }) => x.status === 'active');
     await act(target.attemptId, { action: 'lock', reason: 'checking id' });
-    expect(await read(/"type":"session.changed"[^\n]*"isLocked":true/)).toBe(true);
-    ctrl.abort();
+    expect(await read(/"type":"session.changed"[^\n]*"isLocked":true/)).not.toBeNull();
+    close();
 
     const alerts = await call(`${s.api}/proctor/alerts`, 'GET', undefined, p.adminToken);
     expect(alerts.status).toBe(200);
@@ -196,19 +202,7 @@ describe('alerts and the live event stream', () => {
   });
   it('the stream tells staff about new sessions, heartbeats (batched presence) and alerts with their ids; actions answer with the name', async () => {
     const q = await provision(s, 1, { prefix: 'live' });
-    const ctrl = new AbortController();
-    const res = await fetch(`${s.api}/proctor/events?access_token=${encodeURIComponent(p.adminToken)}`, { signal: ctrl.signal });
-    const reader = res.body!.getReader();
-    let text = '';
-    const read = async (until: RegExp) => {
-      const deadline = Date.now() + 5_000;
-      while (!until.test(text) && Date.now() < deadline) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += new TextDecoder().decode(value);
-      }
-      return text.match(until);
-    };
+    const { read, close } = await eventStream(p.adminToken);
     expect(await read(/event: hello/)).not.toBeNull();
     const token = await candidateLogin(s, q.examId, q.candidates[0]!);
     const dev = new TestDevice();
@@ -229,7 +223,7 @@ describe('alerts and the live event stream', () => {
     expect(alert).not.toBeNull();
     const listed = await call(`${s.api}/proctor/alerts?attemptId=${attemptId}`, 'GET', undefined, p.adminToken);
     expect(listed.body.alerts.map((a: { id: string }) => a.id)).toContain(alert![1]);
-    ctrl.abort();
+    close();
 
     const locked = await act(attemptId, { action: 'lock', reason: 'id check' });
     expect(locked.status).toBe(200);
