@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, candidateLogin, provision, spawnServer, TestDevice, type Provisioned, type SpawnedServer } from './testing/harness.ts';
+import { call, candidateLogin, provision, setCandidatePolicy, spawnServer, TestDevice, type Provisioned, type SpawnedServer } from './testing/harness.ts';
 
 let s: SpawnedServer;
 let p: Provisioned;
@@ -133,8 +133,7 @@ describe('exam session lifecycle over real HTTP', () => {
       exams.push(e.body.id);
     }
     // A login is for one exam, so the candidate signs in to each; the policy lets them hold several logins.
-    const candidatePolicy = (maxSessions: number, denyWhileExamActive: boolean) =>
-      call(`${s.api}/admin/policies/roles/candidate`, 'PUT', { idleTimeoutMinutes: 60, absoluteTimeoutMinutes: 1_800, maxSessions, onLimit: 'terminate_oldest', denyWhileExamActive }, p.adminToken);
+    const candidatePolicy = (maxSessions: number, denyWhileExamActive: boolean) => setCandidatePolicy(s, p.adminToken, maxSessions, denyWhileExamActive);
     expect((await candidatePolicy(exams.length, false)).status).toBe(200);
     const tokens: string[] = [];
     for (const e of exams) tokens.push(await candidateLogin(s, e, c));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, candidateLogin, provision, spawnServer, TestDevice, type SpawnedServer } from './testing/harness.ts';
+import { call, candidateLogin, provision, setCandidatePolicy, spawnServer, TestDevice, type SpawnedServer } from './testing/harness.ts';
 
 let s: SpawnedServer;
 beforeAll(async () => {
@@ -58,8 +58,7 @@ describe('a candidate can never see or touch another candidate’s attempt', () 
     const p2 = await provision(s, 1, { prefix: 'twin' }); // the same candidate id, registered in a second exam
     const admin = p1.adminToken;
     // Let a candidate hold two logins at once, so both exist side by side.
-    const policy = (maxSessions: number, denyWhileExamActive: boolean) =>
-      call(`${s.api}/admin/policies/roles/candidate`, 'PUT', { idleTimeoutMinutes: 60, absoluteTimeoutMinutes: 1_800, maxSessions, onLimit: 'terminate_oldest', denyWhileExamActive }, admin);
+    const policy = (maxSessions: number, denyWhileExamActive: boolean) => setCandidatePolicy(s, admin, maxSessions, denyWhileExamActive);
     expect((await policy(2, false)).status).toBe(200);
     try {
       const t1 = await candidateLogin(s, p1.examId, p1.candidates[0]!);

@@ -156,4 +156,9 @@ export async function candidateLogin(s: SpawnedServer, examId: string, c: { cand
   return r.body.token as string;
 }
 
+/** Admin sets the candidate login policy (tests that need a candidate to hold several logins). */
+export function setCandidatePolicy(s: SpawnedServer, adminToken: string, maxSessions: number, denyWhileExamActive: boolean): Promise<Reply> {
+  return call(`${s.api}/admin/policies/roles/candidate`, 'PUT', { idleTimeoutMinutes: 60, absoluteTimeoutMinutes: 1_800, maxSessions, onLimit: 'terminate_oldest', denyWhileExamActive }, adminToken);
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
