@@ -1,14 +1,9 @@
 import { call, candidateLogin, provision, spawnServer, type SpawnedServer } from '@invigil/server/testing';
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from './testing/e2e.ts';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const RUNNER = join(HERE, 'testing', 'agent-runner.ts');
-const PKG = resolve(HERE, '..');
+import { runAgent, type RunnerLine } from './testing/run-agent.ts';
 
 /** 160 questions of all three kinds; 200 answers: every question once, then 40 of them changed. */
 const QUESTIONS = Array.from({ length: 160 }, (_, i) => {
@@ -25,36 +20,6 @@ const PLAN = Array.from({ length: 200 }, (_, step) => {
   // The two values of one question always differ (the runner finds where it stopped by them).
   return { questionId: q.id, value: q.type === 'text' ? valueFor(q, step) : step < 160 ? valueFor(q, step) : valueFor(q, step + 1) };
 });
-
-interface Line {
-  event: string;
-  [k: string]: any;
-}
-
-function runAgent(job: Record<string, unknown>, opts: { killAfterSaved?: number } = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', RUNNER], {
-    cwd: PKG,
-    env: { ...process.env, AGENT_RUNNER: JSON.stringify(job) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Line[] = [];
-  let buf = '';
-  let err = '';
-  let saved = 0;
-  child.stderr.on('data', (d) => (err += d));
-  child.stdout.on('data', (d) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = JSON.parse(buf.slice(0, i)) as Line;
-      buf = buf.slice(i + 1);
-      lines.push(line);
-      if (line.event === 'saved' && ++saved === opts.killAfterSaved) child.kill('SIGKILL');
-    }
-  });
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
-  return { lines, done, stderr: () => err };
-}
 
 let server: SpawnedServer;
 beforeAll(async () => {
@@ -112,7 +77,7 @@ describe('crash recovery', () => {
     // Every answer reported saved locally by either run is on the server with (at least) that clientSeq...
     for (const l of [...saved1, ...saved2]) expect(onServer.get(l.questionId).clientSeq).toBeGreaterThanOrEqual(l.clientSeq);
     // ...and the latest reported one is exactly what the server holds.
-    const latest = new Map<string, Line>();
+    const latest = new Map<string, RunnerLine>();
     for (const l of [...saved1, ...saved2]) latest.set(l.questionId, l);
     for (const [questionId, l] of latest) {
       expect(onServer.get(questionId).clientSeq).toBe(l.clientSeq);

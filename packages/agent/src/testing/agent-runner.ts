@@ -4,6 +4,9 @@
  * happening on stdout: `saved` only after saveAnswer resolved (the answer is fsynced in the
  * outbox). Started again on the same dataDir it recovers the attempt, continues the plan where
  * the restored answers show it stopped, waits until everything reached the server, and submits.
+ * With `offlinePlan` it stops before submitting: prints `waiting-offline`, waits until the agent
+ * finds the server unreachable (the test cuts the network), saves those answers (only on this
+ * device, then) and prints `held`, and stays until it is killed.
  */
 import type { AnswerValue } from '@invigil/contract';
 import { createAgent } from '../agent.ts';
@@ -18,6 +21,7 @@ interface Job {
   candidateId: string;
   accessCode: string;
   plan: { questionId: string; value: AnswerValue }[];
+  offlinePlan?: { questionId: string; value: AnswerValue }[];
   submit: boolean;
 }
 
@@ -67,9 +71,20 @@ for (let i = from; i < job.plan.length; i++) {
 }
 await agent.whenSynced(30_000);
 out({ event: 'all-synced' });
-if (job.submit) {
-  const r = await agent.submit();
-  out({ event: 'submitted', status: r.status });
+if (job.offlinePlan) {
+  out({ event: 'waiting-offline' });
+  await agent.waitFor((s) => s.connection === 'offline', 30_000);
+  for (const step of job.offlinePlan) {
+    const r = await agent.saveAnswer(step.questionId, step.value);
+    out({ event: 'saved', offline: true, questionId: step.questionId, clientSeq: r.clientSeq });
+  }
+  out({ event: 'held', pending: agent.state().saves.pending });
+  setInterval(() => {}, 60_000); // the heartbeat loop keeps retrying; the test kills this process
+} else {
+  if (job.submit) {
+    const r = await agent.submit();
+    out({ event: 'submitted', status: r.status });
+  }
+  await agent.close();
+  process.exit(0);
 }
-await agent.close();
-process.exit(0);
