@@ -19,6 +19,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AgentError, toAgentError } from './agent-error.ts';
+import { AnswerCache } from './answer-cache.ts';
 import { ApiClient, ApiError, NetworkError } from './api-client.ts';
 import { Backoff, backoffFor, type BackoffOptions } from './backoff.ts';
 import { DeviceIdentity } from './device-identity.ts';
@@ -53,6 +54,11 @@ const SessionDoc = z.object({
     .nullable(),
 });
 type SessionDoc = z.infer<typeof SessionDoc>;
+
+/** The exam view kept for offline use, and whose it is: only the candidate who loaded it gets it back. */
+const ExamCacheDoc = z.object({ v: z.literal(1), candidateId: z.string(), exam: CandidateExamView });
+
+const NO_SAVES: KioskState['saves'] = { pending: 0, lastSavedLocallyAt: null, lastSyncedAt: null };
 
 export interface AgentOptions {
   /**
@@ -103,7 +109,7 @@ export class Agent {
   private centerId: string | null = null;
   private readonly platform: PlatformProbe;
   private readonly sessionFile: SealedJsonFile<typeof SessionDoc>;
-  private readonly examCache: SealedJsonFile<typeof CandidateExamView>;
+  private readonly examCache: SealedJsonFile<typeof ExamCacheDoc>;
   private readonly now: () => number;
   private readonly log: AgentLogger;
   private backoff: Backoff;
@@ -122,7 +128,8 @@ export class Agent {
    * transfer's own "quit" for the old desk, above all) are acknowledged but not acted on. Server ms.
    */
   private instructionsBefore: number | null = null;
-  private readonly answerState = new Map<string, KioskAnswer>();
+  /** The running attempt's answers (one attempt only: see AnswerCache). */
+  private readonly answerCache = new AnswerCache();
   private syncWaiters: { resolve: () => void; reject: (e: unknown) => void; timer: NodeJS.Timeout }[] = [];
   private readonly stateListeners: Listeners<KioskState>;
   private readonly eventListeners: Listeners<KioskEvent>;
@@ -135,7 +142,7 @@ export class Agent {
     attemptId: null,
     session: { status: null, isLocked: false, pausedByStaff: false },
     clock: { timeRemaining: null, deadlineAt: null, running: false, offsetMs: 0 },
-    saves: { pending: 0, lastSavedLocallyAt: null, lastSyncedAt: null },
+    saves: { ...NO_SAVES },
     lastError: null,
   };
 
@@ -149,7 +156,7 @@ export class Agent {
     this.monitor = o.checks === false ? null : new EnvironmentMonitor(this.platform, o.checks ?? {}, this.now, this.log);
     this.inspector = this.monitor ?? new EnvironmentMonitor(this.platform, {}, this.now, this.log);
     this.sessionFile = new SealedJsonFile(join(o.dataDir, SESSION_FILE), o.secretStore, SessionDoc);
-    this.examCache = new SealedJsonFile(join(o.dataDir, EXAM_CACHE_FILE), o.secretStore, CandidateExamView);
+    this.examCache = new SealedJsonFile(join(o.dataDir, EXAM_CACHE_FILE), o.secretStore, ExamCacheDoc);
     this.backoff = this.makeBackoff(this.intervalMs);
     const onListenerError = (err: unknown) => this.log.error('listener failed', { error: (err as Error)?.message });
     this.stateListeners = new Listeners(onListenerError);
@@ -203,6 +210,8 @@ export class Agent {
       this.doc = null;
     }
     if (!this.doc) {
+      // Nobody is signed in: whatever a previous candidate left (a crash mid sign-out) goes.
+      await rm(join(this.o.dataDir, EXAM_CACHE_FILE), { force: true });
       this.update({ phase: 'idle' });
       return this.state();
     }
@@ -215,8 +224,9 @@ export class Agent {
       return this.state();
     }
     this.st.attemptId = a.attemptId;
+    this.answerCache.scope(a.attemptId);
     for (const r of this.outbox.pending(a.attemptId)) {
-      this.answerState.set(r.questionId, { questionId: r.questionId, value: r.value, clientSeq: r.clientSeq, synced: false });
+      this.answerCache.put(a.attemptId, { questionId: r.questionId, value: r.value, clientSeq: r.clientSeq, synced: false });
     }
     this.setInterval(a.heartbeatIntervalMs);
     this.needsRecover = true;
@@ -251,15 +261,9 @@ export class Agent {
     if (serverUrl !== this.serverUrl) {
       this.serverUrl = serverUrl;
       this.api.setServerUrl(serverUrl);
-      if (this.doc) {
-        // A login belongs to one server: sign out (no attempt is running, checked above).
-        this.doc = null;
-        await rm(join(this.o.dataDir, SESSION_FILE), { force: true });
-        this.st.examId = null;
-        this.st.candidateId = null;
-        this.st.attemptId = null;
-      }
-      this.update({ phase: this.doc ? this.st.phase : 'idle', connection: 'online', offlineSince: null, lastError: null });
+      // A login belongs to one server: sign out (no attempt is running, checked above).
+      if (this.doc) await this.forgetCandidate();
+      this.update({ phase: 'idle', connection: 'online', offlineSince: null, lastError: null });
     } else {
       this.markOnline();
     }
@@ -285,6 +289,10 @@ export class Agent {
     } catch (e) {
       throw this.fail(e);
     }
+    if (this.doc && (this.doc.examId !== req.examId || this.doc.candidateId !== req.candidateId)) {
+      // Someone else signs in over a finished candidate's login: nothing of the previous one stays.
+      await this.forgetCandidate();
+    }
     this.api.token = token;
     this.doc = { v: 1, serverUrl: this.requireServer(), examId: req.examId, candidateId: req.candidateId, loginToken: token, attempt: pending ?? null };
     await this.persist();
@@ -304,37 +312,63 @@ export class Agent {
   }
 
   /**
-   * Signs out of this kiosk (the next candidate's turn): forgets the login locally. Refused while
-   * an attempt runs here, so an unfinished exam can always be recovered on this computer.
+   * Signs out of this kiosk (the next candidate's turn): forgets everything of this candidate here
+   * (see forgetCandidate). Refused while an attempt runs here, so an unfinished exam can always be
+   * recovered on this computer.
    */
   async logout(): Promise<KioskState> {
     this.assertOpen();
     if (this.doc?.attempt) throw new AgentError('CONFLICT', 'An exam is running on this kiosk: finish it before signing out.');
+    await this.forgetCandidate();
+    this.update({ phase: 'idle', lastError: null });
+    return this.state();
+  }
+
+  /**
+   * Everything this kiosk knew of the signed-in candidate, gone: the login (session.sealed), the
+   * cached exam, the answers shown, the save times, instructions and integrity events not yet sent,
+   * and acknowledged answers still in the outbox file (compacted). Only answers the server never
+   * acknowledged stay in the outbox, each under its own attempt: never shown or sent for another.
+   */
+  private async forgetCandidate(): Promise<void> {
     this.doc = null;
     this.api.token = null;
+    this.stopLoop();
+    this.needsRecover = false;
+    this.seq = 0;
+    this.answerCache.clear();
+    this.pendingAcks.clear();
+    this.handledInstructions.clear();
+    this.instructionsBefore = null;
+    this.monitor?.stop();
+    this.monitor?.reset();
     await rm(join(this.o.dataDir, SESSION_FILE), { force: true });
+    await rm(join(this.o.dataDir, EXAM_CACHE_FILE), { force: true });
+    await this.outbox.compact();
     this.st.examId = null;
     this.st.candidateId = null;
     this.st.attemptId = null;
     this.st.session = { status: null, isLocked: false, pausedByStaff: false };
     this.st.clock = { timeRemaining: null, deadlineAt: null, running: false, offsetMs: this.clock.offsetMs };
-    this.update({ phase: 'idle', lastError: null });
-    return this.state();
+    this.st.saves = { ...NO_SAVES };
   }
 
-  /** The exam (questions without keys). Cached sealed, so a restarted kiosk can show it offline. */
+  /**
+   * The exam (questions without keys). Cached sealed, so a restarted kiosk can show it offline, and
+   * only to the candidate who loaded it (sign-out deletes it).
+   */
   async getExam(): Promise<CandidateExamView> {
     const doc = this.requireLogin();
     try {
       const exam = await this.api.exam(doc.examId);
       this.markOnline();
-      await this.examCache.write(exam);
+      if (this.doc === doc) await this.examCache.write({ v: 1, candidateId: doc.candidateId, exam });
       return exam;
     } catch (e) {
       if (e instanceof NetworkError) {
         this.markOffline();
         const cached = await this.examCache.read().catch(() => null);
-        if (cached && cached.id === doc.examId) return cached;
+        if (cached && cached.candidateId === doc.candidateId && cached.exam.id === doc.examId) return cached.exam;
       }
       throw this.fail(e);
     }
@@ -399,6 +433,11 @@ export class Agent {
     this.seq = 0;
     this.needsRecover = false;
     this.clock.sample(t0, t1, r.serverTime);
+    // A new attempt: nothing shown, counted or queued for staff belongs to an earlier one.
+    this.answerCache.scope(r.attemptId);
+    this.pendingAcks.clear();
+    this.monitor?.reset();
+    this.st.saves = { ...NO_SAVES, pending: this.outbox.pendingCount(r.attemptId) };
     this.st.attemptId = r.attemptId;
     this.st.session = { status: r.status, isLocked: r.isLocked, pausedByStaff: false };
     this.setClock(r.timeRemaining, r.serverTime, r.status === 'active' && !r.isLocked);
@@ -420,8 +459,12 @@ export class Agent {
     const parsed = AnswerValue.safeParse(value);
     if (!parsed.success) throw new AgentError('INVALID_ANSWER', 'an answer is an option id, a list of option ids, text, or null');
     const rec = await this.outbox.append({ attemptId: attempt.attemptId, questionId, value: parsed.data, at: this.now() });
-    const prev = this.answerState.get(questionId);
-    if (!prev || prev.clientSeq < rec.clientSeq) this.answerState.set(questionId, { questionId, value: rec.value, clientSeq: rec.clientSeq, synced: false });
+    if (this.doc?.attempt?.attemptId !== attempt.attemptId) {
+      // The attempt ended while this was being written (submitted, time up): it belongs to no exam now.
+      this.outbox.dropAttempt(attempt.attemptId);
+      throw new AgentError('SESSION_FINISHED', 'the exam ended before this answer was saved');
+    }
+    this.answerCache.put(attempt.attemptId, { questionId, value: rec.value, clientSeq: rec.clientSeq, synced: false });
     this.st.saves.lastSavedLocallyAt = rec.at;
     this.refreshPending();
     this.emit({ type: 'saved-locally', questionId, clientSeq: rec.clientSeq, at: rec.at });
@@ -430,9 +473,18 @@ export class Agent {
     return { questionId, clientSeq: rec.clientSeq, savedLocallyAt: rec.at };
   }
 
-  /** Every answer this kiosk knows for the running attempt (server's, overlaid with unsent local ones). */
+  /**
+   * Every answer this kiosk knows for the attempt running here (server's, overlaid with unsent local
+   * ones); none when no attempt runs. Never another attempt's.
+   */
   answers(): KioskAnswer[] {
-    return [...this.answerState.values()].sort((a, b) => a.questionId.localeCompare(b.questionId));
+    return this.answerSheet().answers;
+  }
+
+  /** The answers with the attempt they belong to (`getAnswers`: the UI checks it is the one it shows). */
+  answerSheet(): { attemptId: string | null; answers: KioskAnswer[] } {
+    const attemptId = this.doc?.attempt?.attemptId ?? null;
+    return { attemptId, answers: this.answerCache.list(attemptId) };
   }
 
   /** Sends whatever is still unsent, then submits. Refuses (NOT_SYNCED) rather than lose an answer. */
@@ -698,8 +750,8 @@ export class Agent {
       let maxSeq = 0;
       for (const a of answers) {
         maxSeq = Math.max(maxSeq, a.clientSeq);
-        const local = this.answerState.get(a.questionId);
-        if (!local || local.clientSeq <= a.clientSeq) this.answerState.set(a.questionId, { questionId: a.questionId, value: a.value, clientSeq: a.clientSeq, synced: true });
+        // Ignored if the attempt is no longer the one held (it ended while this was on its way).
+        this.answerCache.put(attemptId, { questionId: a.questionId, value: a.value, clientSeq: a.clientSeq, synced: true });
       }
       // The server holds clientSeqs this high: never number a new answer at or below them.
       await this.outbox.raiseSeqFloor(maxSeq);
@@ -850,8 +902,7 @@ export class Agent {
       }
       this.markOnline();
       this.outbox.ack(attemptId, rec.questionId, rec.clientSeq);
-      const a = this.answerState.get(rec.questionId);
-      if (a && a.clientSeq === rec.clientSeq) a.synced = true;
+      this.answerCache.markSynced(attemptId, rec.questionId, rec.clientSeq);
       const at = this.now();
       this.st.saves.lastSyncedAt = at;
       this.emit({ type: 'synced', questionId: rec.questionId, clientSeq: rec.clientSeq, at });
@@ -902,7 +953,7 @@ export class Agent {
     if (!attempt || !this.doc) return;
     this.outbox.dropAttempt(attempt.attemptId);
     this.doc.attempt = null;
-    this.answerState.clear();
+    this.answerCache.clear();
     this.needsRecover = false;
     await this.persist();
     await this.outbox.compact();

@@ -92,6 +92,17 @@ describe('environment checks', () => {
     expect(m.drain().map((e) => e.details)).toEqual([{ what: 'Ctrl+W', count: 10 }]);
   });
 
+  it('reset (a new attempt, a sign-out): nothing queued before is sent, and the machine is reported afresh', async () => {
+    const m = monitor(fakePlatform({ displays: 2, procs: [{ name: 'AnyDesk.exe' }] }));
+    await m.scan();
+    m.reportFocus(false);
+    m.reset();
+    expect(m.drain()).toEqual([]);
+    m.reportFocus(true); // the loss before the reset is not this attempt's
+    await m.scan();
+    expect(m.drain().map((e) => e.type)).toEqual(['display_count', 'remote_access']);
+  });
+
   it('a failing probe does not stop the other checks', async () => {
     const p = fakePlatform({ displays: 3 });
     p.processes = () => {

@@ -145,6 +145,20 @@ export class EnvironmentMonitor {
     this.timer = null;
   }
 
+  /**
+   * Starts over (a new attempt, or the candidate signed out): queued events are dropped and what was
+   * already reported is forgotten, so the next attempt's staff hear about the machine afresh and
+   * nothing from before is sent with its heartbeats.
+   */
+  reset(): void {
+    this.queue = [];
+    this.lastDisplays = null;
+    this.seen = new Map();
+    this.lastVmScore = 0;
+    this.focusLostAt = null;
+    this.blocked.clear();
+  }
+
   /** Runs every check once (concurrent calls share one scan). */
   scan(): Promise<void> {
     this.scanning ??= this.runScan().finally(() => (this.scanning = null));

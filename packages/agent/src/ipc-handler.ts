@@ -14,7 +14,7 @@ export function createKioskIpcHandler(agent: Agent): (name: string, payload: unk
     getExam: () => agent.getExam(),
     startExam: () => agent.startExam(),
     getState: () => agent.state(),
-    getAnswers: () => ({ answers: agent.answers() }),
+    getAnswers: () => agent.answerSheet(),
     saveAnswer: (req: { questionId: string; value: Parameters<Agent['saveAnswer']>[1] }) => agent.saveAnswer(req.questionId, req.value),
     submit: () => agent.submit(),
     configure: (req: Parameters<Agent['configure']>[0]) => agent.configure(req),

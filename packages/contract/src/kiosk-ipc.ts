@@ -154,7 +154,8 @@ export const KioskIpc = {
   getExam: { channel: 'kiosk:getExam', request: Empty, response: CandidateExamView },
   startExam: { channel: 'kiosk:startExam', request: Empty, response: KioskState },
   getState: { channel: 'kiosk:getState', request: Empty, response: KioskState },
-  getAnswers: { channel: 'kiosk:getAnswers', request: Empty, response: z.object({ answers: z.array(KioskAnswer) }) },
+  /** The answers of the attempt running here (`attemptId`; null and none when no attempt runs). */
+  getAnswers: { channel: 'kiosk:getAnswers', request: Empty, response: z.object({ attemptId: Id.nullable(), answers: z.array(KioskAnswer) }) },
   saveAnswer: {
     channel: 'kiosk:saveAnswer',
     request: z.object({ questionId: Slug, value: AnswerValue }),
