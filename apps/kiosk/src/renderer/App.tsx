@@ -1,6 +1,6 @@
 import type { KioskConfig, KioskEvent, KioskState } from '@invigil/contract';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { AnswerBook } from './answer-book.ts';
+import { AnswerBooks } from './answer-book.ts';
 import { plural } from './format.ts';
 import { invoke, kioskBridge, type KioskBridge } from './kiosk-api.ts';
 import { ChecksScreen } from './screens/ChecksScreen.tsx';
@@ -16,37 +16,51 @@ export function App() {
   return k ? <KioskApp k={k} /> : <NoBridge />;
 }
 
+/** A staff message, and the attempt it came in (it is shown in that attempt only). */
 interface StaffMessage {
   id: string;
   message: string;
+  attemptId: string | null;
 }
 
 /**
  * Which screen shows follows the agent's state (phase, connection, lock) pushed from main: connect →
  * sign in → checks → exam → finished. The renderer holds only what the candidate is doing right
  * now (the question, a draft being saved, dialogs); everything durable lives in the agent.
+ * What is one candidate's (answers, the recovered banner, staff messages, the resume code) is kept
+ * with the attempt or candidate it belongs to, shown only while that one is the agent's, and dropped
+ * when the agent moves on (sign-out, the next candidate, a new attempt).
  */
 function KioskApp({ k }: { k: KioskBridge }) {
   const [state, setState] = useState<KioskState | null>(null);
   const [config, setConfig] = useState<KioskConfig | null>(null);
   const [editingConfig, setEditingConfig] = useState(false);
-  const [resumeCode, setResumeCode] = useState<string | null>(null);
+  const [resume, setResume] = useState<{ candidateId: string; code: string } | null>(null);
   const [messages, setMessages] = useState<StaffMessage[]>([]);
-  const [restored, setRestored] = useState<number | null>(null);
-  const [claiming, setClaiming] = useState(false);
-  const book = useMemo(() => new AnswerBook(k), [k]);
+  const [restored, setRestored] = useState<{ attemptId: string; answers: number } | null>(null);
+  const [claimedAttemptId, setClaimedAttemptId] = useState<string | null>(null);
+  const books = useMemo(() => new AnswerBooks(k), [k]);
+  const candidateId = state?.candidateId ?? null;
+  const attemptId = state?.attemptId ?? null;
+  const book = books.follow(attemptId);
   // Re-render when an answer's save state changes (the book is mutable; the counter is the signal).
   const [, setRev] = useState(0);
   useEffect(() => book.subscribe(() => setRev(book.rev)), [book]);
 
   useEffect(() => {
-    const offState = k.onState(setState);
+    const offState = k.onState((s) => {
+      books.follow(s.attemptId); // events that follow this state go to its attempt's book
+      setState(s);
+    });
     const offEvent = k.onEvent((e: KioskEvent) => {
-      book.onEvent(e);
-      if (e.type === 'message') setMessages((m) => (m.some((x) => x.id === e.instructionId) ? m : [...m, { id: e.instructionId, message: e.message }]));
+      const current = books.current;
+      current.onEvent(e);
+      if (e.type === 'message') {
+        setMessages((m) => (m.some((x) => x.id === e.instructionId) ? m : [...m, { id: e.instructionId, message: e.message, attemptId: current.attemptId }]));
+      }
       if (e.type === 'recovered') {
-        setRestored(e.answersRestored);
-        void book.reload();
+        setRestored({ attemptId: e.attemptId, answers: e.answersRestored });
+        if (e.attemptId === current.attemptId) void current.reload();
       }
     });
     void (async () => {
@@ -58,13 +72,21 @@ function KioskApp({ k }: { k: KioskBridge }) {
       offState();
       offEvent();
     };
-  }, [k, book]);
+  }, [k, books]);
+
+  // Signed out, another candidate, another attempt: what belonged to the previous one goes.
+  useEffect(() => {
+    setMessages((m) => m.filter((x) => x.attemptId === attemptId));
+    setRestored((r) => (r && r.attemptId === attemptId ? r : null));
+    setClaimedAttemptId((c) => (c === attemptId ? c : null));
+    setResume((r) => (r && r.candidateId === candidateId ? r : null));
+  }, [candidateId, attemptId]);
 
   // Nothing left to send: ask the agent, so every question shows "saved to server".
   const pending = state?.saves.pending ?? 0;
   useEffect(() => {
-    if (pending === 0 && state?.attemptId) void book.reload();
-  }, [pending, state?.attemptId]);
+    if (pending === 0 && attemptId) void book.reload();
+  }, [pending, attemptId, book]);
 
   if (!state || !config) {
     return (
@@ -93,17 +115,25 @@ function KioskApp({ k }: { k: KioskBridge }) {
     switch (state.phase) {
       case 'idle':
       case 'needs-login':
-        screen = <LoginScreen k={k} state={state} config={config} onLogin={(r) => setResumeCode(r.resumeCode)} onChangeServer={() => setEditingConfig(true)} />;
+        screen = (
+          <LoginScreen
+            k={k}
+            state={state}
+            config={config}
+            onLogin={(r) => setResume(r.resumeCode ? { candidateId: r.candidateId, code: r.resumeCode } : null)}
+            onChangeServer={() => setEditingConfig(true)}
+          />
+        );
         break;
       case 'logged-in':
         screen = (
           <ChecksScreen
             k={k}
             candidateId={state.candidateId}
-            resumeCode={resumeCode}
-            onStarted={(how) => {
-              setClaiming(how === 'transfer');
-              setResumeCode(null);
+            resumeCode={resume && resume.candidateId === state.candidateId ? resume.code : null}
+            onStarted={(how, started) => {
+              setClaimedAttemptId(how === 'transfer' ? started : null);
+              setResume(null);
             }}
           />
         );
@@ -112,10 +142,15 @@ function KioskApp({ k }: { k: KioskBridge }) {
       case 'in-exam':
         screen = (
           <ExamScreen
+            key={state.attemptId ?? ''}
             k={k}
             state={state}
             book={book}
-            notice={restored === null ? null : `${claiming ? 'Your exam continues at this desk' : 'Your session was recovered'}; ${plural(restored, 'answer')} restored.`}
+            notice={
+              restored && restored.attemptId === state.attemptId
+                ? `${claimedAttemptId === state.attemptId ? 'Your exam continues at this desk' : 'Your session was recovered'}; ${plural(restored.answers, 'answer')} restored.`
+                : null
+            }
             onDismissNotice={() => setRestored(null)}
           />
         );
@@ -132,7 +167,7 @@ function KioskApp({ k }: { k: KioskBridge }) {
   const inExam = state.phase === 'in-exam' || state.phase === 'recovering';
   const locked = inExam && state.session.isLocked;
   const paused = inExam && !locked && state.session.pausedByStaff;
-  const message = messages[0];
+  const message = messages.find((m) => m.attemptId === state.attemptId);
   return (
     <>
       {screen}
@@ -150,10 +185,10 @@ function KioskApp({ k }: { k: KioskBridge }) {
         </Dialog>
       ) : null}
       {message && !locked && !paused ? (
-        <Dialog title="Message from the exam staff" role="alertdialog" tone="alert" key={message.id} onClose={() => setMessages((m) => m.slice(1))}>
+        <Dialog title="Message from the exam staff" role="alertdialog" tone="alert" key={message.id} onClose={() => setMessages((m) => m.filter((x) => x.id !== message.id))}>
           <p class="staff-message">{message.message}</p>
           <div class="actions">
-            <button type="button" class="btn btn-primary btn-large" data-autofocus onClick={() => setMessages((m) => m.slice(1))}>
+            <button type="button" class="btn btn-primary btn-large" data-autofocus onClick={() => setMessages((m) => m.filter((x) => x.id !== message.id))}>
               OK
             </button>
           </div>

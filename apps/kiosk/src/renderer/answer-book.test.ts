@@ -1,6 +1,6 @@
 import type { KioskResult } from '@invigil/contract';
 import { describe, expect, it } from 'vitest';
-import { AnswerBook } from './answer-book.ts';
+import { AnswerBook, AnswerBooks } from './answer-book.ts';
 import type { KioskBridge } from './kiosk-api.ts';
 
 /** A bridge whose saveAnswer calls wait until the test lets them answer, in order. */
@@ -20,7 +20,7 @@ function fakeBridge() {
           },
         });
       }),
-    getAnswers: async () => ({ ok: true, data: { answers: [] } }),
+    getAnswers: async () => ({ ok: true, data: { attemptId: null, answers: [] } }),
   } as unknown as KioskBridge;
   const flush = async () => {
     await new Promise((r) => setTimeout(r, 0));
@@ -70,5 +70,28 @@ describe('AnswerBook (what each question says about where its answer is)', () =>
     await f.flush();
     book.onEvent({ type: 'answer-rejected', questionId: 'q9', clientSeq: 1, error: { code: 'NOT_FOUND', message: 'no such question' } });
     expect(book.get('q9')).toMatchObject({ state: 'error', error: { code: 'NOT_FOUND' } });
+  });
+
+  it("one book per attempt: the next attempt starts empty, and another attempt's answers from the agent are never taken in", async () => {
+    const f = fakeBridge();
+    let sheet: { attemptId: string | null; answers: unknown[] } = { attemptId: 'att-a', answers: [{ questionId: 'q1', value: 'mars', clientSeq: 1, synced: true }] };
+    (f.k as any).getAnswers = async () => ({ ok: true, data: sheet });
+    const books = new AnswerBooks(f.k);
+    const a = books.follow('att-a');
+    await a.reload();
+    expect(a.get('q1')).toMatchObject({ value: 'mars', state: 'server' });
+    expect(a.answeredCount()).toBe(1);
+    expect(books.follow('att-a')).toBe(a); // the same attempt keeps its book
+
+    expect(books.follow(null).answeredCount()).toBe(0); // signed out
+    const b = books.follow('att-b');
+    expect(b).not.toBe(a);
+    expect(books.current).toBe(b);
+    await b.reload(); // the agent still answers for att-a (a late reply): not B's
+    expect(b.get('q1')).toBeUndefined();
+    expect(b.answeredCount()).toBe(0);
+    sheet = { attemptId: 'att-b', answers: [] };
+    await b.reload();
+    expect(b.answeredCount()).toBe(0);
   });
 });

@@ -13,7 +13,8 @@ export interface QuestionAnswer {
 }
 
 /**
- * The candidate's answers in the UI. Every change is handed to the agent (`saveAnswer`); while one
+ * The candidate's answers in the UI, for one attempt (`attemptId`; a new attempt or candidate gets a
+ * new book, see AnswerBooks). Every change is handed to the agent (`saveAnswer`); while one
  * save of a question is on its way the newest value waits and goes next (no timers, nothing lost,
  * at most one fsync in flight per question). A question is "saved on this computer" once the agent
  * answered (its outbox is fsynced) and "saved to server" when a `synced` event for that value came.
@@ -27,7 +28,11 @@ export class AnswerBook {
   private listeners = new Set<() => void>();
   private version = 0;
 
-  constructor(private readonly k: KioskBridge) {}
+  constructor(
+    private readonly k: KioskBridge,
+    /** The attempt these answers belong to (null: none running). */
+    readonly attemptId: string | null = null,
+  ) {}
 
   get rev(): number {
     return this.version;
@@ -54,10 +59,13 @@ export class AnswerBook {
     return n;
   }
 
-  /** Replaces what the UI knows with the agent's view (after start, a recovery or a transfer). */
+  /**
+   * Replaces what the UI knows with the agent's view (after start, a recovery or a transfer). The
+   * agent says whose answers they are: another attempt's are never taken in.
+   */
   async reload(): Promise<void> {
     const r = await invoke(this.k, 'getAnswers', {});
-    if (!r.ok) return;
+    if (!r.ok || r.data.attemptId !== this.attemptId) return;
     for (const a of r.data.answers) this.mergeFromAgent(a);
     this.changed();
   }
@@ -133,4 +141,27 @@ export function isAnswered(v: AnswerValue | undefined): boolean {
   if (v === null || v === undefined) return false;
   if (Array.isArray(v)) return v.length > 0;
   return v.trim().length > 0;
+}
+
+/**
+ * The book of the attempt the agent is on now: a new, empty one whenever that attempt changes (the
+ * next candidate, a new attempt, a sign-out), so answers and save marks of one attempt are never
+ * shown in another. Follow every state the agent pushes, before anything else reads it.
+ */
+export class AnswerBooks {
+  private book: AnswerBook;
+
+  constructor(private readonly k: KioskBridge) {
+    this.book = new AnswerBook(k, null);
+  }
+
+  /** The book for `attemptId` (the same one as long as the attempt stays). */
+  follow(attemptId: string | null): AnswerBook {
+    if (this.book.attemptId !== attemptId) this.book = new AnswerBook(this.k, attemptId);
+    return this.book;
+  }
+
+  get current(): AnswerBook {
+    return this.book;
+  }
 }

@@ -69,6 +69,8 @@ export interface Preview {
   dataDir: string;
   output: () => string;
   stop(): Promise<void>;
+  /** SIGKILL: the kiosk dies without closing anything (a crash). */
+  kill(): Promise<void>;
 }
 
 /** Starts `src/preview/main.ts` (the real agent + the HTTP bridge) as its own process on a free port. */
@@ -96,15 +98,17 @@ export async function startPreview(o: { rendererDir: string; serverUrl?: string;
       rej(new Error(`preview exited with ${code}:\n${out}`));
     });
   });
+  const end = (signal: NodeJS.Signals) =>
+    new Promise<void>((res) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return res();
+      proc.once('exit', () => res());
+      proc.kill(signal);
+    });
   return {
     url,
     dataDir,
     output: () => out,
-    stop: () =>
-      new Promise<void>((res) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) return res();
-        proc.once('exit', () => res());
-        proc.kill('SIGTERM');
-      }),
+    stop: () => end('SIGTERM'),
+    kill: () => end('SIGKILL'),
   };
 }

@@ -1,3 +1,4 @@
+import { startTcpProxy, type TcpProxy } from '@invigil/agent/testing';
 import { call, candidateLogin, provision, spawnServer, type Provisioned, type SpawnedServer } from '@invigil/server/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +26,17 @@ async function attemptOf(server: SpawnedServer, adminToken: string, candidateId:
 /** The save state line under the current question. */
 const saveLine = (page: Page) => page.getByTestId('save-state');
 
+/** The question list's entries ("Question N" + where its answer is). */
+const questionButtons = (page: Page) => page.getByRole('navigation', { name: 'Questions' }).getByRole('button', { name: /^Question \d/ });
+
+async function signIn(page: Page, examId: string, c: { candidateId: string; accessCode: string }): Promise<void> {
+  await page.getByRole('heading', { name: 'Sign in to your exam' }).waitFor();
+  await page.getByLabel('Exam ID').fill(examId);
+  await page.getByLabel('Candidate ID').fill(c.candidateId);
+  await page.getByLabel('Access code').fill(c.accessCode);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
 describe.skipIf(!HAS_CHROMIUM)('kiosk renderer + real agent (kiosk:preview) against the real server', () => {
   let server: SpawnedServer;
   let prov: Provisioned;
@@ -35,13 +47,16 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk renderer + real agent (kiosk:preview) agai
   beforeAll(async () => {
     rendererDir = await buildRenderer();
     server = await spawnServer({ HEARTBEAT_INTERVAL_MS: '1000' });
-    prov = await provision(server, 3, { prefix: 'kiosk', questions: QUESTIONS, durationMinutes: 90 });
+    prov = await provision(server, 5, { prefix: 'kiosk', questions: QUESTIONS, durationMinutes: 90 });
     browser = await launch();
   });
+
+  const proxies: TcpProxy[] = [];
 
   afterAll(async () => {
     await browser?.close();
     for (const p of previews) await p.stop();
+    for (const p of proxies) await p.close();
     await server?.kill();
   });
 
@@ -261,6 +276,99 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk renderer + real agent (kiosk:preview) agai
     await page.getByRole('dialog', { name: 'Submit your exam?' }).getByRole('button', { name: 'Submit my exam' }).click();
     await page.getByRole('heading', { name: 'Your exam is submitted' }).waitFor();
     expect(await storedAnswers(server, prov.examId, c, attemptId)).toEqual({ q1: 'mars', q3: 'Written at the first desk.' });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+  it('two candidates in sequence on one kiosk, the first one recovered after a crash: the second sees nothing of the first', async () => {
+    const a = prov.candidates[3]!;
+    const b = prov.candidates[4]!;
+    // The kiosk reaches the server through a cable the test can pull.
+    const cable = await startTcpProxy(server.url);
+    proxies.push(cable);
+    let preview = await startPreview({ rendererDir, serverUrl: cable.url });
+    previews.push(preview);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors = watchErrors(page);
+    await page.goto(preview.url);
+
+    // ---- candidate A answers three questions, each reaching the server
+    await signIn(page, prov.examId, a);
+    await page.getByText('This computer is ready for your exam.').waitFor();
+    await page.getByRole('button', { name: 'Start the exam' }).click();
+    await page.getByRole('heading', { name: 'Question 1 of 4' }).waitFor();
+    await page.getByLabel('Mars').check();
+    await saveLine(page).filter({ hasText: 'Saved to server' }).waitFor();
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.getByLabel('2', { exact: true }).check();
+    await saveLine(page).filter({ hasText: 'Saved to server' }).waitFor();
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.getByLabel(QUESTIONS[2]!.prompt).fill("Candidate A's essay: recursion is a function calling itself.");
+    await saveLine(page).filter({ hasText: 'Saved to server' }).waitFor();
+    await page.getByText('All answers saved to server').waitFor();
+
+    // ---- the kiosk crashes and comes back on the same data while the network is down; then the network returns
+    await preview.kill();
+    cable.cut();
+    preview = await startPreview({ rendererDir, serverUrl: cable.url, dataDir: preview.dataDir });
+    previews.push(preview);
+    await page.goto(preview.url);
+    await page.getByText('Offline — your answers are safe on this computer').waitFor();
+    cable.restore();
+    await page.getByText('Your session was recovered; 3 answers restored.').waitFor();
+    await page.getByRole('button', { name: 'Question 4' }).click();
+    await page.getByLabel('100 °C').check();
+    await saveLine(page).filter({ hasText: 'Saved to server' }).waitFor();
+    await page.getByRole('button', { name: 'Finish and submit…' }).click();
+    const confirmA = page.getByRole('dialog', { name: 'Submit your exam?' });
+    await confirmA.getByText('4 of 4').waitFor();
+    await confirmA.getByRole('button', { name: 'Submit my exam' }).click();
+    await page.getByRole('heading', { name: 'Your exam is submitted' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out for the next candidate' }).click();
+
+    // ---- candidate B on the same kiosk, the same page
+    await signIn(page, prov.examId, b);
+    await page.getByText('This computer is ready for your exam.').waitFor();
+    await page.getByRole('button', { name: 'Start the exam' }).click();
+    await page.getByRole('heading', { name: 'Question 1 of 4' }).waitFor();
+    await page.getByText(`Candidate ${b.candidateId}`).waitFor();
+    await page.getByText('(0 of 4 answered)').waitFor();
+    const marks = await questionButtons(page).allTextContents();
+    expect(marks).toHaveLength(4);
+    for (const m of marks) expect(m).toContain('Not answered yet');
+    expect(await page.locator('.qnav-st', { hasText: 'Saved' }).count()).toBe(0);
+    expect(await saveLine(page).textContent()).toContain('Not answered yet');
+    expect(await page.getByText(/session was recovered|answers? restored/).count()).toBe(0);
+    expect(await page.getByLabel('Mars').isChecked()).toBe(false);
+    await page.getByRole('button', { name: 'Question 3' }).click();
+    expect(await page.getByLabel(QUESTIONS[2]!.prompt).inputValue()).toBe('');
+    await shot(page, '15-next-candidate-exam');
+    await page.getByRole('button', { name: 'Submit exam…' }).click();
+    const confirmB = page.getByRole('dialog', { name: 'Submit your exam?' });
+    await confirmB.getByText('0 of 4').waitFor();
+    expect(await confirmB.textContent()).toContain('4 questions have no answer.');
+    await shot(page, '16-next-candidate-submit-confirm');
+    await confirmB.getByRole('button', { name: 'Go back to my exam' }).click();
+    await confirmB.waitFor({ state: 'detached' });
+
+    // B's own answer, and only B's, is counted and stored.
+    await page.getByRole('button', { name: 'Question 4' }).click();
+    await page.getByLabel('90 °C').check();
+    await saveLine(page).filter({ hasText: 'Saved to server' }).waitFor();
+    await page.getByText('(1 of 4 answered)').waitFor();
+    await page.getByRole('button', { name: 'Finish and submit…' }).click();
+    await page.getByRole('dialog', { name: 'Submit your exam?' }).getByText('1 of 4').waitFor();
+    await page.getByRole('dialog', { name: 'Submit your exam?' }).getByRole('button', { name: 'Submit my exam' }).click();
+    await page.getByRole('heading', { name: 'Your exam is submitted' }).waitFor();
+
+    const attemptA = await attemptOf(server, prov.adminToken, a.candidateId);
+    const attemptB = await attemptOf(server, prov.adminToken, b.candidateId);
+    expect(await storedAnswers(server, prov.examId, b, attemptB.attemptId)).toEqual({ q4: 'c90' });
+    expect(await storedAnswers(server, prov.examId, a, attemptA.attemptId)).toEqual({
+      q1: 'mars',
+      q2: ['n2'],
+      q3: "Candidate A's essay: recursion is a function calling itself.",
+      q4: 'c100',
+    });
     expect(errors).toEqual([]);
     await page.close();
   });

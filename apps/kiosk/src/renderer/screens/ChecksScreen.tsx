@@ -11,7 +11,7 @@ const WORD = { pass: 'Passed', warn: 'Warning', fail: 'Failed' } as const;
  * saving). A failed check keeps the exam from starting until it is fixed; warnings do not.
  * After a transfer the button continues the moved exam with the resume code instead of starting one.
  */
-export function ChecksScreen(props: { k: KioskBridge; candidateId: string | null; resumeCode: string | null; onStarted: (how: 'start' | 'transfer') => void }) {
+export function ChecksScreen(props: { k: KioskBridge; candidateId: string | null; resumeCode: string | null; onStarted: (how: 'start' | 'transfer', attemptId: string | null) => void }) {
   const [report, setReport] = useState<PreflightReport | null>(null);
   const [running, setRunning] = useState(false);
   const [starting, setStarting] = useState(false);
@@ -35,7 +35,7 @@ export function ChecksScreen(props: { k: KioskBridge; candidateId: string | null
     const r = transfer ? await invoke(props.k, 'claimTransfer', { resumeCode: resumeCode.trim() }) : await invoke(props.k, 'startExam', {});
     setStarting(false);
     if (!r.ok) return setError(startError(r.error));
-    props.onStarted(transfer ? 'transfer' : 'start');
+    props.onStarted(transfer ? 'transfer' : 'start', r.data.attemptId);
   }
 
   const failed = report ? report.checks.filter((c) => c.status === 'fail').length : 0;

@@ -4,6 +4,8 @@ import { invoke, type KioskBridge } from '../kiosk-api.ts';
 import { ErrorNote, Screen } from '../ui/Screen.tsx';
 
 export interface LoginResult {
+  /** Who signs in (the resume code is theirs only). */
+  candidateId: string;
   /** The one-time code a proctor gave to continue an exam moved from another desk. */
   resumeCode: string | null;
 }
@@ -26,7 +28,7 @@ export function LoginScreen(props: { k: KioskBridge; state: KioskState; config: 
     setBusy(true);
     setError(null);
     // Told before signing in: the agent's new state (and so the next screen) can arrive before the call answers.
-    props.onLogin({ resumeCode: moved ? resumeCode.trim() : null });
+    props.onLogin({ candidateId: candidateId.trim(), resumeCode: moved ? resumeCode.trim() : null });
     const r = await invoke(props.k, 'login', { examId: examId.trim(), candidateId: candidateId.trim(), accessCode });
     setBusy(false);
     if (!r.ok) return setError(loginError(r.error));
