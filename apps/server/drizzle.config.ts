@@ -3,5 +3,5 @@ import { defineConfig } from 'drizzle-kit';
 export default defineConfig({
   dialect: 'sqlite',
   schema: './src/adapters/sqlite/schema.ts',
-  out: './drizzle',
+  out: './src/adapters/sqlite/migrations',
 });

@@ -5,16 +5,16 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import type { AppEnv } from './http/context.ts';
 import { bodyLimit } from './http/body.ts';
-import { AppError, envelope } from './http/errors.ts';
+import { envelope, httpAnswer } from './http/errors.ts';
 import { docsPage, openApiDocument } from './http/openapi.ts';
 import { mountConsole } from './http/console-static.ts';
 import { bearer, RouteRegistry } from './http/route-registry.ts';
-import { candidateRoutes } from './routes/candidate-routes.ts';
-import { loginSessionRoutes } from './routes/login-session-routes.ts';
-import { proctorRoutes } from './routes/proctor-routes.ts';
-import { staffRoutes } from './routes/staff-routes.ts';
-import type { Services } from './services/services.ts';
-import type { FeatureModule } from './modules.ts';
+import { adminRoutes } from './admin/routes.ts';
+import { examSessionRoutes } from './exam-sessions/routes.ts';
+import { loginSessionRoutes } from './login-sessions/routes.ts';
+import { proctoringRoutes } from './proctoring/routes.ts';
+import { reviewRoutes } from './review/routes.ts';
+import type { Services } from './services.ts';
 
 export const VERSION = '0.1.0';
 const SMALL_BODY = 256 * 1024;
@@ -24,7 +24,8 @@ export interface AppDeps {
   services: Services;
   log: Logger;
   trustProxy: boolean;
-  modules?: FeatureModule[];
+  /** Health of what the answers depend on (for /readyz). */
+  ready?: () => Promise<Record<string, boolean>>;
 }
 
 /** The whole HTTP API as a value; listening happens elsewhere (main.ts). */
@@ -60,9 +61,10 @@ export function createApp(d: AppDeps) {
   app.use('/api/v1/*', bodyLimit((c) => (c.req.path.startsWith('/api/v1/admin/') ? LARGE_BODY : SMALL_BODY)));
 
   app.onError((err, c) => {
-    if (err instanceof AppError) {
-      for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v);
-      return c.json(envelope(err.code, err.message, err.details), err.status);
+    const answer = httpAnswer(err);
+    if (answer) {
+      for (const [k, v] of Object.entries(answer.headers)) c.header(k, v);
+      return c.json(answer.body, answer.status);
     }
     if (err instanceof HTTPException) {
       const status = err.status;
@@ -74,13 +76,19 @@ export function createApp(d: AppDeps) {
   app.notFound((c) => c.json(envelope('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
 
   app.get('/healthz', (c) => c.json({ status: 'ok', version: VERSION, time: new Date().toISOString() }));
+  app.get('/readyz', async (c) => {
+    const checks = d.ready ? await d.ready() : {};
+    const ok = Object.values(checks).every(Boolean);
+    return c.json({ status: ok ? 'ready' : 'unavailable', checks }, ok ? 200 : 503);
+  });
 
-  const registry = new RouteRegistry(app, (c, allowQuery) => d.services.auth.authenticate(bearer(c) ?? (allowQuery ? c.req.query('access_token') : undefined)));
-  staffRoutes(registry, d.services);
-  candidateRoutes(registry, d.services);
-  loginSessionRoutes(registry, d.services);
-  proctorRoutes(registry, d.services);
-  for (const m of d.modules ?? []) m.routes(registry);
+  const s = d.services;
+  const registry = new RouteRegistry(app, (c, allowQuery) => s.loginSessions.authenticator.authenticate(bearer(c) ?? (allowQuery ? c.req.query('access_token') : undefined)));
+  loginSessionRoutes(registry, s.loginSessions);
+  examSessionRoutes(registry, s.examSessions);
+  proctoringRoutes(registry, s.proctoring);
+  adminRoutes(registry, s.admin);
+  reviewRoutes(registry, s.review);
 
   const doc = openApiDocument(registry.specs, VERSION);
   app.get('/api/openapi.json', (c) => c.json(doc));

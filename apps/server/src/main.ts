@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { CONSOLE_DIST } from './http/console-static.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './server.ts';
-import { databaseFile } from './adapters/sqlite/db.ts';
+import { databaseFile } from './adapters/sqlite/open.ts';
+import { InstanceLockRefused } from './ports/instance-lock.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -16,7 +17,16 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const running = await startServer(config);
+  let running;
+  try {
+    running = await startServer(config);
+  } catch (e) {
+    if (e instanceof InstanceLockRefused) {
+      process.stderr.write(`invigil: ${e.message}\n`);
+      process.exit(3);
+    }
+    throw e;
+  }
   // A human banner on stderr (logs are JSON on stdout). The generated password is shown once, never logged.
   const lines = [
     '',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, candidateLogin, provision, sleep, spawnServer, TestDevice, type Provisioned, type SpawnedServer } from './testing/harness.ts';
+import { call, candidateLogin, provision, spawnServer, TestDevice, type Provisioned, type SpawnedServer } from './testing/harness.ts';
 import { peek } from './testing/db-peek.ts';
 
 let s: SpawnedServer;
@@ -62,10 +62,10 @@ describe('proctor actions reach the kiosk as instructions', () => {
     const own = await call(`${s.api}/exams/sessions/${k.attemptId}/resume`, 'POST', undefined, k.token);
     expect(own.status).toBe(403);
     expect(own.body.error.code).toBe('PAUSED_BY_STAFF');
-    await sleep(1_100);
     const resumed = await act(k.attemptId, { action: 'resume', reason: 'alarm over' });
     expect(resumed.body.status).toBe('active');
-    expect(resumed.body.incidentSeconds).toBeGreaterThanOrEqual(1);
+    // How much incident time a staff pause records is a rule about time: exam-sessions/staff-pause.test.ts.
+    expect(resumed.body.incidentSeconds).toBeGreaterThanOrEqual(0);
     const before = resumed.body.timeRemaining;
     const ext = await act(k.attemptId, { action: 'extend', reason: 'lost time', minutes: 5 });
     expect(ext.body.timeRemaining).toBeGreaterThanOrEqual(before + 299);

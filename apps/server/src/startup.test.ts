@@ -101,3 +101,29 @@ describe('first start', () => {
     expect(await docs.text()).toContain('/api/openapi.json');
   });
 });
+
+describe('one data folder, one process (without REDIS_URL)', () => {
+  it('a second server on the same DATA_DIR refuses to start with one sentence naming REDIS_URL; the first keeps answering', async () => {
+    const first = await spawnServer();
+    started.push(first);
+    const second = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: SERVER_DIR,
+      env: { ...process.env, PORT: '0', DATA_DIR: first.dataDir, ADMIN_PASSWORD: first.adminPassword, LOG_LEVEL: 'warn' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(second.status).toBe(3);
+    const said = second.stderr.trim().split('\n');
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^invigil: another Invigil server is already serving DATA_DIR .*REDIS_URL/);
+    expect(second.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace
+    expect((await call(`${first.url}/healthz`, 'GET')).status).toBe(200);
+    expect((await call(`${first.api}/auth/staff/login`, 'POST', { username: 'admin', password: first.adminPassword })).status).toBe(200);
+    // Once the first has stopped, the folder is free again.
+    await first.kill();
+    const again = await first.restart();
+    started.push(again);
+    expect((await call(`${again.url}/healthz`, 'GET')).status).toBe(200);
+  });
+});
+

@@ -1,3 +1,4 @@
+import { FINAL_STATUSES } from '@invigil/core';
 import {
   AnswerValue,
   CandidateExamView,
@@ -88,7 +89,7 @@ export interface AgentOptions {
 
 type Step = 'ok' | 'now' | 'retry' | 'stop';
 
-const FINAL: readonly SessionStatus[] = ['completed', 'expired', 'terminated'];
+const FINAL: readonly SessionStatus[] = FINAL_STATUSES;
 
 /**
  * The kiosk's brain: device identity, session client (login, start, signed heartbeats, recovery),

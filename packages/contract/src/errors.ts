@@ -30,6 +30,7 @@ export const ErrorCode = z.enum([
   'INVALID_ANSWER',
   'CONFLICT',
   'INTERNAL',
+  'STORAGE_UNAVAILABLE',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

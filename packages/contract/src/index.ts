@@ -8,3 +8,4 @@ export * from './proctor.ts';
 export * from './admin.ts';
 export * from './review.ts';
 export * from './kiosk-ipc.ts';
+export * from './events.ts';

@@ -29,8 +29,10 @@ export const LiveSession = z.object({
   isLocked: z.boolean(),
   lockReason: z.string().nullable(),
   pauseKind: z.string().nullable(),
-  /** active, and silent for less than the pause threshold */
+  /** not finished, and heard from within the silence threshold (offlineAfterMs) */
   online: z.boolean(),
+  /** The silence threshold of this session's exam: heartbeat interval × missed beats before pause. */
+  offlineAfterMs: z.number().int(),
   lastHeartbeatAt: IsoDateTime.nullable(),
   secondsSinceHeartbeat: z.number().int().nullable(),
   timeRemaining: z.number().int(),
@@ -54,6 +56,8 @@ export const LiveSessionsResponse = z.object({
   sessions: z.array(LiveSession),
   counts: z.record(z.string(), z.number().int()),
   heartbeatIntervalMs: z.number().int(),
+  /** The server's default; an exam may override it (each session carries its own offlineAfterMs). */
+  missedHeartbeatsBeforePause: z.number().int(),
   serverTime: z.number().int(),
 });
 

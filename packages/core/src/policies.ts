@@ -1,3 +1,4 @@
+import { isFinalStatus } from './state-machine.ts';
 import type { SessionStatus } from './types.ts';
 
 export interface CandidateSessionSummary {
@@ -36,6 +37,33 @@ export function decideStart(sessions: readonly CandidateSessionSummary[], examId
 /** Whether a session may become active, given the candidate's other sessions. */
 export function mayActivate(otherSessions: readonly { status: SessionStatus }[]): boolean {
   return !otherSessions.some((s) => s.status === 'active');
+}
+
+/**
+ * The activation gate: a change that makes a session active (resume, recovery, a transfer claim)
+ * is refused while another session of the same candidate is active.
+ */
+export function activationBlocked(before: { status: SessionStatus }, after: { status: SessionStatus }, otherSessions: readonly { status: SessionStatus }[]): boolean {
+  return after.status === 'active' && before.status !== 'active' && !mayActivate(otherSessions);
+}
+
+/** The heartbeat settings a session runs under: the server's, with its exam's overrides on top. */
+export interface HeartbeatPolicy {
+  heartbeatIntervalMs: number;
+  missedHeartbeatsBeforePause: number;
+}
+
+/** How long a session may stay silent before it counts as offline (and is auto-paused). */
+export function silenceMs(p: HeartbeatPolicy): number {
+  return p.heartbeatIntervalMs * p.missedHeartbeatsBeforePause;
+}
+
+/**
+ * Whether a kiosk counts as online: its session is not final and it was heard from within the
+ * silence threshold. The console shows this; the sweeper auto-pauses the active ones that are not.
+ */
+export function isOnline(status: SessionStatus, lastSeenAt: number | null, now: number, silence: number): boolean {
+  return !isFinalStatus(status) && lastSeenAt !== null && now - lastSeenAt < silence;
 }
 
 /** The blockReason the active-sessions route shows, or undefined when a start is possible. */

@@ -1,10 +1,21 @@
 import { clockRuns, remainingMs, startClock, stopClock } from './clock.ts';
 import type { Effect, EndReason, RuleErrorCode, SessionEvent, SessionState, TransitionResult } from './types.ts';
 
+/** The statuses a session never leaves. Server, agent and console all use this one list. */
 export const FINAL_STATUSES = ['expired', 'completed', 'terminated'] as const;
+export type FinalStatus = (typeof FINAL_STATUSES)[number];
+
+export function isFinalStatus(status: string): status is FinalStatus {
+  return (FINAL_STATUSES as readonly string[]).includes(status);
+}
 
 export function isFinal(state: Pick<SessionState, 'status'>): boolean {
-  return (FINAL_STATUSES as readonly string[]).includes(state.status);
+  return isFinalStatus(state.status);
+}
+
+/** Whether the candidate may resume the session themselves (a staff pause or a lock needs staff). */
+export function canResume(state: Pick<SessionState, 'status' | 'isLocked' | 'pauseKind'>): boolean {
+  return state.status === 'paused' && !state.isLocked && state.pauseKind !== 'staff';
 }
 
 /** A fresh session, clock running from `now`. */
@@ -21,6 +32,7 @@ export function initialState(allowedMs: number, now: number): SessionState {
     recoveryAttempts: 0,
     endedAt: null,
     endReason: null,
+    incidentMs: 0,
   };
 }
 
@@ -72,7 +84,8 @@ export function shouldExpire(state: SessionState, now: number, ttlMs: number): b
  * Whether an active session has been silent long enough to be auto-paused.
  */
 export function isSilent(state: SessionState, lastSeenAt: number, now: number, silenceMs: number): boolean {
-  return state.status === 'active' && now - lastSeenAt >= silenceMs;
+  // A locked session's clock is stopped and its heartbeats are refused untouched: it is never auto-paused.
+  return clockRuns(state) && now - lastSeenAt >= silenceMs;
 }
 
 /**
@@ -80,6 +93,17 @@ export function isSilent(state: SessionState, lastSeenAt: number, now: number, s
  * An event on a session whose time is up is refused with TIME_UP: callers settle() first.
  */
 export function transition(state: SessionState, event: SessionEvent, now: number): TransitionResult {
+  const r = decide(state, event, now);
+  return r.ok ? { ...r, state: withIncidentTime(state, r.state, now) } : r;
+}
+
+/** Time a session spent paused by staff is incident time: counted when the staff pause ends. */
+function withIncidentTime(before: SessionState, after: SessionState, now: number): SessionState {
+  const leftStaffPause = before.status === 'paused' && before.pauseKind === 'staff' && before.pausedAt !== null && after.status !== 'paused';
+  return leftStaffPause ? { ...after, incidentMs: before.incidentMs + Math.max(0, now - before.pausedAt!) } : after;
+}
+
+function decide(state: SessionState, event: SessionEvent, now: number): TransitionResult {
   if (isFinal(state)) {
     return refuse(state, 'SESSION_FINISHED', `the session is ${state.status}`);
   }

@@ -22,6 +22,11 @@ export interface SessionState {
   recoveryAttempts: number;
   endedAt: number | null;
   endReason: EndReason | null;
+  /**
+   * Time spent paused by staff (incident time), in ms: kept for the review and never charged to
+   * the candidate. Added when a staff pause ends (resume, or the session ending while paused).
+   */
+  incidentMs: number;
 }
 
 export type SessionEvent =

@@ -1,4 +1,5 @@
 import { ProctorAction, TransferRequest, type LiveSession } from '@invigil/contract';
+import { isFinalStatus } from '@invigil/core';
 import { useEffect, useState } from 'preact/hooks';
 import { api, messageOf } from '../api.ts';
 import { clock, time } from '../format.ts';
@@ -34,7 +35,7 @@ const DEFS: Record<Kind, ActionDef> = {
 
 /** Which actions make sense for this session now. */
 function available(s: LiveSession): Kind[] {
-  if (s.status === 'completed' || s.status === 'expired' || s.status === 'terminated') return [];
+  if (isFinalStatus(s.status)) return [];
   const out: Kind[] = [s.isLocked ? 'unlock' : 'lock'];
   if (s.status === 'active') out.push('pause');
   if (s.status === 'paused') out.push('resume');

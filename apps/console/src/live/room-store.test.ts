@@ -20,6 +20,7 @@ function row(over: Partial<LiveSession> = {}): LiveSession {
     lockReason: null,
     pauseKind: null,
     online: true,
+    offlineAfterMs: 30_000,
     lastHeartbeatAt: new Date(T0).toISOString(),
     secondsSinceHeartbeat: 0,
     timeRemaining: 3600,
@@ -42,14 +43,18 @@ function storeWith(s: LiveSession): RoomStore {
 
 describe('tile status', () => {
   it('folds lock, connection and pause kind into what a proctor needs to see', () => {
-    expect(tileStatus(row(), 2, 10_000)).toBe('active');
-    expect(tileStatus(row({ isLocked: true }), 2, 10_000)).toBe('locked');
-    expect(tileStatus(row({ status: 'paused', pauseKind: 'auto' }), 40, 10_000)).toBe('offline');
-    expect(tileStatus(row({ status: 'paused', pauseKind: 'staff' }), 2, 10_000)).toBe('paused');
-    expect(tileStatus(row({ online: false }), 2, 10_000)).toBe('offline');
-    expect(tileStatus(row(), 31, 10_000)).toBe('offline'); // silent past the auto-pause threshold
-    expect(tileStatus(row({ status: 'completed' }), null, 10_000)).toBe('submitted');
-    expect(tileStatus(row({ status: 'terminated', isLocked: true }), null, 10_000)).toBe('ended');
+    expect(tileStatus(row(), 2)).toBe('active');
+    expect(tileStatus(row({ isLocked: true }), 2)).toBe('locked');
+    expect(tileStatus(row({ status: 'paused', pauseKind: 'auto' }), 40)).toBe('offline');
+    expect(tileStatus(row({ status: 'paused', pauseKind: 'staff' }), 2)).toBe('paused');
+    expect(tileStatus(row({ online: false }), 2)).toBe('offline');
+    expect(tileStatus(row(), 31)).toBe('offline'); // silent past the auto-pause threshold
+    expect(tileStatus(row(), 29)).toBe('active');
+    // The threshold is the session's exam's, not a fixed 3 × interval.
+    expect(tileStatus(row({ offlineAfterMs: 10_000 }), 11)).toBe('offline');
+    expect(tileStatus(row({ offlineAfterMs: 120_000 }), 100)).toBe('active');
+    expect(tileStatus(row({ status: 'completed' }), null)).toBe('submitted');
+    expect(tileStatus(row({ status: 'terminated', isLocked: true }), null)).toBe('ended');
   });
 });
 

@@ -300,7 +300,7 @@ export class RoomStore {
   }
 
   statusOf(t: TileData, now = this.now()): TileStatus {
-    return tileStatus(t.s, this.secondsSince(t, now), this.heartbeatIntervalMs);
+    return tileStatus(t.s, this.secondsSince(t, now));
   }
 
   counts(list: Iterable<TileData> = this.tiles.values()): Record<TileStatus, number> {

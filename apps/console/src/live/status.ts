@@ -1,4 +1,5 @@
 import type { LiveSession } from '@invigil/contract';
+import { isFinalStatus } from '@invigil/core';
 
 /** What a proctor sees on a tile: the session status, with lock and connection folded in. */
 export type TileStatus = 'active' | 'offline' | 'paused' | 'locked' | 'submitted' | 'ended';
@@ -17,19 +18,20 @@ export const STATUS_LABEL: Record<TileStatus, { label: string; symbol: string; h
 
 /**
  * The tile status. `secondsSinceHeartbeat` is ticked locally; the server auto-pauses a session
- * silent for MISSED_HEARTBEATS_BEFORE_PAUSE intervals, so silence beyond that reads as offline
- * even before the pause event arrives.
+ * silent for its exam's threshold (`offlineAfterMs`: interval × missed beats, from the server's
+ * configuration and the exam's policy), so silence beyond that reads as offline even before the
+ * pause event arrives.
  */
-export function tileStatus(s: Pick<LiveSession, 'status' | 'isLocked' | 'pauseKind' | 'online'>, secondsSinceHeartbeat: number | null, heartbeatIntervalMs: number): TileStatus {
+export function tileStatus(s: Pick<LiveSession, 'status' | 'isLocked' | 'pauseKind' | 'online' | 'offlineAfterMs'>, secondsSinceHeartbeat: number | null): TileStatus {
   if (s.status === 'completed') return 'submitted';
   if (s.status === 'expired' || s.status === 'terminated') return 'ended';
   if (s.isLocked) return 'locked';
   if (s.status === 'paused') return s.pauseKind === 'auto' ? 'offline' : 'paused';
   if (!s.online) return 'offline';
-  if (secondsSinceHeartbeat !== null && secondsSinceHeartbeat * 1000 > 3 * heartbeatIntervalMs) return 'offline';
+  if (secondsSinceHeartbeat !== null && secondsSinceHeartbeat * 1000 >= s.offlineAfterMs) return 'offline';
   return 'active';
 }
 
 export function isFinished(status: LiveSession['status']): boolean {
-  return status === 'completed' || status === 'expired' || status === 'terminated';
+  return isFinalStatus(status);
 }

@@ -1,5 +1,4 @@
-import type { Principal } from '../http/context.ts';
-import type { AuditEntry } from '../ports/types.ts';
+import type { AuditEntry, Principal } from '../ports/types.ts';
 
 /** Who did it, from where: the caller of an admin route. */
 export interface Actor {

@@ -1,4 +1,4 @@
-import type { CenterRecord, RoomRecord } from './admin-store.ts';
+import type { CenterRecord, RoomRecord } from '../ports/admin-records.ts';
 
 export type Resolved = { ok: true; centerId: string | null; roomId: string | null } | { ok: false; field: 'center' | 'room'; message: string };
 

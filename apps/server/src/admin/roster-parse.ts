@@ -1,7 +1,6 @@
 import { RosterJson } from '@invigil/contract';
 import { CsvError, parse } from 'csv-parse/sync';
-import { AppError } from '../http/errors.ts';
-import { check } from '../http/validate.ts';
+import { invalid } from '../ports/errors.ts';
 
 export type RosterColumn = 'candidateId' | 'name' | 'accessCode' | 'center' | 'room' | 'seat';
 const REQUIRED: RosterColumn[] = ['candidateId', 'name', 'accessCode'];
@@ -30,7 +29,7 @@ export interface RawRosterRow {
   shapeError?: string;
 }
 
-const bad = (message: string, details?: unknown) => new AppError(400, 'BAD_REQUEST', message, details);
+const bad = (message: string, details?: unknown) => invalid('BAD_REQUEST', message, details);
 
 function delimiterOf(text: string): string {
   const first = text.split(/\r\n|\n|\r/, 1)[0] ?? '';
@@ -114,9 +113,11 @@ export function parseRosterJson(text: string): RawRosterRow[] {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new AppError(400, 'MALFORMED_JSON', 'the request body is not valid JSON');
+    throw invalid('MALFORMED_JSON', 'the request body is not valid JSON');
   }
-  const body = check(RosterJson, raw, 'body');
+  const parsed = RosterJson.safeParse(raw);
+  if (!parsed.success) throw invalid('VALIDATION_FAILED', 'the request body is invalid', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  const body = parsed.data;
   return body.candidates.map((c, i) =>
     typeof c === 'object' && c !== null && !Array.isArray(c) ? { line: i + 1, fields: c as Record<string, unknown> } : { line: i + 1, fields: {}, shapeError: 'expected an object' },
   );

@@ -1,7 +1,8 @@
 import { RosterRow, type AdminRegistration, type PlaceRegistrationRequest, type RosterError, type RosterReport } from '@invigil/contract';
 import type { z } from 'zod';
-import { AppError, notFound } from '../http/errors.ts';
-import type { AdminStore, Placement, RegistrationRecord, RosterWrite } from './admin-store.ts';
+import type { Placement, RegistrationRecord, RosterWrite } from '../ports/admin-records.ts';
+import type { Database } from '../ports/database.ts';
+import { conflict, invalid, notFound } from '../ports/errors.ts';
 import { staffAudit, type Actor } from './audit.ts';
 import { PlaceIndex } from './place-index.ts';
 import { parseRosterCsv, parseRosterJson, type RawRosterRow } from './roster-parse.ts';
@@ -12,10 +13,9 @@ const PLACEMENT_FIELDS = ['center', 'room', 'seat'] as const;
 export const registrationView = (r: RegistrationRecord): AdminRegistration => ({ ...r, createdAt: new Date(r.createdAt).toISOString() });
 
 export interface RosterServiceDeps {
-  store: AdminStore;
+  db: Database;
   now: () => number;
   accessCodeHash: (code: string) => string;
-  examExists: (examId: string) => boolean;
 }
 
 /** Where a seat is: the same seat label in another room is another seat. */
@@ -38,20 +38,31 @@ interface GoodRow {
   placement?: Placement;
 }
 
+/** A row of the right shape; where it sits is resolved against the places inside the transaction. */
+interface ShapedRow {
+  line: number;
+  row: RosterRow;
+  placed: boolean;
+  at: { line: number; candidateId?: string };
+}
+
 /** Roster import (CSV or JSON, per-row report, all-or-nothing or best effort) and seating. */
 export class RosterService {
   constructor(private readonly d: RosterServiceDeps) {}
 
-  assertExam(examId: string): void {
-    if (!this.d.examExists(examId)) throw notFound('no such exam');
+  async assertExam(examId: string): Promise<void> {
+    if (!(await this.d.db.repos.exams.get(examId))) throw notFound('no such exam');
   }
 
-  /** Checks every row; writes the good ones in one transaction unless `atomic` and any row is bad. */
-  import(by: Actor, examId: string, text: string, format: 'csv' | 'json', atomic: boolean): { status: 200 | 422; report: RosterReport } {
-    this.assertExam(examId);
-    if (text.trim() === '') throw new AppError(400, 'BAD_REQUEST', 'the roster is empty');
+  /**
+   * Checks every row and writes the good ones, unless `atomic` and any row is bad. The seat check
+   * and the write run in one transaction, so two imports at once cannot put two candidates in a seat.
+   */
+  async import(by: Actor, examId: string, text: string, format: 'csv' | 'json', atomic: boolean): Promise<{ status: 200 | 422; report: RosterReport }> {
+    await this.assertExam(examId);
+    if (text.trim() === '') throw invalid('BAD_REQUEST', 'the roster is empty');
     const raw = format === 'csv' ? parseRosterCsv(text) : parseRosterJson(text);
-    if (raw.length === 0) throw new AppError(400, 'BAD_REQUEST', 'the roster has no rows');
+    if (raw.length === 0) throw invalid('BAD_REQUEST', 'the roster has no rows');
 
     const errors: RosterError[] = [];
     const failedLines = new Set<number>();
@@ -61,43 +72,50 @@ export class RosterService {
         failedLines.add(e.line);
       }
     };
-
-    const places = new PlaceIndex(this.d.store.listCenters(), this.d.store.allRooms());
+    // The shape of every row needs no database: checked before the transaction.
     const firstLineOf = new Map<string, number>();
-    const checked: GoodRow[] = [];
+    const shaped: ShapedRow[] = [];
     for (const r of raw) {
-      const ok = this.checkRow(r, places, firstLineOf, fail);
-      if (ok) checked.push(ok);
+      const ok = this.checkShape(r, firstLineOf, fail);
+      if (ok) shaped.push(ok);
     }
+    // Hashed outside the transaction too (the server's keyed hash, once per row).
+    const hashes = new Map(shaped.map((g) => [g.row.candidateId, this.d.accessCodeHash(g.row.accessCode)]));
 
-    const seatErrors = this.checkSeats(examId, checked);
-    fail([...seatErrors.values()]);
-    const good = checked.filter((g) => !seatErrors.has(g.row.candidateId));
+    return this.d.db.tx(async (r) => {
+      const places = new PlaceIndex(await r.places.listCenters(), await r.places.allRooms());
+      const checked: GoodRow[] = [];
+      for (const g of shaped) {
+        const ok = this.resolvePlace(g, places, fail);
+        if (ok) checked.push(ok);
+      }
+      const seatErrors = this.checkSeats(await r.roster.placements(examId), checked);
+      fail([...seatErrors.values()]);
+      const good = checked.filter((g) => !seatErrors.has(g.row.candidateId));
 
-    errors.sort((a, b) => a.line - b.line);
-    const failed = failedLines.size;
-    const base = {
-      total: raw.length,
-      failed,
-      atomic,
-      errors: errors.slice(0, MAX_LISTED_ERRORS),
-      ...(errors.length > MAX_LISTED_ERRORS ? { errorsTruncated: true } : {}),
-    };
-    if ((atomic && failed > 0) || good.length === 0) {
-      return { status: 422, report: { imported: 0, created: 0, updated: 0, ...base } };
-    }
-
-    const rows: RosterWrite[] = good.map((g) => ({
-      candidateId: g.row.candidateId,
-      name: g.row.name,
-      accessCodeHash: this.d.accessCodeHash(g.row.accessCode),
-      ...(g.placement ? { placement: g.placement } : {}),
-    }));
-    const t = this.d.now();
-    const { created, updated } = this.d.store.importRoster(examId, rows, t, (created) =>
-      staffAudit(by, t, 'exam.roster_imported', { examId, format, atomic, total: raw.length, imported: rows.length, failed, created, updated: rows.length - created }),
-    );
-    return { status: 200, report: { imported: rows.length, created, updated, ...base } };
+      errors.sort((a, b) => a.line - b.line);
+      const failed = failedLines.size;
+      const base = {
+        total: raw.length,
+        failed,
+        atomic,
+        errors: errors.slice(0, MAX_LISTED_ERRORS),
+        ...(errors.length > MAX_LISTED_ERRORS ? { errorsTruncated: true } : {}),
+      };
+      if ((atomic && failed > 0) || good.length === 0) {
+        return { status: 422 as const, report: { imported: 0, created: 0, updated: 0, ...base } };
+      }
+      const rows: RosterWrite[] = good.map((g) => ({
+        candidateId: g.row.candidateId,
+        name: g.row.name,
+        accessCodeHash: hashes.get(g.row.candidateId)!,
+        ...(g.placement ? { placement: g.placement } : {}),
+      }));
+      const t = this.d.now();
+      const { created, updated } = await r.roster.import(examId, rows, t);
+      await r.audit.append([staffAudit(by, t, 'exam.roster_imported', { examId, format, atomic, total: raw.length, imported: rows.length, failed, created, updated })]);
+      return { status: 200 as const, report: { imported: rows.length, created, updated, ...base } };
+    });
   }
 
   /**
@@ -105,8 +123,7 @@ export class RosterService {
    * here leaves its candidate where they were, which may clash with a row accepted before it, so
    * the check repeats until nothing more fails (refusals only grow: a few rounds at most).
    */
-  private checkSeats(examId: string, checked: GoodRow[]): Map<string, RosterError> {
-    const existing = this.d.store.examPlacements(examId);
+  private checkSeats(existing: Map<string, Placement>, checked: GoodRow[]): Map<string, RosterError> {
     const refused = new Map<string, RosterError>();
     for (;;) {
       const moving = new Set(checked.filter((g) => g.placement && !refused.has(g.row.candidateId)).map((g) => g.row.candidateId));
@@ -133,7 +150,7 @@ export class RosterService {
     }
   }
 
-  private checkRow(r: RawRosterRow, places: PlaceIndex, firstLineOf: Map<string, number>, fail: (e: RosterError[]) => void): GoodRow | undefined {
+  private checkShape(r: RawRosterRow, firstLineOf: Map<string, number>, fail: (e: RosterError[]) => void): ShapedRow | undefined {
     const idField = r.fields.candidateId;
     const rawId = typeof idField === 'string' && idField.trim() !== '' ? idField.trim() : undefined;
     const at = { line: r.line, ...(rawId ? { candidateId: rawId } : {}) };
@@ -154,50 +171,48 @@ export class RosterService {
       fail(rowErrors);
       return undefined;
     }
-
-    const row = parsed.data;
-    if (!PLACEMENT_FIELDS.some((f) => f in r.fields)) return { line: r.line, row };
-    const where = places.resolve(row.center ?? null, row.room ?? null);
-    if (!where.ok) {
-      fail([{ ...at, field: where.field, message: where.message }]);
-      return undefined;
-    }
-    return { line: r.line, row, placement: { centerId: where.centerId, roomId: where.roomId, seat: row.seat || null } };
+    return { line: r.line, row: parsed.data, placed: PLACEMENT_FIELDS.some((f) => f in r.fields), at };
   }
 
-  listRegistrations(examId: string, q: { centerId?: string; roomId?: string; limit?: number; offset?: number }) {
-    this.assertExam(examId);
+  private resolvePlace(g: ShapedRow, places: PlaceIndex, fail: (e: RosterError[]) => void): GoodRow | undefined {
+    if (!g.placed) return { line: g.line, row: g.row };
+    const where = places.resolve(g.row.center ?? null, g.row.room ?? null);
+    if (!where.ok) {
+      fail([{ ...g.at, field: where.field, message: where.message }]);
+      return undefined;
+    }
+    return { line: g.line, row: g.row, placement: { centerId: where.centerId, roomId: where.roomId, seat: g.row.seat || null } };
+  }
+
+  async listRegistrations(examId: string, q: { centerId?: string; roomId?: string; limit?: number; offset?: number }) {
+    await this.assertExam(examId);
     const limit = q.limit ?? 100;
     const offset = q.offset ?? 0;
-    const r = this.d.store.listRegistrations(examId, { ...(q.centerId ? { centerId: q.centerId } : {}), ...(q.roomId ? { roomId: q.roomId } : {}), limit, offset });
+    const r = await this.d.db.repos.registrations.list(examId, { ...(q.centerId ? { centerId: q.centerId } : {}), ...(q.roomId ? { roomId: q.roomId } : {}), limit, offset });
     return { total: r.total, limit, offset, registrations: r.registrations.map(registrationView) };
   }
 
-  /** Sets where a registered candidate sits; a room alone implies its center. */
-  place(by: Actor, examId: string, candidateId: string, req: PlaceRegistrationRequest): AdminRegistration {
-    this.assertExam(examId);
-    this.d.store.atomically(() => {
-      const before = this.d.store.getRegistration(examId, candidateId);
+  /** Sets where a registered candidate sits (a room alone implies its center); the seat check runs in the writing transaction. */
+  async place(by: Actor, examId: string, candidateId: string, req: PlaceRegistrationRequest): Promise<AdminRegistration> {
+    await this.assertExam(examId);
+    await this.d.db.tx(async (r) => {
+      const before = await r.registrations.get(examId, candidateId);
       if (!before) throw notFound('no such registration');
       let centerId = req.centerId ?? null;
       const roomId = req.roomId ?? null;
-      if (centerId !== null && !this.d.store.getCenter(centerId)) throw notFound('no such center');
+      if (centerId !== null && !(await r.places.getCenter(centerId))) throw notFound('no such center');
       if (roomId !== null) {
-        const room = this.d.store.getRoom(roomId);
+        const room = await r.places.getRoom(roomId);
         if (!room || (centerId !== null && room.centerId !== centerId)) throw notFound(centerId === null ? 'no such room' : 'no such room in this center');
         centerId = room.centerId;
       }
       const p: Placement = { centerId, roomId, seat: req.seat ?? null };
-      const holder = this.d.store.seatTakenBy(examId, candidateId, p);
-      if (holder) throw new AppError(409, 'CONFLICT', `seat "${p.seat}" is already taken by candidate ${holder}`, { candidateId: holder });
+      const holder = await r.registrations.seatTakenBy(examId, candidateId, p);
+      if (holder) throw conflict('CONFLICT', `seat "${p.seat}" is already taken by candidate ${holder}`, { candidateId: holder });
       const t = this.d.now();
-      this.d.store.placeRegistration(
-        examId,
-        candidateId,
-        p,
-        staffAudit(by, t, 'registration.placed', { examId, candidateId, before: { centerId: before.centerId, roomId: before.roomId, seat: before.seat }, after: p }),
-      );
+      await r.registrations.place(examId, candidateId, p);
+      await r.audit.append([staffAudit(by, t, 'registration.placed', { examId, candidateId, before: { centerId: before.centerId, roomId: before.roomId, seat: before.seat }, after: p })]);
     });
-    return registrationView(this.d.store.getRegistration(examId, candidateId)!);
+    return registrationView((await this.d.db.repos.registrations.get(examId, candidateId))!);
   }
 }

@@ -8,7 +8,11 @@ import {
   CenterParams,
   CreateCenterRequest,
   CreateRoomRequest,
+  CreateExamRequest,
   CreateStaffRequest,
+  Exam,
+  RegisterCandidatesRequest,
+  RegisterCandidatesResponse,
   ExamPolicyRequest,
   ExamWindowRequest,
   Id,
@@ -37,15 +41,17 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { bodyText } from '../http/body.ts';
 import type { AppEnv, Principal } from '../http/context.ts';
-import { AppError } from '../http/errors.ts';
+import { invalid } from '../ports/errors.ts';
 import type { RouteRegistry } from '../http/route-registry.ts';
 import type { Actor } from './audit.ts';
 import type { ExamAdminService } from './exam-admin-service.ts';
 import type { PlacesService } from './places-service.ts';
+import type { ProvisioningService } from './provisioning-service.ts';
 import type { RosterService } from './roster-service.ts';
 import type { StaffService } from './staff-service.ts';
 
 export interface AdminServices {
+  provisioning: ProvisioningService;
   places: PlacesService;
   staff: StaffService;
   exams: ExamAdminService;
@@ -64,23 +70,43 @@ function rosterFormat(c: Context<AppEnv>, format: 'csv' | 'json' | undefined): '
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   if (type.includes('csv')) return 'csv';
   if (type.includes('json')) return 'json';
-  throw new AppError(400, 'BAD_REQUEST', 'send the roster as text/csv or application/json, or say ?format=csv|json');
+  throw invalid('BAD_REQUEST', 'send the roster as text/csv or application/json, or say ?format=csv|json');
 }
 
 export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
+  // ---- PROTOCOL.md "Staff and provisioning" ----
+  r.add(
+    { method: 'post', path: '/admin/exams', tag, summary: 'Create an exam', roles: ADMIN, body: CreateExamRequest, responses: { 201: Exam } },
+    async ({ c, body, principal }) => c.json(await s.provisioning.createExam(principal, body, c.get('ip')), 201),
+  );
+  r.add(
+    {
+      method: 'post',
+      path: '/admin/exams/:examId/candidates',
+      tag,
+      summary: 'Register candidates (idempotent per candidateId; access codes stored hashed)',
+      roles: ADMIN,
+      params: ExamParams,
+      body: RegisterCandidatesRequest,
+      responses: { 201: RegisterCandidatesResponse },
+      errors: [404, 413],
+    },
+    async ({ c, body, params, principal }) => c.json(await s.provisioning.registerCandidates(principal, params.examId, body, c.get('ip')), 201),
+  );
+
   // ---- Centers and rooms ----
-  r.add({ method: 'get', path: '/admin/centers', tag, summary: 'List exam centers', roles: ADMIN, responses: { 200: CenterList } }, ({ c }) => c.json(s.places.listCenters()));
+  r.add({ method: 'get', path: '/admin/centers', tag, summary: 'List exam centers', roles: ADMIN, responses: { 200: CenterList } }, async ({ c }) => c.json(await s.places.listCenters()));
   r.add(
     { method: 'post', path: '/admin/centers', tag, summary: 'Create an exam center (name unique)', roles: ADMIN, body: CreateCenterRequest, responses: { 201: Center }, errors: [409] },
-    ({ c, body, principal }) => c.json(s.places.createCenter(actor(c, principal), body), 201),
+    async ({ c, body, principal }) => c.json(await s.places.createCenter(actor(c, principal), body), 201),
   );
   r.add(
     { method: 'get', path: '/admin/centers/:centerId', tag, summary: 'Read an exam center', roles: ADMIN, params: CenterParams, responses: { 200: Center }, errors: [404] },
-    ({ c, params }) => c.json(s.places.getCenter(params.centerId)),
+    async ({ c, params }) => c.json(await s.places.getCenter(params.centerId)),
   );
   r.add(
     { method: 'patch', path: '/admin/centers/:centerId', tag, summary: 'Rename an exam center or change its address', roles: ADMIN, params: CenterParams, body: UpdateCenterRequest, responses: { 200: Center }, errors: [404, 409] },
-    ({ c, params, body, principal }) => c.json(s.places.updateCenter(actor(c, principal), params.centerId, body)),
+    async ({ c, params, body, principal }) => c.json(await s.places.updateCenter(actor(c, principal), params.centerId, body)),
   );
   r.add(
     {
@@ -93,26 +119,26 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
       responses: { 204: null },
       errors: [404, 409],
     },
-    ({ c, params, principal }) => {
-      s.places.deleteCenter(actor(c, principal), params.centerId);
+    async ({ c, params, principal }) => {
+      await s.places.deleteCenter(actor(c, principal), params.centerId);
       return c.body(null, 204);
     },
   );
   r.add(
     { method: 'get', path: '/admin/centers/:centerId/rooms', tag, summary: 'List the rooms of a center', roles: ADMIN, params: CenterParams, responses: { 200: RoomList }, errors: [404] },
-    ({ c, params }) => c.json(s.places.listRooms(params.centerId)),
+    async ({ c, params }) => c.json(await s.places.listRooms(params.centerId)),
   );
   r.add(
     { method: 'post', path: '/admin/centers/:centerId/rooms', tag, summary: 'Add a room to a center (name unique within the center)', roles: ADMIN, params: CenterParams, body: CreateRoomRequest, responses: { 201: Room }, errors: [404, 409] },
-    ({ c, params, body, principal }) => c.json(s.places.createRoom(actor(c, principal), params.centerId, body), 201),
+    async ({ c, params, body, principal }) => c.json(await s.places.createRoom(actor(c, principal), params.centerId, body), 201),
   );
   r.add(
     { method: 'get', path: '/admin/rooms/:roomId', tag, summary: 'Read a room', roles: ADMIN, params: RoomParams, responses: { 200: Room }, errors: [404] },
-    ({ c, params }) => c.json(s.places.getRoom(params.roomId)),
+    async ({ c, params }) => c.json(await s.places.getRoom(params.roomId)),
   );
   r.add(
     { method: 'patch', path: '/admin/rooms/:roomId', tag, summary: 'Rename a room or change its capacity', roles: ADMIN, params: RoomParams, body: UpdateRoomRequest, responses: { 200: Room }, errors: [404, 409] },
-    ({ c, params, body, principal }) => c.json(s.places.updateRoom(actor(c, principal), params.roomId, body)),
+    async ({ c, params, body, principal }) => c.json(await s.places.updateRoom(actor(c, principal), params.roomId, body)),
   );
   r.add(
     {
@@ -125,21 +151,21 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
       responses: { 204: null },
       errors: [404, 409],
     },
-    ({ c, params, principal }) => {
-      s.places.deleteRoom(actor(c, principal), params.roomId);
+    async ({ c, params, principal }) => {
+      await s.places.deleteRoom(actor(c, principal), params.roomId);
       return c.body(null, 204);
     },
   );
 
   // ---- Staff accounts ----
-  r.add({ method: 'get', path: '/admin/staff', tag, summary: 'List staff accounts (never password hashes)', roles: ADMIN, responses: { 200: StaffList } }, ({ c }) => c.json(s.staff.list()));
+  r.add({ method: 'get', path: '/admin/staff', tag, summary: 'List staff accounts (never password hashes)', roles: ADMIN, responses: { 200: StaffList } }, async ({ c }) => c.json(await s.staff.list()));
   r.add(
     { method: 'post', path: '/admin/staff', tag, summary: 'Create a staff account (username unique, password ≥ 12 characters)', roles: ADMIN, body: CreateStaffRequest, responses: { 201: StaffAccount }, errors: [409] },
     async ({ c, body, principal }) => c.json(await s.staff.create(actor(c, principal), body), 201),
   );
   r.add(
     { method: 'get', path: '/admin/staff/:staffId', tag, summary: 'Read a staff account', roles: ADMIN, params: StaffParams, responses: { 200: StaffAccount }, errors: [404] },
-    ({ c, params }) => c.json(s.staff.get(params.staffId)),
+    async ({ c, params }) => c.json(await s.staff.get(params.staffId)),
   );
   r.add(
     {
@@ -153,7 +179,7 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
       responses: { 200: UpdateStaffResponse },
       errors: [404, 409],
     },
-    ({ c, params, body, principal }) => c.json(s.staff.update(actor(c, principal), params.staffId, body)),
+    async ({ c, params, body, principal }) => c.json(await s.staff.update(actor(c, principal), params.staffId, body)),
   );
   r.add(
     {
@@ -181,7 +207,7 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
       responses: { 200: StaffAccount },
       errors: [404],
     },
-    ({ c, params, body, principal }) => c.json(s.staff.setAssignments(actor(c, principal), params.staffId, body)),
+    async ({ c, params, body, principal }) => c.json(await s.staff.setAssignments(actor(c, principal), params.staffId, body)),
   );
 
   // ---- Exams (create is in routes/staff-routes.ts) ----
@@ -196,11 +222,11 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
       responses: { 200: AdminExam },
       errors: [404],
     },
-    ({ c, params }) => c.json(s.exams.get(params.examId)),
+    async ({ c, params }) => c.json(await s.exams.get(params.examId)),
   );
   r.add(
     { method: 'get', path: '/admin/exams', tag, summary: 'List exams with status, window, policy and counts, newest first', roles: ADMIN, query: AdminExamListQuery, responses: { 200: AdminExamList } },
-    ({ c, query }) => c.json(s.exams.list(query as z.infer<typeof AdminExamListQuery>)),
+    async ({ c, query }) => c.json(await s.exams.list(query as z.infer<typeof AdminExamListQuery>)),
   );
   r.add(
     {
@@ -214,19 +240,19 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
       responses: { 200: AdminExam },
       errors: [404, 409],
     },
-    ({ c, params, body, principal }) => c.json(s.exams.update(actor(c, principal), params.examId, body)),
+    async ({ c, params, body, principal }) => c.json(await s.exams.update(actor(c, principal), params.examId, body)),
   );
   r.add(
     { method: 'post', path: '/admin/exams/:examId/open', tag, summary: 'Open an exam: candidates may start (within its window)', roles: ADMIN, params: ExamParams, responses: { 200: AdminExam }, errors: [404] },
-    ({ c, params, principal }) => c.json(s.exams.setStatus(actor(c, principal), params.examId, 'open')),
+    async ({ c, params, principal }) => c.json(await s.exams.setStatus(actor(c, principal), params.examId, 'open')),
   );
   r.add(
     { method: 'post', path: '/admin/exams/:examId/close', tag, summary: 'Close an exam: no new starts (running sessions go on)', roles: ADMIN, params: ExamParams, responses: { 200: AdminExam }, errors: [404] },
-    ({ c, params, principal }) => c.json(s.exams.setStatus(actor(c, principal), params.examId, 'closed')),
+    async ({ c, params, principal }) => c.json(await s.exams.setStatus(actor(c, principal), params.examId, 'closed')),
   );
   r.add(
     { method: 'put', path: '/admin/exams/:examId/window', tag, summary: 'Set when candidates may start (opensAt/closesAt, ISO UTC, null = no limit)', roles: ADMIN, params: ExamParams, body: ExamWindowRequest, responses: { 200: AdminExam }, errors: [404] },
-    ({ c, params, body, principal }) => c.json(s.exams.setWindow(actor(c, principal), params.examId, body)),
+    async ({ c, params, body, principal }) => c.json(await s.exams.setWindow(actor(c, principal), params.examId, body)),
   );
   r.add(
     {
@@ -240,7 +266,7 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
       responses: { 200: AdminExam },
       errors: [404],
     },
-    ({ c, params, body, principal }) => c.json(s.exams.setPolicy(actor(c, principal), params.examId, body)),
+    async ({ c, params, body, principal }) => c.json(await s.exams.setPolicy(actor(c, principal), params.examId, body)),
   );
 
   // ---- Roster and seating ----
@@ -259,10 +285,10 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
     },
     async ({ c, params, principal, query }) => {
       const q = query as z.infer<typeof RosterImportQuery>;
-      s.roster.assertExam(params.examId);
+      await s.roster.assertExam(params.examId);
       const format = rosterFormat(c, q.format);
       const text = await bodyText(c);
-      const { status, report } = s.roster.import(actor(c, principal), params.examId, text, format, q.atomic !== 'false');
+      const { status, report } = await s.roster.import(actor(c, principal), params.examId, text, format, q.atomic !== 'false');
       return c.json(report, status);
     },
   );
@@ -278,7 +304,7 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
       responses: { 200: RegistrationList },
       errors: [404],
     },
-    ({ c, params, query }) => c.json(s.roster.listRegistrations(params.examId, query as z.infer<typeof RegistrationListQuery>)),
+    async ({ c, params, query }) => c.json(await s.roster.listRegistrations(params.examId, query as z.infer<typeof RegistrationListQuery>)),
   );
   r.add(
     {
@@ -292,6 +318,6 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
       responses: { 200: AdminRegistration },
       errors: [404, 409],
     },
-    ({ c, params, body, principal }) => c.json(s.roster.place(actor(c, principal), params.examId, params.candidateId, body)),
+    async ({ c, params, body, principal }) => c.json(await s.roster.place(actor(c, principal), params.examId, params.candidateId, body)),
   );
 }

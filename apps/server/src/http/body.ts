@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './context.ts';
-import { AppError } from './errors.ts';
+import { HttpError } from './errors.ts';
 
 /**
  * Request bodies, read straight from Node's IncomingMessage when the app runs under
@@ -61,8 +61,8 @@ function readIncoming(incoming: IncomingMessage, max: number): Promise<Read> {
   });
 }
 
-function tooLarge(max: number, drained: boolean): AppError {
-  return new AppError(413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${max} bytes`, { maxBytes: max }, drained ? undefined : { Connection: 'close' });
+function tooLarge(max: number, drained: boolean): HttpError {
+  return new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${max} bytes`, { maxBytes: max }, drained ? undefined : { Connection: 'close' });
 }
 
 /** Sets the body limit of the routes below it and refuses a declared Content-Length above it at once. */

@@ -1,17 +1,6 @@
-import type { Role } from '@invigil/contract';
+import type { Principal } from '../ports/types.ts';
 
-/** Who is calling, once their bearer token checked out. */
-export interface Principal {
-  sessionId: string;
-  role: Role;
-  /** staff_users.id or registrations.id */
-  userId: string;
-  username?: string;
-  examId?: string | null;
-  candidateId?: string | null;
-  /** Proctors: the centers/rooms they are assigned to. */
-  assignments?: { centerId: string; roomId: string | null }[];
-}
+export type { Principal };
 
 export type AppEnv = {
   Variables: {

@@ -1,9 +1,12 @@
 import type { ErrorCode } from '@invigil/contract';
+import { DomainError, RateLimitedError, type ErrorKind } from '../ports/errors.ts';
 
-/** An error the API answers with its envelope; anything else is a 500 and logged. */
-export class AppError extends Error {
+export type HttpStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 423 | 429 | 500 | 503;
+
+/** An error of the HTTP layer itself (a body over its limit): it knows its status and headers. */
+export class HttpError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 423 | 429 | 500 | 503,
+    readonly status: HttpStatus,
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
@@ -13,9 +16,36 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what = 'not found') => new AppError(404, 'NOT_FOUND', what);
-export const unauthenticated = (msg = 'sign in first') => new AppError(401, 'UNAUTHENTICATED', msg);
-export const forbidden = (msg = 'not allowed') => new AppError(403, 'FORBIDDEN', msg);
+/** The one place a domain error's kind becomes an HTTP status. */
+const STATUS: Record<ErrorKind, HttpStatus> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  locked: 423,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+export interface HttpAnswer {
+  status: HttpStatus;
+  body: ReturnType<typeof envelope>;
+  headers: Record<string, string>;
+}
+
+/** How an error is answered, or undefined when it is not one we answer (a bug: 500, logged). */
+export function httpAnswer(err: unknown): HttpAnswer | undefined {
+  if (err instanceof HttpError) return { status: err.status, body: envelope(err.code, err.message, err.details), headers: err.headers ?? {} };
+  if (err instanceof DomainError) {
+    const headers: Record<string, string> = {};
+    if (err instanceof RateLimitedError) headers['Retry-After'] = String(err.retryAfterSeconds);
+    if (err.kind === 'unavailable') headers['Retry-After'] = '5';
+    return { status: STATUS[err.kind], body: envelope(err.code, err.message, err.details), headers };
+  }
+  return undefined;
+}
 
 export function envelope(code: ErrorCode, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };

@@ -2,7 +2,7 @@ import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import type { Role } from '@invigil/contract';
 import type { AppEnv, Principal } from './context.ts';
-import { forbidden, unauthenticated } from './errors.ts';
+import { forbidden, unauthenticated } from '../ports/errors.ts';
 import { check, readJson } from './validate.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
@@ -44,7 +44,7 @@ export class RouteRegistry {
 
   constructor(
     private readonly app: Hono<AppEnv>,
-    private readonly authenticate: (c: Context<AppEnv>, allowQueryToken: boolean) => Principal,
+    private readonly authenticate: (c: Context<AppEnv>, allowQueryToken: boolean) => Promise<Principal>,
   ) {}
 
   add<B extends z.ZodType | undefined, P extends z.ZodType | undefined>(
@@ -55,7 +55,7 @@ export class RouteRegistry {
     this.app.on(spec.method.toUpperCase(), `/api/v1${spec.path}`, async (c) => {
       let principal = undefined as unknown as Principal;
       if (spec.roles) {
-        principal = this.authenticate(c, spec.queryToken === true);
+        principal = await this.authenticate(c, spec.queryToken === true);
         if (!spec.roles.includes(principal.role)) {
           // A candidate probing staff routes learns nothing more than "not for you".
           throw principal.role === 'candidate' ? forbidden('this route is for staff') : forbidden(`this route needs role ${spec.roles.join(' or ')}`);

@@ -1,7 +1,7 @@
 import { bodyText } from './body.ts';
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { AppError } from './errors.ts';
+import { invalid } from '../ports/errors.ts';
 
 function issues(error: z.ZodError) {
   return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
@@ -14,7 +14,7 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   try {
     raw = text.length === 0 ? undefined : JSON.parse(text);
   } catch {
-    throw new AppError(400, 'MALFORMED_JSON', 'the request body is not valid JSON');
+    throw invalid('MALFORMED_JSON', 'the request body is not valid JSON');
   }
   return check(schema, raw, 'body');
 }
@@ -22,7 +22,7 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
 export function check<S extends z.ZodType>(schema: S, raw: unknown, where: string): z.infer<S> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new AppError(400, 'VALIDATION_FAILED', `the request ${where} is invalid`, issues(parsed.error));
+    throw invalid('VALIDATION_FAILED', `the request ${where} is invalid`, issues(parsed.error));
   }
   return parsed.data;
 }

@@ -1,6 +1,8 @@
+import type { PresenceFlush } from './types.ts';
+
 /**
- * Where heartbeats land: last sign of life and the highest signed seq per attempt.
- * In memory by default (flushed to the database in batches); Redis when scaled out.
+ * Where heartbeats land: the last sign of life and the highest signed seq per attempt. Memory on
+ * one process (flushed to the database in batches); Redis when several processes serve one exam.
  */
 export interface PresenceEntry {
   lastSeenAt: number;
@@ -9,14 +11,17 @@ export interface PresenceEntry {
 
 export interface Presence {
   /**
-   * Accepts `seq` only if it is higher than any seen for the attempt (atomically), and records the
-   * beat. Returns false for a replayed or out-of-order seq.
+   * Accepts `seq` only if it is higher than every seq seen for the attempt and than `floorSeq`
+   * (the durable floor from the database), atomically, and records the beat. False for a replayed
+   * or out-of-order seq.
    */
-  advance(attemptId: string, seq: number, at: number, floorSeq: number): boolean;
-  /** Marks the attempt alive now without a seq (start, resume, recovery). */
-  touch(attemptId: string, at: number, floorSeq: number): void;
-  get(attemptId: string): PresenceEntry | undefined;
-  forget(attemptId: string): void;
-  /** Entries changed since the last drain, for the batched flush. */
-  drainDirty(): { attemptId: string; lastSeenAt: number; seq: number; beats: number }[];
+  advance(attemptId: string, seq: number, at: number, floorSeq: number): Promise<boolean>;
+  /** Marks the attempt alive now without a seq (start, resume, recovery, unlock). */
+  touch(attemptId: string, at: number, floorSeq: number): Promise<void>;
+  get(attemptId: string): Promise<PresenceEntry | undefined>;
+  getMany(attemptIds: readonly string[]): Promise<Map<string, PresenceEntry>>;
+  /** Forgets the attempt (it ended, or a transfer bound a new device whose seq starts again at 1). */
+  forget(attemptId: string): Promise<void>;
+  /** Entries changed since the last drain, for the batched flush to the database. */
+  drainDirty(): Promise<PresenceFlush[]>;
 }

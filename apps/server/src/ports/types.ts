@@ -1,4 +1,4 @@
-import type { CandidateSessionSummary, SessionState, StartDecision } from '@invigil/core';
+import type { SessionState } from '@invigil/core';
 import type { InstructionType, Question, Role } from '@invigil/contract';
 
 /** One exam session (and its attempt) as the services see it. */
@@ -20,11 +20,36 @@ export interface SessionRecord {
   centerId: string | null;
   roomId: string | null;
   seat: string | null;
-  /** Time paused by staff, in ms (incident time). */
-  incidentMs: number;
   resumeCodeHash: string | null;
   resumeCodeExpiresAt: number | null;
+  /** Wrong resume codes entered against the current code (five kill it). */
+  resumeCodeFailures: number;
+  /**
+   * The recovery token this one replaced, and when: a recover whose answer was lost may be retried
+   * with it for a short grace window and gets the same answer again.
+   */
+  prevRecoveryTokenHash: string | null;
+  recoveryRotatedAt: number | null;
   deviceGeneration: number;
+}
+
+/** Who is calling, once their bearer token checked out. */
+export interface Principal {
+  sessionId: string;
+  role: Role;
+  /** staff_users.id or registrations.id */
+  userId: string;
+  username?: string;
+  examId?: string | null;
+  candidateId?: string | null;
+  /** Proctors: the centers/rooms they are assigned to. */
+  assignments?: Assignment[];
+}
+
+/** A proctor's assignment: a whole center (roomId null) or one room of it. */
+export interface Assignment {
+  centerId: string;
+  roomId: string | null;
 }
 
 export interface AuditEntry {
@@ -117,11 +142,12 @@ export interface AnswerWrite {
   at: number;
 }
 
-export interface AnswerWriteResult {
-  applied: boolean;
-  clientSeq: number;
-  savedAt: number;
-}
+/**
+ * `applied`: stored; `stale`: an equal or newer clientSeq was stored already (acknowledged, not
+ * overwritten); `refused`: the session was not active and unlocked with time left when the write
+ * ran, so nothing was stored (the answer itself enforces "no answer lands after submit").
+ */
+export type AnswerWriteResult = { outcome: 'applied' | 'stale'; clientSeq: number; savedAt: number } | { outcome: 'refused' };
 
 export interface InstructionRecord {
   id: string;
@@ -131,20 +157,29 @@ export interface InstructionRecord {
   issuedAt: number;
 }
 
-/** What starting a session decides; the store fills in the rest (times, counters, no resume code). */
-export type NewSession = Pick<
-  SessionRecord,
-  'sessionId' | 'attemptId' | 'candidateId' | 'examId' | 'state' | 'recoveryTokenHash' | 'devicePublicKey' | 'deviceFingerprint' | 'browserInfo' | 'ipAddress' | 'centerId' | 'roomId' | 'seat'
-> & { now: number };
+/** A registration as the candidate side needs it (login, start). */
+export interface RegistrationRecordLite {
+  id: string;
+  accessCodeHash: string;
+  name: string;
+  centerId: string | null;
+  roomId: string | null;
+  seat: string | null;
+}
 
-/** The result of a read-modify-write on one session, decided by pure domain code. */
-export type SessionDecision<T> =
-  | { kind: 'update'; record: SessionRecord; audit: AuditEntry[]; alerts?: AlertInput[]; result: T }
-  | { kind: 'keep'; audit?: AuditEntry[]; alerts?: AlertInput[]; result: T };
+/** A new instruction for a kiosk, queued until its device acknowledges it. */
+export interface NewInstruction extends InstructionRecord {
+  issuedBy: string;
+  reason: string | null;
+  deviceGeneration: number;
+}
 
-export type StartOutcome = { ok: true; record: SessionRecord } | ({ ok: false } & Exclude<StartDecision, { ok: true }>);
-
-export type { CandidateSessionSummary };
+export interface PresenceFlush {
+  attemptId: string;
+  lastSeenAt: number;
+  seq: number;
+  beats: number;
+}
 
 export interface AlertRecord {
   id: string;
@@ -174,3 +209,16 @@ export interface StaffSessionFilter {
   status?: string;
   includeFinished?: boolean;
 }
+
+/** A signed-in candidate, as the services see them: scoped to their own attempts of one exam. */
+export interface CandidateRef {
+  candidateId: string;
+  examId: string | null;
+  ip: string;
+}
+
+/** Who caused a change: a candidate (scoped to their own sessions), staff, or the system. */
+export type Actor =
+  | { type: 'candidate'; ref: CandidateRef }
+  | { type: 'staff'; id: string; ip: string; reason: string | null }
+  | { type: 'system' };

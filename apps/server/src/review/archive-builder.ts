@@ -2,7 +2,7 @@ import type { Archive, AnswerValue } from '@invigil/contract';
 import { usedAt } from '@invigil/core';
 import { canonicalJson } from './canonical-json.ts';
 import { ARCHIVE_FORMAT, chainEvents, genesisHash, type UnhashedEvent } from './hash-chain.ts';
-import type { AttemptSnapshot } from './review-store.ts';
+import type { AttemptSnapshot } from '../ports/review-records.ts';
 import { scoreAttempt } from './scoring.ts';
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -81,7 +81,7 @@ export function buildArchive(s: AttemptSnapshot, sealedAt: number | null, now: n
       endedAt: isoOrNull(r.state.endedAt),
       timeAllowedSeconds: Math.floor(r.state.allowedMs / 1000),
       timeUsedSeconds: Math.floor(usedAt(r.state, r.state.endedAt ?? now) / 1000),
-      incidentSeconds: Math.floor(r.incidentMs / 1000),
+      incidentSeconds: Math.floor(r.state.incidentMs / 1000),
       counts: { answers: answers.length, events: events.length, alerts: s.alerts.length, instructions: s.instructions.length },
     },
     device: { publicKey: r.devicePublicKey, fingerprint: r.deviceFingerprint, browser: r.browserInfo, ip: r.ipAddress, generation: r.deviceGeneration },

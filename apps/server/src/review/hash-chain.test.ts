@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildArchive } from './archive-builder.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { verifyArchive } from './hash-chain.ts';
-import type { AttemptSnapshot } from './review-store.ts';
+import type { AttemptSnapshot } from '../ports/review-records.ts';
 
 const T0 = 1_750_000_000_000;
 const at = fc.integer({ min: T0, max: T0 + 3_600_000 });
@@ -26,7 +26,7 @@ const snapshotArb: fc.Arbitrary<AttemptSnapshot> = fc
       attemptId: 'att-1',
       candidateId: 'cand-1',
       examId: 'exam-1',
-      state: { status: r.status, isLocked: false, lockReason: null, allowedMs: 3_600_000, usedMs: 1_000_000, runningSince: null, pausedAt: null, pauseKind: null, recoveryAttempts: 0, endedAt: T0 + 3_600_000, endReason: 'submitted' as const },
+      state: { status: r.status, isLocked: false, lockReason: null, allowedMs: 3_600_000, usedMs: 1_000_000, runningSince: null, pausedAt: null, pauseKind: null, recoveryAttempts: 0, endedAt: T0 + 3_600_000, endReason: 'submitted' as const, incidentMs: 0 },
       startedAt: T0,
       devicePublicKey: 'k'.repeat(43),
       deviceFingerprint: 'fp',
@@ -35,7 +35,6 @@ const snapshotArb: fc.Arbitrary<AttemptSnapshot> = fc
       centerId: 'c1',
       roomId: 'r1',
       seat: 'A1',
-      incidentMs: 0,
       deviceGeneration: 0,
     },
     exam: {

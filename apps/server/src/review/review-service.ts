@@ -1,15 +1,16 @@
 import type { Archive, ReviewDetail, ReviewSessionRow, ReviewSessionsQuery, VerifyResponse } from '@invigil/contract';
 import { isFinal } from '@invigil/core';
 import type { Logger } from 'pino';
-import type { Principal } from '../http/context.ts';
-import { AppError, notFound } from '../http/errors.ts';
-import { inScope, scopeOf } from '../services/scope.ts';
+import type { Database } from '../ports/database.ts';
+import { conflict, notFound } from '../ports/errors.ts';
+import type { StoredArchive } from '../ports/review-records.ts';
+import type { Principal } from '../ports/types.ts';
+import { inScope, scopeOf } from '../proctoring/scope.ts';
 import { buildArchive } from './archive-builder.ts';
 import { verifyArchive } from './hash-chain.ts';
-import type { ReviewStore, StoredArchive } from './review-store.ts';
 
 export interface ReviewDeps {
-  store: ReviewStore;
+  db: Database;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   now: () => number;
 }
@@ -28,23 +29,24 @@ export class ReviewService {
    * Seals a finished attempt into its archive, once: a second call (or a call for a session that
    * is not final yet) changes nothing.
    */
-  seal(attemptId: string): SealOutcome {
-    if (this.d.store.getArchive(attemptId)) return 'already_sealed';
-    const snap = this.d.store.snapshot(attemptId);
+  async seal(attemptId: string): Promise<SealOutcome> {
+    const { review } = this.d.db.repos;
+    if (await review.getArchive(attemptId)) return 'already_sealed';
+    const snap = await review.snapshot(attemptId);
     if (!snap) return 'no_such_attempt';
     if (!isFinal(snap.session.state)) return 'not_final';
     const now = this.d.now();
     const built = buildArchive(snap, now, now);
-    const inserted = this.d.store.insertArchive({ attemptId, sealedAt: now, content: built.content, chainHead: built.chainHead, score: built.score, maxScore: built.maxScore });
+    const inserted = await review.insertArchive({ attemptId, sealedAt: now, content: built.content, chainHead: built.chainHead, score: built.score, maxScore: built.maxScore });
     if (!inserted) return 'already_sealed';
     this.d.log.info({ attemptId, events: built.archive.events.length, score: built.score, maxScore: built.maxScore }, 'attempt sealed');
     return 'sealed';
   }
 
   /** seal() for hooks and jobs: logs a failure instead of throwing it at the caller. */
-  sealSafely(attemptId: string): SealOutcome | 'failed' {
+  async sealSafely(attemptId: string): Promise<SealOutcome | 'failed'> {
     try {
-      return this.seal(attemptId);
+      return await this.seal(attemptId);
     } catch (err) {
       this.d.log.error({ err, attemptId }, 'sealing the attempt failed; the sweep will retry');
       return 'failed';
@@ -55,12 +57,12 @@ export class ReviewService {
    * One step of the repair sweep: seals up to `limit` final attempts without an archive whose ids
    * come after `after`. `next` is where to continue, undefined when nothing was left.
    */
-  sweepStep(after: string | undefined, limit: number): { next: string | undefined; sealed: number; failed: number } {
-    const ids = this.d.store.unsealedFinalAttempts(limit, after);
+  async sweepStep(after: string | undefined, limit: number): Promise<{ next: string | undefined; sealed: number; failed: number }> {
+    const ids = await this.d.db.repos.review.unsealedFinalAttempts(limit, after);
     let sealed = 0;
     let failed = 0;
     for (const id of ids) {
-      const r = this.sealSafely(id);
+      const r = await this.sealSafely(id);
       if (r === 'sealed') sealed += 1;
       if (r === 'failed') failed += 1;
     }
@@ -68,12 +70,12 @@ export class ReviewService {
   }
 
   /** Seals every final attempt that has no archive (repairs a crash between the end and the seal). */
-  sweep(batch = 100): { sealed: number; failed: number } {
+  async sweep(batch = 100): Promise<{ sealed: number; failed: number }> {
     let sealed = 0;
     let failed = 0;
     let after: string | undefined;
     do {
-      const step = this.sweepStep(after, batch);
+      const step = await this.sweepStep(after, batch);
       sealed += step.sealed;
       failed += step.failed;
       after = step.next;
@@ -82,24 +84,25 @@ export class ReviewService {
   }
 
   /** The session if this staff member may see it; 404 otherwise, exactly like an unknown id. */
-  private visible(p: Principal, attemptId: string): { status: string } {
-    const place = this.d.store.placement(attemptId);
+  private async visible(p: Principal, attemptId: string): Promise<{ status: string }> {
+    const place = await this.d.db.repos.review.placement(attemptId);
     if (!place || !inScope(scopeOf(p), place)) throw notFound('no such exam session');
     return place;
   }
 
   /** The archive of a final attempt, sealing it now if the hook has not yet (or failed to). */
-  private sealedArchive(attemptId: string): StoredArchive | undefined {
-    const have = this.d.store.getArchive(attemptId);
+  private async sealedArchive(attemptId: string): Promise<StoredArchive | undefined> {
+    const have = await this.d.db.repos.review.getArchive(attemptId);
     if (have) return have;
-    if (this.sealSafely(attemptId) === 'sealed') return this.d.store.getArchive(attemptId);
-    return undefined;
+    // Sealed now if the hook has not yet (or failed to); a concurrent seal elsewhere is fine too.
+    await this.sealSafely(attemptId);
+    return this.d.db.repos.review.getArchive(attemptId);
   }
 
-  list(p: Principal, q: ReviewSessionsQuery): { sessions: ReviewSessionRow[]; total: number; nextCursor: string | null } {
+  async list(p: Principal, q: ReviewSessionsQuery): Promise<{ sessions: ReviewSessionRow[]; total: number; nextCursor: string | null }> {
     const scope = scopeOf(p);
     const limit = q.limit ?? DEFAULT_PAGE;
-    const { rows, total } = this.d.store.listSessions({
+    const { rows, total } = await this.d.db.repos.review.listSessions({
       status: q.status,
       examId: q.examId,
       centerId: q.centerId,
@@ -139,13 +142,13 @@ export class ReviewService {
   }
 
   /** The sealed archive, or (not final yet) a live view built the same way and not stored. */
-  detail(p: Principal, attemptId: string): ReviewDetail {
-    this.visible(p, attemptId);
-    const stored = this.sealedArchive(attemptId);
+  async detail(p: Principal, attemptId: string): Promise<ReviewDetail> {
+    await this.visible(p, attemptId);
+    const stored = await this.sealedArchive(attemptId);
     if (stored) {
       return { sealed: true, sealedAt: iso(stored.sealedAt), chainHead: stored.chainHead, archive: this.parseStored(stored) };
     }
-    const snap = this.d.store.snapshot(attemptId);
+    const snap = await this.d.db.repos.review.snapshot(attemptId);
     if (!snap) throw notFound('no such exam session');
     const live = buildArchive(snap, null, this.d.now());
     return { sealed: false, sealedAt: null, chainHead: live.chainHead, archive: live.archive };
@@ -156,26 +159,26 @@ export class ReviewService {
     try {
       return JSON.parse(a.content) as Archive;
     } catch {
-      throw new AppError(409, 'CONFLICT', 'the stored archive is not valid JSON: it was damaged or tampered with; see /verify');
+      throw conflict('CONFLICT', 'the stored archive is not valid JSON: it was damaged or tampered with; see /verify');
     }
   }
 
   /** The sealed archive as stored (byte for byte), for download. 409 while the attempt is not final. */
-  archiveFile(p: Principal, attemptId: string): { filename: string; content: string; chainHead: string } {
-    const a = this.requireSealed(p, attemptId);
+  async archiveFile(p: Principal, attemptId: string): Promise<{ filename: string; content: string; chainHead: string }> {
+    const a = await this.requireSealed(p, attemptId);
     return { filename: `invigil-archive-${attemptId.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`, content: a.content, chainHead: a.chainHead };
   }
 
-  verify(p: Principal, attemptId: string): VerifyResponse {
-    const a = this.requireSealed(p, attemptId);
+  async verify(p: Principal, attemptId: string): Promise<VerifyResponse> {
+    const a = await this.requireSealed(p, attemptId);
     return verifyArchive(a.content, a.chainHead);
   }
 
-  private requireSealed(p: Principal, attemptId: string): StoredArchive {
-    const { status } = this.visible(p, attemptId);
-    const a = this.sealedArchive(attemptId);
+  private async requireSealed(p: Principal, attemptId: string): Promise<StoredArchive> {
+    const { status } = await this.visible(p, attemptId);
+    const a = await this.sealedArchive(attemptId);
     if (!a) {
-      throw new AppError(409, 'CONFLICT', `the attempt is not sealed yet: the session is ${status}; it is sealed when it is submitted, expires or is terminated`, { status });
+      throw conflict('CONFLICT', `the attempt is not sealed yet: the session is ${status}; it is sealed when it is submitted, expires or is terminated`, { status });
     }
     return a;
   }

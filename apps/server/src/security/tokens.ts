@@ -33,6 +33,16 @@ export function keyedHash(key: Buffer, value: string): string {
   return createHmac('sha256', key).update(value, 'utf8').digest('base64url');
 }
 
+/**
+ * The recovery token that replaces `previous` when it is used: HMAC-SHA256 under the server secret
+ * of the attempt and the previous token (which starts as 256 bits from the CSPRNG). Being derived
+ * rather than drawn, a recover whose answer was lost can be retried with the previous token and be
+ * given the same new token again, while only hashes of tokens are ever stored.
+ */
+export function nextRecoveryToken(key: Buffer, attemptId: string, previous: string): string {
+  return createHmac('sha256', key).update(`invigil-recovery-rotation:v1:${attemptId}:${previous}`, 'utf8').digest('base64url');
+}
+
 const scrypt = (pw: BinaryLike, salt: BinaryLike, len: number, opts: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) => scryptCb(pw, salt, len, opts, (e, k) => (e ? reject(e) : resolve(k))));
 

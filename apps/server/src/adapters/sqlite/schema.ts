@@ -159,6 +159,11 @@ export const examSessions = sqliteTable(
     /** Transfer to another desk: hash of the one-time resume code, and when it stops working. */
     resumeCodeHash: text('resume_code_hash'),
     resumeCodeExpiresAt: integer('resume_code_expires_at'),
+    /** Wrong resume codes entered against the current code (five kill it). */
+    resumeCodeFailures: integer('resume_code_failures').notNull().default(0),
+    /** The recovery token the current one replaced, and when (a lost answer's retry gets the same answer). */
+    prevRecoveryTokenHash: text('prev_recovery_token_hash'),
+    recoveryRotatedAt: integer('recovery_rotated_at'),
     /** Bumped by each transfer; keys of earlier generations are refused. */
     deviceGeneration: integer('device_generation').notNull().default(0),
     updatedAt: integer('updated_at').notNull(),

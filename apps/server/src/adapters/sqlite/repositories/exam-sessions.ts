@@ -1,0 +1,94 @@
+import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import type { ExamSessionRepo } from '../../../ports/repositories.ts';
+import type { PresenceFlush, SessionRecord, StaffSessionFilter } from '../../../ports/types.ts';
+import type { Db } from '../open.ts';
+import { candidates, examSessions } from '../schema.ts';
+import { selectList } from '../select-list.ts';
+import { fixSessionRow, toRecord, toRow, type SessionRow } from '../session-rows.ts';
+import type { Sync } from '../sync.ts';
+import { mappingUnique } from '../unique.ts';
+
+/**
+ * Exam sessions. The hot reads (every candidate request reads its session) and the presence flush
+ * use raw statements prepared once: drizzle's builder and row mapping cost more than the SQL.
+ */
+export class SqliteExamSessions implements Sync<ExamSessionRepo> {
+  private readonly byAttempt;
+  private readonly byAttemptForCandidate;
+  private readonly presenceTx;
+
+  constructor(private readonly db: Db) {
+    const c = db.$client;
+    const cols = selectList(examSessions);
+    const one = (where: string) => {
+      const st = c.prepare(`SELECT ${cols} FROM exam_sessions WHERE ${where}`);
+      return (...args: unknown[]) => fixSessionRow(st.get(...args) as SessionRow | undefined);
+    };
+    this.byAttempt = one('attempt_id = ?');
+    this.byAttemptForCandidate = one('attempt_id = ? AND candidate_id = ?');
+    const presenceOne = c.prepare(
+      'UPDATE exam_sessions SET last_activity_at = max(last_activity_at, ?), last_seq = max(last_seq, ?), heartbeat_count = heartbeat_count + ? WHERE attempt_id = ?',
+    );
+    this.presenceTx = c.transaction((batch: PresenceFlush[]) => {
+      for (const p of batch) presenceOne.run(p.lastSeenAt, p.seq, p.beats, p.attemptId);
+    });
+  }
+
+  insert(rec: SessionRecord, now: number): void {
+    mappingUnique(() => this.db.insert(examSessions).values(toRow(rec, now)).run());
+  }
+
+  get(attemptId: string, candidateId?: string): SessionRecord | undefined {
+    const r = candidateId === undefined ? this.byAttempt(attemptId) : this.byAttemptForCandidate(attemptId, candidateId);
+    return r && toRecord(r);
+  }
+
+  /** BEGIN IMMEDIATE already holds the database's write lock: a plain read is a locked read. */
+  getForUpdate(attemptId: string, candidateId?: string): SessionRecord | undefined {
+    return this.get(attemptId, candidateId);
+  }
+
+  update(rec: SessionRecord, now: number): void {
+    mappingUnique(() => this.db.update(examSessions).set(toRow(rec, now)).where(eq(examSessions.attemptId, rec.attemptId)).run());
+  }
+
+  listForCandidate(candidateId: string): SessionRecord[] {
+    return this.db.select().from(examSessions).where(eq(examSessions.candidateId, candidateId)).orderBy(asc(examSessions.startedAt)).all().map(toRecord);
+  }
+
+  listByStatus(status: 'active' | 'paused'): SessionRecord[] {
+    return this.db.select().from(examSessions).where(eq(examSessions.status, status)).all().map(toRecord);
+  }
+
+  listForStaff(filter: StaffSessionFilter): (SessionRecord & { candidateName: string })[] {
+    const conds = [];
+    if (filter.examId) conds.push(eq(examSessions.examId, filter.examId));
+    if (filter.centerId) conds.push(eq(examSessions.centerId, filter.centerId));
+    if (filter.roomId) conds.push(eq(examSessions.roomId, filter.roomId));
+    if (filter.status) conds.push(eq(examSessions.status, filter.status as SessionRow['status']));
+    else if (!filter.includeFinished) conds.push(inArray(examSessions.status, ['active', 'paused']));
+    return this.db
+      .select({ s: examSessions, name: candidates.name })
+      .from(examSessions)
+      .leftJoin(candidates, eq(candidates.candidateId, examSessions.candidateId))
+      .where(conds.length ? and(...conds) : undefined)
+      .orderBy(asc(examSessions.roomId), asc(examSessions.seat), asc(examSessions.candidateId))
+      .limit(5_000)
+      .all()
+      .map((r) => ({ ...toRecord(r.s), candidateName: r.name ?? '' }));
+  }
+
+  countActive(candidateId: string): number {
+    return (
+      this.db
+        .select({ n: count() })
+        .from(examSessions)
+        .where(and(eq(examSessions.candidateId, candidateId), eq(examSessions.status, 'active')))
+        .get()?.n ?? 0
+    );
+  }
+
+  recordPresence(batch: PresenceFlush[]): void {
+    if (batch.length > 0) this.presenceTx.immediate(batch);
+  }
+}

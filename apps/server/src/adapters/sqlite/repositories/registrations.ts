@@ -1,0 +1,100 @@
+import { and, asc, count, eq, isNull, ne } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import type { Placement, RegistrationRecord } from '../../../ports/admin-records.ts';
+import type { RegistrationRepo } from '../../../ports/repositories.ts';
+import type { RegistrationRecordLite } from '../../../ports/types.ts';
+import type { Db } from '../open.ts';
+import { candidates, centers, registrations, rooms } from '../schema.ts';
+import { atomic, type Sync } from '../sync.ts';
+
+export class SqliteRegistrations implements Sync<RegistrationRepo> {
+  constructor(private readonly db: Db) {}
+
+  find(examId: string, candidateId: string): RegistrationRecordLite | undefined {
+    return this.db
+      .select({ id: registrations.id, accessCodeHash: registrations.accessCodeHash, name: candidates.name, centerId: registrations.centerId, roomId: registrations.roomId, seat: registrations.seat })
+      .from(registrations)
+      .innerJoin(candidates, eq(candidates.candidateId, registrations.candidateId))
+      .where(and(eq(registrations.examId, examId), eq(registrations.candidateId, candidateId)))
+      .get();
+  }
+
+  register(examId: string, rows: { candidateId: string; name: string; accessCodeHash: string }[], now: number): number {
+    return atomic(this.db, () => {
+      for (const row of rows) {
+        this.db
+          .insert(candidates)
+          .values({ candidateId: row.candidateId, name: row.name, createdAt: now })
+          .onConflictDoUpdate({ target: candidates.candidateId, set: { name: row.name } })
+          .run();
+        this.db
+          .insert(registrations)
+          .values({ id: randomUUID(), examId, candidateId: row.candidateId, accessCodeHash: row.accessCodeHash, createdAt: now })
+          .onConflictDoUpdate({ target: [registrations.examId, registrations.candidateId], set: { accessCodeHash: row.accessCodeHash } })
+          .run();
+      }
+      return rows.length;
+    });
+  }
+
+  private query() {
+    return this.db
+      .select({
+        candidateId: registrations.candidateId,
+        name: candidates.name,
+        centerId: registrations.centerId,
+        centerName: centers.name,
+        roomId: registrations.roomId,
+        roomName: rooms.name,
+        seat: registrations.seat,
+        createdAt: registrations.createdAt,
+      })
+      .from(registrations)
+      .innerJoin(candidates, eq(candidates.candidateId, registrations.candidateId))
+      .leftJoin(centers, eq(centers.id, registrations.centerId))
+      .leftJoin(rooms, eq(rooms.id, registrations.roomId));
+  }
+
+  list(examId: string, filter: { centerId?: string; roomId?: string; limit: number; offset: number }): { total: number; registrations: RegistrationRecord[] } {
+    const conds = [eq(registrations.examId, examId)];
+    if (filter.centerId) conds.push(eq(registrations.centerId, filter.centerId));
+    if (filter.roomId) conds.push(eq(registrations.roomId, filter.roomId));
+    const where = and(...conds);
+    const total = this.db.select({ n: count() }).from(registrations).where(where).get()?.n ?? 0;
+    const list = this.query().where(where).orderBy(asc(registrations.candidateId)).limit(filter.limit).offset(filter.offset).all();
+    return { total, registrations: list };
+  }
+
+  get(examId: string, candidateId: string): RegistrationRecord | undefined {
+    return this.query()
+      .where(and(eq(registrations.examId, examId), eq(registrations.candidateId, candidateId)))
+      .get();
+  }
+
+  seatTakenBy(examId: string, candidateId: string, p: Placement): string | undefined {
+    if (p.seat === null) return undefined;
+    return this.db
+      .select({ candidateId: registrations.candidateId })
+      .from(registrations)
+      .where(
+        and(
+          eq(registrations.examId, examId),
+          ne(registrations.candidateId, candidateId),
+          eq(registrations.seat, p.seat),
+          p.centerId === null ? isNull(registrations.centerId) : eq(registrations.centerId, p.centerId),
+          p.roomId === null ? isNull(registrations.roomId) : eq(registrations.roomId, p.roomId),
+        ),
+      )
+      .get()?.candidateId;
+  }
+
+  place(examId: string, candidateId: string, p: Placement): boolean {
+    return (
+      this.db
+        .update(registrations)
+        .set({ centerId: p.centerId, roomId: p.roomId, seat: p.seat })
+        .where(and(eq(registrations.examId, examId), eq(registrations.candidateId, candidateId)))
+        .run().changes > 0
+    );
+  }
+}

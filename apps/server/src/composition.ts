@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { memorySharedState } from './adapters/memory/shared-state.ts';
+import { lockDataDir } from './adapters/sqlite/instance-lock.ts';
+import { openDatabase } from './adapters/sqlite/open.ts';
+import { SqliteDatabase } from './adapters/sqlite/sqlite-database.ts';
+import { createApp } from './app.ts';
+import type { Config } from './config.ts';
+import { createJobs, type Jobs } from './jobs.ts';
+import type { Database } from './ports/database.ts';
+import type { SharedState } from './ports/shared-state.ts';
+import { createServices, type Services } from './services.ts';
+
+/** The server's own secret (keys the access-code hashes); lives beside the database, never inside it. */
+function loadSecretKey(dataDir: string): Buffer {
+  const file = join(dataDir, 'secret.key');
+  if (!existsSync(file)) {
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+  }
+  chmodSync(file, 0o600);
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+}
+
+export interface Assembled {
+  app: ReturnType<typeof createApp>['app'];
+  services: Services;
+  jobs: Jobs;
+  db: Database;
+  shared: SharedState;
+  dataDir: string;
+  /** Only when generated on this first start. */
+  generatedAdminPassword?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: reads the configuration, builds the adapters (the only place that names
+ * one), wires the services and the HTTP app. Listening is the caller's (server.ts); tests build
+ * the same thing in-process with an injected clock and `timers: false`.
+ */
+export async function assemble(config: Config, opts: { log: Logger; now?: () => number; timers?: boolean }): Promise<Assembled> {
+  const now = opts.now ?? (() => Date.now());
+  const dataDir = resolve(config.DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  // Without shared state (REDIS_URL), this process's memory decides answers: it must be alone.
+  const lock = lockDataDir(dataDir, 'exclusive');
+  let db: SqliteDatabase | undefined;
+  try {
+    db = new SqliteDatabase(openDatabase(dataDir));
+    const shared = memorySharedState(now);
+    const services = createServices({ db, shared, config, log: opts.log, now, secretKey: loadSecretKey(dataDir) });
+    const admin = await services.loginSessions.login.bootstrapAdmin(config.ADMIN_USERNAME, config.ADMIN_PASSWORD);
+    // Instructions issued before a restart still reach their kiosks.
+    for (const id of await db.repos.instructions.attemptsWithPending()) await shared.hints.mark(id);
+    const jobs = createJobs({ db, shared, services, log: opts.log, now, heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS }, { timers: opts.timers ?? true });
+    const database = db;
+    const { app } = createApp({
+      services,
+      log: opts.log,
+      trustProxy: config.TRUST_PROXY,
+      ready: async () => ({ database: await database.ping().catch(() => false), shared: await shared.ping().catch(() => false) }),
+    });
+    return {
+      app,
+      services,
+      jobs,
+      db,
+      shared,
+      dataDir,
+      ...(admin.password ? { generatedAdminPassword: admin.password } : {}),
+      close: async () => {
+        await jobs.stop();
+        await shared.close();
+        await database.close();
+        await lock.release();
+      },
+    };
+  } catch (e) {
+    if (db) await db.close().catch(() => undefined);
+    await lock.release();
+    throw e;
+  }
+}

@@ -1,0 +1,168 @@
+import { heartbeatSigningString, type HeartbeatRequest, type HeartbeatResponse, type Instruction } from '@invigil/contract';
+import { isFinal, remainingSeconds, settle } from '@invigil/core';
+import type { Logger } from 'pino';
+import type { Database } from '../ports/database.ts';
+import type { SharedState } from '../ports/shared-state.ts';
+import type { CandidateRef, SessionRecord } from '../ports/types.ts';
+import { DeviceKeyVerifier } from '../security/device-keys.ts';
+import { auditEntry } from './audit-entry.ts';
+import type { PresenceEvents } from './presence-events.ts';
+import type { SessionChanges } from './session-changes.ts';
+import type { SessionReader } from './session-reader.ts';
+import { settleIfDue } from './start-service.ts';
+
+const iso = (t: number) => new Date(t).toISOString();
+
+export interface HeartbeatDeps {
+  db: Database;
+  shared: SharedState;
+  now: () => number;
+  log: Logger;
+  changes: SessionChanges;
+  reader: SessionReader;
+  presenceEvents: PresenceEvents;
+}
+
+/** Why this request does not come from the session's device, or null when it does. */
+export function fingerprintMismatch(rec: SessionRecord, fingerprint: string | undefined): string | null {
+  if (fingerprint !== undefined && rec.deviceFingerprint && fingerprint !== rec.deviceFingerprint) {
+    return 'the device fingerprint differs from the one this session started on';
+  }
+  return null;
+}
+
+/**
+ * The signed heartbeat. Only a request proven to come from the bound device touches anything, and
+ * only a live session (active or paused) takes its seq and records presence: a heartbeat on a
+ * finished or locked session changes nothing, so a later one with a lower seq gets the same answer.
+ */
+export class HeartbeatService {
+  private readonly verifier = new DeviceKeyVerifier();
+  /** attemptId → the device key its session was bound to when last seen (a cache: one read when lost). */
+  private readonly boundKeys = new Map<string, string | null>();
+
+  constructor(private readonly d: HeartbeatDeps) {}
+
+  get keys(): DeviceKeyVerifier {
+    return this.verifier;
+  }
+
+  private rememberKey(attemptId: string, key: string | null): void {
+    if (this.boundKeys.size >= 100_000) this.boundKeys.clear();
+    this.boundKeys.set(attemptId, key);
+  }
+
+  forgetKey(attemptId: string): void {
+    this.boundKeys.delete(attemptId);
+  }
+
+  private checkSignature(key: string | null, req: HeartbeatRequest): Promise<boolean> {
+    return key === null ? Promise.resolve(true) : this.verifier.verifyAsync(key, heartbeatSigningString(req.attemptId, req.seq), req.signature);
+  }
+
+  async heartbeat(who: CandidateRef, req: HeartbeatRequest): Promise<HeartbeatResponse> {
+    // The signature is checked off the event loop (libuv's thread pool) against the key this attempt
+    // was bound to, remembered from an earlier heartbeat; the session is read after the check, so the
+    // answer (lock, status, instructions) is the state after it. Should the key have changed
+    // meanwhile (a transfer to another desk), the check is made again with the key now bound.
+    let signedKey = this.boundKeys.get(req.attemptId);
+    let signatureOk = signedKey === undefined ? false : await this.checkSignature(signedKey, req);
+    let rec = await this.d.reader.mustBeMine(who, req.attemptId);
+    if (signedKey !== rec.devicePublicKey) {
+      signedKey = rec.devicePublicKey;
+      this.rememberKey(rec.attemptId, signedKey);
+      signatureOk = await this.checkSignature(signedKey, req);
+      rec = await this.d.reader.mustBeMine(who, req.attemptId);
+    }
+    const now = this.d.now();
+    const refuse = (warning: string, extra: Partial<HeartbeatResponse> = {}): HeartbeatResponse => ({
+      sessionValid: false,
+      timeRemaining: remainingSeconds(rec.state, now),
+      serverTime: now,
+      warning,
+      shouldForceRefresh: false,
+      instructions: [],
+      status: rec.state.status,
+      isLocked: rec.state.isLocked,
+      ...extra,
+    });
+
+    // Device binding: a heartbeat not signed by the bound key never touches the session.
+    const mismatch =
+      rec.devicePublicKey !== signedKey
+        ? 'the session was moved to another device'
+        : !signedKey
+          ? fingerprintMismatch(rec, req.deviceFingerprint)
+          : !req.signature
+            ? 'this session is bound to a device key; the request carries no signature'
+            : !signatureOk
+              ? 'the signature does not match the device key this session is bound to'
+              : fingerprintMismatch(rec, req.deviceFingerprint);
+    if (mismatch) {
+      await this.deviceAlert(rec, who, mismatch, now);
+      return refuse(`DEVICE_MISMATCH: ${mismatch}`, { shouldForceRefresh: true });
+    }
+
+    // Over, or locked: nothing is consumed (no seq, no presence); staff instructions still arrive.
+    if (settle(rec.state, now)) {
+      rec = await settleIfDue(this.d.changes, rec, now);
+      return refuse('SESSION_FINISHED: exam time is over; the attempt was submitted', { instructions: await this.deliver(rec, req, now), timeRemaining: 0, shouldForceRefresh: true });
+    }
+    if (isFinal(rec.state)) {
+      return refuse(`SESSION_${rec.state.status.toUpperCase()}: the session is ${rec.state.status}`, { instructions: await this.deliver(rec, req, now), shouldForceRefresh: true });
+    }
+    if (rec.state.isLocked) return refuse(`SESSION_LOCKED: ${rec.state.lockReason ?? 'locked by staff'}`, { instructions: await this.deliver(rec, req, now) });
+
+    if (!(await this.d.shared.presence.advance(rec.attemptId, req.seq, now, rec.lastSeq))) {
+      if (await this.d.changes.alertOnce(`${rec.attemptId}:replay`, now)) {
+        await this.d.changes.alert(rec, { at: now, kind: 'heartbeat_replay', severity: 'warning', message: `heartbeat seq ${req.seq} was not above the last one seen`, detail: { seq: req.seq } });
+      }
+      return refuse(`REPLAYED_SEQ: seq ${req.seq} is not above the last heartbeat's`);
+    }
+    this.d.presenceEvents.note(rec, now);
+    const instructions = await this.deliver(rec, req, now);
+    if (req.events?.length) await this.recordIntegrityEvents(rec, req.events, now);
+
+    if (rec.state.status !== 'active') {
+      return refuse(`SESSION_${rec.state.status.toUpperCase()}: the session is ${rec.state.status}${rec.state.pauseKind ? ` (${rec.state.pauseKind})` : ''}`, { instructions });
+    }
+    return { sessionValid: true, timeRemaining: remainingSeconds(rec.state, now), serverTime: now, shouldForceRefresh: false, instructions, status: rec.state.status, isLocked: false };
+  }
+
+  /** The device is proven: take its acknowledgements and hand it what staff asked of it. */
+  private async deliver(rec: SessionRecord, req: HeartbeatRequest, now: number): Promise<Instruction[]> {
+    const { instructions } = this.d.db.repos;
+    if (req.ackInstructionIds?.length) await instructions.ack(rec.attemptId, rec.deviceGeneration, req.ackInstructionIds, now);
+    const hint = await this.d.shared.hints.peek(rec.attemptId);
+    if (hint === null) return [];
+    const pending = await instructions.pending(rec.attemptId, rec.deviceGeneration);
+    if (pending.length === 0) {
+      await this.d.shared.hints.clear(rec.attemptId, hint);
+      return [];
+    }
+    await instructions.markDelivered(rec.attemptId, pending.map((i) => i.id), now);
+    return pending.map((i) => ({ id: i.id, type: i.type, issuedAt: iso(i.issuedAt), ...(i.message ? { message: i.message } : {}) }));
+  }
+
+  private async deviceAlert(rec: SessionRecord, who: CandidateRef, why: string, now: number): Promise<void> {
+    this.d.log.warn({ attemptId: rec.attemptId, ip: who.ip }, 'device mismatch refused');
+    if (!(await this.d.changes.alertOnce(`${rec.attemptId}:device`, now))) return;
+    await this.d.changes.alert(rec, { at: now, kind: 'device_mismatch', severity: 'critical', message: why, detail: { ip: who.ip } }, [
+      auditEntry({ type: 'candidate', ref: who }, rec.attemptId, 'session.device_mismatch', now, { why }),
+    ]);
+  }
+
+  private recordIntegrityEvents(rec: SessionRecord, events: NonNullable<HeartbeatRequest['events']>, now: number): Promise<void> {
+    const alerts = events
+      .filter((ev) => ev.type !== 'focus_regained')
+      .map((ev) => ({
+        at: now,
+        kind: ev.type,
+        severity: (ev.type === 'remote_access' || ev.type === 'vm_suspected' || ev.type === 'forbidden_process' ? 'critical' : 'warning') as 'critical' | 'warning',
+        message: `kiosk reported ${ev.type.replaceAll('_', ' ')}`,
+        detail: { reportedAt: ev.at, ...(ev.details ?? {}) },
+      }));
+    return this.d.changes.alert(rec, alerts);
+  }
+}
+

@@ -1,0 +1,82 @@
+import type { Logger } from 'pino';
+import type { Database } from './ports/database.ts';
+import type { SharedState } from './ports/shared-state.ts';
+import type { Services } from './services.ts';
+
+export interface Jobs {
+  /** One pass of the sweeper (auto-pause, time up, expiry). */
+  sweep(): Promise<{ autoPaused: number; completed: number; expired: number }>;
+  /** Presence and login activity to the database; presence events to staff. */
+  flush(): Promise<void>;
+  /** Ends login sessions past their deadlines. */
+  cleanup(): Promise<number>;
+  /** Stops the timers and runs a last flush. */
+  stop(): Promise<void>;
+}
+
+export interface JobDeps {
+  db: Database;
+  shared: SharedState;
+  services: Services;
+  log: Logger;
+  now: () => number;
+  heartbeatIntervalMs: number;
+}
+
+/**
+ * The background work of one process: the sweeper, the batched presence flush, the hourly
+ * login-session cleanup and the archive sweep. Every job is correct with any number of processes
+ * running it (each change is re-checked under its row lock). `timers: false` builds the jobs without
+ * starting them (tests run them by hand on an injected clock).
+ */
+export function createJobs(d: JobDeps, opts: { timers: boolean }): Jobs {
+  const { services } = d;
+  const jobs = {
+    sweep: () => services.examSessions.sweeper.sweep(),
+    flush: async () => {
+      await d.db.repos.examSessions.recordPresence(await d.shared.presence.drainDirty());
+      await services.loginSessions.authenticator.flushActivity();
+      await services.examSessions.presenceEvents.publish(d.now());
+    },
+    cleanup: () => services.loginSessions.mine.cleanup(),
+  };
+  const timers: ReturnType<typeof setInterval>[] = [];
+  const running = new Set<string>();
+  const every = (name: string, ms: number, fn: () => Promise<unknown>) => {
+    const t = setInterval(() => {
+      if (running.has(name)) return; // never two passes of one job at once
+      running.add(name);
+      fn()
+        .catch((err: unknown) => d.log.error({ err, job: name }, 'background job failed'))
+        .finally(() => running.delete(name));
+    }, ms);
+    t.unref();
+    timers.push(t);
+  };
+  if (opts.timers) {
+    // Sweep often enough that a silent session is paused within half an interval of its deadline.
+    every('sweeper', Math.max(25, Math.min(1_000, Math.floor(d.heartbeatIntervalMs / 2))), async () => {
+      const r = await jobs.sweep();
+      if (r.autoPaused || r.completed || r.expired) d.log.info(r, 'sweeper changed sessions');
+    });
+    every('presence-flush', Math.min(1_000, d.heartbeatIntervalMs), jobs.flush);
+    every('login-session-cleanup', 3_600_000, async () => {
+      const n = await jobs.cleanup();
+      if (n) d.log.info({ ended: n }, 'expired login sessions cleaned up');
+    });
+    services.sealing.start();
+  }
+  return {
+    ...jobs,
+    stop: async () => {
+      for (const t of timers) clearInterval(t);
+      services.sealing.stop();
+      try {
+        await services.examSessions.writer.flush();
+        await jobs.flush();
+      } catch (err) {
+        d.log.error({ err, job: 'final-flush' }, 'background job failed');
+      }
+    },
+  };
+}

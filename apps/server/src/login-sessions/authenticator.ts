@@ -1,0 +1,35 @@
+import type { Database } from '../ports/database.ts';
+import { unauthenticated } from '../ports/errors.ts';
+import type { LoginActivity } from '../ports/login-activity.ts';
+import type { Principal } from '../ports/types.ts';
+import { hashSecret } from '../security/tokens.ts';
+import { loginDeadline } from './deadline.ts';
+
+/** Turns a bearer token into its principal; activity is recorded off the write path and flushed in batches. */
+export class Authenticator {
+  constructor(private readonly d: { db: Database; activity: LoginActivity; now: () => number }) {}
+
+  async authenticate(token: string | undefined): Promise<Principal> {
+    if (!token) throw unauthenticated();
+    const s = await this.d.db.repos.loginSessions.findByTokenHash(hashSecret(token));
+    const t = this.d.now();
+    if (!s || s.revokedAt !== null) throw unauthenticated('your session has ended; sign in again');
+    const seen = (await this.d.activity.lastSeen([s.id])).get(s.id) ?? 0;
+    if (t >= loginDeadline(s, Math.max(s.lastActivity, seen))) throw unauthenticated('your session has expired; sign in again');
+    await this.d.activity.touch(s.id, t);
+    return {
+      sessionId: s.id,
+      role: s.role,
+      userId: s.userId,
+      examId: s.examId,
+      candidateId: s.candidateId,
+      ...(s.role === 'proctor' ? { assignments: await this.d.db.repos.staff.assignments(s.userId) } : {}),
+    };
+  }
+
+  /** Writes activity recorded since the last flush to the database. */
+  async flushActivity(): Promise<void> {
+    const batch = await this.d.activity.drain();
+    if (batch.length) await this.d.db.repos.loginSessions.touch(batch);
+  }
+}

@@ -1,0 +1,181 @@
+import type { CandidateLoginRequest, StaffLoginRequest } from '@invigil/contract';
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../ports/database.ts';
+import { conflict, DomainError, RateLimitedError } from '../ports/errors.ts';
+import type { FailureCounter, LimiterFactory } from '../ports/limiter.ts';
+import type { AuditEntry, AuthSessionRecord, Principal } from '../ports/types.ts';
+import { parseDevice } from '../security/device-info.ts';
+import { constantTimeEqual, hashPassword, hashSecret, keyedHash, newSecret, verifyPassword } from '../security/tokens.ts';
+import type { Authenticator } from './authenticator.ts';
+import { revokeAllOfUser } from './revoke.ts';
+import type { RolePolicyService } from './role-policies.ts';
+
+export interface ClientInfo {
+  ip: string;
+  userAgent: string;
+}
+
+export interface LoginDeps {
+  db: Database;
+  limiters: LimiterFactory;
+  now: () => number;
+  /** Server secret for keyed hashes of access codes. */
+  secretKey: Buffer;
+  policies: RolePolicyService;
+  authenticator: Authenticator;
+}
+
+const iso = (t: number) => new Date(t).toISOString();
+const invalidCredentials = (message: string) => new DomainError('unauthenticated', 'INVALID_CREDENTIALS', message);
+
+/** Staff and candidate sign-in, the per-role session limit, and password changes. */
+export class LoginService {
+  private readonly failuresByIp: FailureCounter;
+  private readonly failuresByAccount: FailureCounter;
+
+  constructor(private readonly d: LoginDeps) {
+    this.failuresByIp = d.limiters.counter('login-ip', 100, 60_000);
+    this.failuresByAccount = d.limiters.counter('login-account', 10, 15 * 60_000);
+  }
+
+  accessCodeHash(code: string): string {
+    return keyedHash(this.d.secretKey, code);
+  }
+
+  private async checkLimits(ip: string, account: string): Promise<void> {
+    const wait = Math.max(await this.failuresByIp.retryAfterMs(ip), await this.failuresByAccount.retryAfterMs(account));
+    if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000));
+  }
+
+  private async countFailure(ip: string, account: string, audit: AuditEntry): Promise<void> {
+    await Promise.all([this.failuresByIp.fail(ip), this.failuresByAccount.fail(account)]);
+    await this.d.db.repos.audit.append([audit]);
+  }
+
+  async bootstrapAdmin(username: string, password: string | undefined): Promise<{ created: boolean; password?: string }> {
+    if ((await this.d.db.repos.staff.count()) > 0) return { created: false };
+    const pw = password ?? newSecret(18);
+    const hash = await hashPassword(pw);
+    const t = this.d.now();
+    const created = await this.d.db.tx(async (r) => {
+      // Another instance starting at the same moment may have created it first.
+      if ((await r.staff.count()) > 0) return false;
+      await r.staff.create({ id: randomUUID(), username, displayName: '', passwordHash: hash, role: 'admin' }, t);
+      await r.audit.append([{ at: t, actorType: 'system', actorId: null, action: 'staff.bootstrap_admin', detail: { username } }]);
+      return true;
+    });
+    return created ? { created: true, ...(password ? {} : { password: pw }) } : { created: false };
+  }
+
+  async staffLogin(req: StaffLoginRequest, client: ClientInfo) {
+    const account = `staff:${req.username.toLowerCase()}`;
+    await this.checkLimits(client.ip, account);
+    const user = await this.d.db.repos.staff.findByUsername(req.username);
+    const ok = await verifyPassword(req.password, user?.passwordHash);
+    if (!ok || !user || user.disabled) {
+      await this.countFailure(client.ip, account, { at: this.d.now(), actorType: 'anonymous', actorId: null, action: 'auth.staff_login_failed', detail: { username: req.username }, ip: client.ip });
+      throw invalidCredentials('wrong username or password');
+    }
+    const { token, session } = await this.openSession({ subjectType: 'staff', userId: user.id, role: user.role, examId: null, candidateId: null }, client);
+    return { token, expiresAt: iso(session.expiresAt), user: { id: user.id, username: user.username, role: user.role } };
+  }
+
+  async candidateLogin(req: CandidateLoginRequest, client: ClientInfo) {
+    const account = `candidate:${req.examId}:${req.candidateId}`;
+    await this.checkLimits(client.ip, account);
+    const reg = await this.d.db.repos.registrations.find(req.examId, req.candidateId);
+    const given = this.accessCodeHash(req.accessCode);
+    // Compare even when there is no registration, so timing says nothing about who exists.
+    const ok = constantTimeEqual(given, reg?.accessCodeHash ?? hashSecret('no-such-registration')) && reg !== undefined;
+    if (!ok || !reg) {
+      await this.countFailure(client.ip, account, {
+        at: this.d.now(),
+        actorType: 'anonymous',
+        actorId: null,
+        action: 'auth.candidate_login_failed',
+        detail: { examId: req.examId, candidateId: req.candidateId },
+        ip: client.ip,
+      });
+      throw invalidCredentials('wrong exam, candidate id or access code');
+    }
+    const { token, session } = await this.openSession({ subjectType: 'candidate', userId: reg.id, role: 'candidate', examId: req.examId, candidateId: req.candidateId }, client);
+    return { token, expiresAt: iso(session.expiresAt) };
+  }
+
+  /**
+   * Opens a login session under the role's limit, in one unit of work with the user's logins
+   * serialised: counts the live ones, then evicts the oldest or refuses, as the policy says.
+   */
+  private async openSession(who: Pick<AuthSessionRecord, 'subjectType' | 'userId' | 'role' | 'examId' | 'candidateId'>, client: ClientInfo): Promise<{ token: string; session: AuthSessionRecord }> {
+    await this.d.authenticator.flushActivity(); // limits count live sessions: the database must know recent activity
+    const t = this.d.now();
+    const policy = (await this.d.policies.policies())[who.role];
+    const token = newSecret();
+    const session: AuthSessionRecord = {
+      id: randomUUID(),
+      tokenHash: hashSecret(token),
+      ...who,
+      userAgent: client.userAgent.slice(0, 1_000),
+      ...parseDevice(client.userAgent),
+      ipAddress: client.ip,
+      createdAt: t,
+      lastActivity: t,
+      expiresAt: t + policy.absoluteTimeoutMinutes * 60_000,
+      idleTimeoutMs: policy.idleTimeoutMinutes * 60_000,
+      revokedAt: null,
+    };
+    const outcome = await this.d.db.tx(async (r) => {
+      await r.loginSessions.lockUser(who.userId);
+      const live = await r.loginSessions.live(who.userId, t);
+      const evicted: string[] = [];
+      if (live.length >= policy.maxSessions) {
+        if (policy.denyWhileExamActive && who.candidateId && (await r.examSessions.countActive(who.candidateId)) > 0) {
+          return { ok: false as const, reason: 'exam_active' as const, active: live.length };
+        }
+        if (policy.onLimit === 'deny_new') return { ok: false as const, reason: 'limit' as const, active: live.length };
+        const oldest = live.slice(0, live.length - policy.maxSessions + 1).map((s) => s.id);
+        await r.loginSessions.revoke(oldest, 'evicted_by_new_login', t);
+        evicted.push(...oldest);
+      }
+      await r.loginSessions.insert(session);
+      await r.audit.append([
+        {
+          at: t,
+          actorType: who.subjectType,
+          actorId: who.subjectType === 'candidate' ? who.candidateId : who.userId,
+          action: 'auth.login',
+          detail: { role: who.role, sessionId: session.id, device: session.deviceName, evicted },
+          ip: client.ip,
+        },
+      ]);
+      return { ok: true as const };
+    });
+    if (!outcome.ok) {
+      const message =
+        outcome.reason === 'exam_active'
+          ? 'you are already signed in on another computer and your exam is running there; ask a proctor for help'
+          : `you already have ${outcome.active} active sessions (the limit for ${who.role}s is ${policy.maxSessions}); sign out of one first`;
+      throw conflict('LOGIN_LIMIT_REACHED', message, { maxSessions: policy.maxSessions, activeSessions: outcome.active, reason: outcome.reason });
+    }
+    return { token, session };
+  }
+
+  /** A staff member changes their own password: every session ends, and this device gets a new one. */
+  async changePassword(p: Principal, current: string, next: string, client: ClientInfo) {
+    const user = await this.d.db.repos.staff.findById(p.userId);
+    if (!user || !(await verifyPassword(current, user.passwordHash))) {
+      await this.failuresByAccount.fail(`staff:${user?.username.toLowerCase() ?? p.userId}`);
+      throw invalidCredentials('the current password is wrong');
+    }
+    const hash = await hashPassword(next);
+    const t = this.d.now();
+    const by = { at: t, actorType: 'staff' as const, actorId: p.userId, ip: client.ip };
+    await this.d.db.tx(async (r) => {
+      await r.staff.setPassword(user.id, hash, t);
+      await r.audit.append([{ ...by, action: 'staff.password_changed', detail: { userId: user.id } }]);
+      await revokeAllOfUser(r, user.id, null, 'password_changed', t, { ...by, action: 'auth.all_sessions_revoked', detail: { userId: user.id, reason: 'password_changed' } });
+    });
+    const { token, session } = await this.openSession({ subjectType: 'staff', userId: user.id, role: user.role, examId: null, candidateId: null }, client);
+    return { token, expiresAt: iso(session.expiresAt), user: { id: user.id, username: user.username, role: user.role } };
+  }
+}

@@ -1,0 +1,104 @@
+import type { LoginSession, LoginSessionAnalytics } from '@invigil/contract';
+import type { Database } from '../ports/database.ts';
+import { notFound } from '../ports/errors.ts';
+import type { LoginActivity } from '../ports/login-activity.ts';
+import type { AuditEntry, AuthSessionRecord, Principal } from '../ports/types.ts';
+import type { Authenticator } from './authenticator.ts';
+import { loginDeadline } from './deadline.ts';
+import { revokeAllOfUser } from './revoke.ts';
+
+const iso = (t: number) => new Date(t).toISOString();
+
+/** PROTOCOL.md "Login sessions": the caller's own sessions, analytics, revoking; and the hourly cleanup. */
+export class MySessionsService {
+  constructor(private readonly d: { db: Database; activity: LoginActivity; now: () => number; authenticator: Authenticator }) {}
+
+  private view(s: AuthSessionRecord, current: string, seen: Map<string, number>): LoginSession {
+    const last = Math.max(s.lastActivity, seen.get(s.id) ?? 0);
+    return {
+      id: s.id,
+      deviceInfo: { deviceType: s.deviceType, deviceName: s.deviceName, browser: s.browser, os: s.os, userAgent: s.userAgent },
+      ipAddress: s.ipAddress,
+      createdAt: iso(s.createdAt),
+      lastActivity: iso(last),
+      expiresAt: iso(loginDeadline(s, last)),
+      isCurrent: s.id === current,
+    };
+  }
+
+  async list(p: Principal): Promise<LoginSession[]> {
+    await this.d.authenticator.flushActivity();
+    const live = await this.d.db.repos.loginSessions.live(p.userId, this.d.now());
+    const seen = await this.d.activity.lastSeen(live.map((s) => s.id));
+    return live.sort((a, b) => Math.max(b.lastActivity, seen.get(b.id) ?? 0) - Math.max(a.lastActivity, seen.get(a.id) ?? 0)).map((s) => this.view(s, p.sessionId, seen));
+  }
+
+  async count(p: Principal): Promise<{ count: number }> {
+    return { count: (await this.d.db.repos.loginSessions.live(p.userId, this.d.now())).length };
+  }
+
+  async analytics(p: Principal): Promise<LoginSessionAnalytics> {
+    await this.d.authenticator.flushActivity();
+    const t = this.d.now();
+    const all = await this.d.db.repos.loginSessions.all(p.userId, 1_000);
+    const live = new Set((await this.d.db.repos.loginSessions.live(p.userId, t)).map((s) => s.id));
+    const endOf = (s: AuthSessionRecord) => (live.has(s.id) ? null : (s.revokedAt ?? loginDeadline(s)));
+    const durations = all.map((s) => ((endOf(s) ?? t) - s.createdAt) / 1000);
+    const deviceTypes: Record<string, number> = {};
+    for (const s of all) deviceTypes[s.deviceType] = (deviceTypes[s.deviceType] ?? 0) + 1;
+    const revoked = (since: number) => all.filter((s) => s.revokedAt !== null && s.revokedAt >= since && s.revokeReason !== 'expired').length;
+    return {
+      total: all.length,
+      active: live.size,
+      recent: all.slice(0, 10).map((s) => {
+        const end = endOf(s);
+        return {
+          id: s.id,
+          deviceType: s.deviceType,
+          deviceName: s.deviceName,
+          ipAddress: s.ipAddress,
+          createdAt: iso(s.createdAt),
+          endedAt: end === null ? null : iso(end),
+          endReason: end === null ? null : (s.revokeReason ?? 'expired'),
+        };
+      }),
+      deviceTypes,
+      averageDurationSeconds: durations.length ? Math.round((durations.reduce((a, b) => a + b, 0) / durations.length) * 10) / 10 : 0,
+      createdLast24h: all.filter((s) => s.createdAt >= t - 86_400_000).length,
+      revokedLast24h: revoked(t - 86_400_000),
+      createdLast7d: all.filter((s) => s.createdAt >= t - 7 * 86_400_000).length,
+      revokedLast7d: revoked(t - 7 * 86_400_000),
+    };
+  }
+
+  private audit(p: Principal, action: string, ip: string, detail: Record<string, unknown>): AuditEntry {
+    return { at: this.d.now(), actorType: p.role === 'candidate' ? 'candidate' : 'staff', actorId: p.role === 'candidate' ? (p.candidateId ?? p.userId) : p.userId, action, detail, ip };
+  }
+
+  /** Revokes one of the caller's own sessions; anybody else's id is 404, like an unknown one. */
+  async revokeOwn(p: Principal, id: string, ip: string): Promise<void> {
+    const ok = await this.d.db.tx(async (r) => {
+      const n = await r.loginSessions.revoke([id], id === p.sessionId ? 'logout' : 'revoked_by_owner', this.d.now(), p.userId);
+      if (n > 0) await r.audit.append([this.audit(p, 'auth.session_revoked', ip, { sessionId: id })]);
+      return n > 0;
+    });
+    if (!ok) throw notFound('no such session');
+  }
+
+  revokeOthers(p: Principal, ip: string): Promise<number> {
+    return this.d.db.tx((r) => revokeAllOfUser(r, p.userId, p.sessionId, 'revoked_by_owner', this.d.now(), this.audit(p, 'auth.other_sessions_revoked', ip, {})));
+  }
+
+  /** An admin ends every login session of a user. */
+  async revokeAllSessionsOfUser(userId: string, reason: string, by: Principal, ip: string): Promise<number> {
+    const { staff, loginSessions } = this.d.db.repos;
+    if (!(await staff.findById(userId)) && (await loginSessions.all(userId, 1)).length === 0) throw notFound('no such user');
+    return this.d.db.tx((r) => revokeAllOfUser(r, userId, null, reason, this.d.now(), this.audit(by, 'auth.all_sessions_revoked', ip, { userId, reason })));
+  }
+
+  /** The hourly cleanup: sessions past their deadlines are marked ended. */
+  async cleanup(): Promise<number> {
+    await this.d.authenticator.flushActivity();
+    return this.d.db.repos.loginSessions.cleanup(this.d.now());
+  }
+}

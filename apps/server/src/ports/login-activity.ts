@@ -1,0 +1,11 @@
+/**
+ * The last activity of each login session, kept off the database's write path (no write per
+ * request) and flushed in batches. Shared by every process with Redis.
+ */
+export interface LoginActivity {
+  touch(sessionId: string, at: number): Promise<void>;
+  /** The latest activity seen (by any process) that may not be in the database yet. */
+  lastSeen(sessionIds: readonly string[]): Promise<Map<string, number>>;
+  /** Activity recorded since the last drain. */
+  drain(): Promise<{ id: string; lastActivity: number }[]>;
+}

@@ -1,0 +1,214 @@
+import type { CreateExamRequest } from '@invigil/contract';
+import type {
+  AdminExamRecord,
+  CenterRecord,
+  DeleteOutcome,
+  ExamPatch,
+  ExamStatus,
+  InUse,
+  Placement,
+  RegistrationRecord,
+  RoomRecord,
+  RosterWrite,
+  StaffAccountRecord,
+} from './admin-records.ts';
+import type { AttemptSnapshot, ReviewListFilter, ReviewListRow, StoredArchive } from './review-records.ts';
+import type {
+  AlertInput,
+  AlertRecord,
+  Assignment,
+  AnswerWrite,
+  AnswerWriteResult,
+  AuditEntry,
+  AuthSessionRecord,
+  ExamRecord,
+  InstructionRecord,
+  InstructionStatusRecord,
+  NewInstruction,
+  PresenceFlush,
+  RegistrationRecordLite,
+  SessionRecord,
+  StaffRecord,
+  StaffSessionFilter,
+  StoredAnswerRecord,
+} from './types.ts';
+
+/**
+ * The repositories, one per aggregate. Every method returns a Promise. Called through
+ * `Database.repos` each call stands alone (its own statement or transaction); called on the `r`
+ * a unit of work hands in (`Database.tx`), they all run in that one transaction.
+ * Repositories write no audit of their own: the service appends it in the same unit of work.
+ */
+export interface Repos {
+  staff: StaffRepo;
+  loginSessions: LoginSessionRepo;
+  exams: ExamRepo;
+  registrations: RegistrationRepo;
+  roster: RosterRepo;
+  examSessions: ExamSessionRepo;
+  answers: AnswerRepo;
+  audit: AuditRepo;
+  alerts: AlertRepo;
+  instructions: InstructionRepo;
+  settings: SettingsRepo;
+  places: PlacesRepo;
+  review: ReviewRepo;
+}
+
+export interface StaffRepo {
+  count(): Promise<number>;
+  /** False when the username is taken (compared without regard to case). */
+  create(u: { id: string; username: string; displayName: string; role: 'admin' | 'proctor'; passwordHash: string }, now: number): Promise<boolean>;
+  findByUsername(username: string): Promise<StaffRecord | undefined>;
+  findById(id: string): Promise<StaffRecord | undefined>;
+  /** The centers/rooms a proctor is assigned to. */
+  assignments(staffId: string): Promise<Assignment[]>;
+  setPassword(id: string, passwordHash: string, now: number): Promise<boolean>;
+  list(): Promise<StaffAccountRecord[]>;
+  getAccount(id: string): Promise<StaffAccountRecord | undefined>;
+  update(id: string, patch: { role?: 'admin' | 'proctor'; displayName?: string; disabledAt?: number | null }): Promise<boolean>;
+  /** Enabled admins other than `exceptId`. */
+  countOtherActiveAdmins(exceptId: string): Promise<number>;
+  replaceAssignments(staffId: string, assignments: Assignment[], now: number): Promise<void>;
+}
+
+export interface LoginSessionRepo {
+  /**
+   * Serialises logins of one user until the unit of work ends (the per-role limit counts live
+   * sessions, then inserts: two logins at once must not both see room for one more).
+   */
+  lockUser(userId: string): Promise<void>;
+  /** Live (not revoked, not past either deadline at `now`) sessions of the user, oldest first. */
+  live(userId: string, now: number): Promise<AuthSessionRecord[]>;
+  /** Every session of the user, live or not, newest first. */
+  all(userId: string, limit: number): Promise<AuthSessionRecord[]>;
+  insert(s: AuthSessionRecord): Promise<void>;
+  findByTokenHash(tokenHash: string): Promise<AuthSessionRecord | undefined>;
+  /** Revokes the ids given (only still-live ones of `userId` when given); answers how many. */
+  revoke(ids: string[], reason: string, now: number, userId?: string): Promise<number>;
+  /** Revokes every unrevoked session of the user except `exceptId`; answers how many. */
+  revokeAll(userId: string, exceptId: string | null, reason: string, now: number): Promise<number>;
+  /** Marks sessions past their deadlines as ended ('expired'); answers how many. */
+  cleanup(now: number): Promise<number>;
+  touch(batch: { id: string; lastActivity: number }[]): Promise<void>;
+}
+
+export interface ExamRepo {
+  create(id: string, input: CreateExamRequest, createdBy: string, now: number): Promise<ExamRecord>;
+  get(id: string): Promise<ExamRecord | undefined>;
+  getAdmin(id: string): Promise<AdminExamRecord | undefined>;
+  list(filter: { status?: ExamStatus; limit: number; offset: number }): Promise<{ total: number; exams: AdminExamRecord[] }>;
+  /** False when there is no such exam. */
+  update(id: string, patch: ExamPatch, now: number): Promise<boolean>;
+  sessionCount(id: string): Promise<number>;
+}
+
+export interface RegistrationRepo {
+  find(examId: string, candidateId: string): Promise<RegistrationRecordLite | undefined>;
+  /** Upserts candidates and their registrations (PROTOCOL's register route); answers how many rows. */
+  register(examId: string, rows: { candidateId: string; name: string; accessCodeHash: string }[], now: number): Promise<number>;
+  list(examId: string, filter: { centerId?: string; roomId?: string; limit: number; offset: number }): Promise<{ total: number; registrations: RegistrationRecord[] }>;
+  get(examId: string, candidateId: string): Promise<RegistrationRecord | undefined>;
+  /** The candidate already in that seat (same exam, center and room), if any other than `candidateId`. */
+  seatTakenBy(examId: string, candidateId: string, p: Placement): Promise<string | undefined>;
+  place(examId: string, candidateId: string, p: Placement): Promise<boolean>;
+}
+
+export interface RosterRepo {
+  /** Every registration of the exam: candidate id → placement (for the seat check). */
+  placements(examId: string): Promise<Map<string, Placement>>;
+  /** Upserts candidates and registrations; answers how many were new. */
+  import(examId: string, rows: RosterWrite[], now: number): Promise<{ created: number; updated: number }>;
+}
+
+export interface ExamSessionRepo {
+  /** Throws UniqueViolation('one_active_session_per_candidate' | 'one_attempt_per_exam') when refused. */
+  insert(rec: SessionRecord, now: number): Promise<void>;
+  /** The session (of `candidateId` when given). */
+  get(attemptId: string, candidateId?: string): Promise<SessionRecord | undefined>;
+  /**
+   * The session, locked for the rest of the unit of work (PostgreSQL: SELECT … FOR UPDATE; SQLite:
+   * the whole database is locked by BEGIN IMMEDIATE). Only meaningful inside `Database.tx`.
+   */
+  getForUpdate(attemptId: string, candidateId?: string): Promise<SessionRecord | undefined>;
+  /** Throws UniqueViolation('one_active_session_per_candidate') when the change would make two active. */
+  update(rec: SessionRecord, now: number): Promise<void>;
+  listForCandidate(candidateId: string): Promise<SessionRecord[]>;
+  listByStatus(status: 'active' | 'paused'): Promise<SessionRecord[]>;
+  /** Sessions for staff views, with the candidate's name (at most 5,000). */
+  listForStaff(filter: StaffSessionFilter): Promise<(SessionRecord & { candidateName: string })[]>;
+  countActive(candidateId: string): Promise<number>;
+  recordPresence(batch: PresenceFlush[]): Promise<void>;
+}
+
+export interface AnswerRepo {
+  /**
+   * Stores a batch in one transaction (group commit: one fsync). Each write applies only while its
+   * session is active, unlocked and has exam time left at `write.at`, and only over a lower clientSeq.
+   */
+  saveBatch(batch: AnswerWrite[]): Promise<AnswerWriteResult[]>;
+  list(attemptId: string): Promise<StoredAnswerRecord[]>;
+  stats(attemptId: string): Promise<{ count: number; lastSavedAt: number | null }>;
+}
+
+export interface AuditRepo {
+  append(entries: AuditEntry[]): Promise<void>;
+}
+
+export interface AlertRepo {
+  /** Stores the alert; answers its id (the one given, or a new one). */
+  insert(a: AlertInput): Promise<string>;
+  list(filter: { attemptId?: string; state: 'open' | 'acknowledged' | 'all'; limit: number }): Promise<AlertRecord[]>;
+  get(id: string): Promise<AlertRecord | undefined>;
+  /** False when it was acknowledged already (or does not exist). */
+  ack(id: string, by: string, now: number): Promise<boolean>;
+  openCounts(): Promise<Map<string, number>>;
+}
+
+export interface InstructionRepo {
+  add(i: NewInstruction): Promise<void>;
+  /** Unacknowledged instructions for the session's device of this generation (older devices' are never delivered). */
+  pending(attemptId: string, deviceGeneration: number): Promise<InstructionRecord[]>;
+  markDelivered(attemptId: string, ids: string[], now: number): Promise<void>;
+  ack(attemptId: string, deviceGeneration: number, ids: string[], now: number): Promise<number>;
+  list(attemptId: string): Promise<InstructionStatusRecord[]>;
+  attemptsWithPending(): Promise<string[]>;
+}
+
+export interface SettingsRepo {
+  get(key: string): Promise<unknown>;
+  put(key: string, value: unknown, by: string, now: number): Promise<void>;
+}
+
+export interface PlacesRepo {
+  listCenters(): Promise<CenterRecord[]>;
+  getCenter(id: string): Promise<CenterRecord | undefined>;
+  centerNameTaken(name: string, exceptId: string | null): Promise<boolean>;
+  createCenter(c: { id: string; name: string; address: string }, now: number): Promise<void>;
+  updateCenter(id: string, patch: { name?: string; address?: string }): Promise<boolean>;
+  listRooms(centerId: string): Promise<RoomRecord[]>;
+  allRooms(): Promise<RoomRecord[]>;
+  getRoom(id: string): Promise<RoomRecord | undefined>;
+  roomNameTaken(centerId: string, name: string, exceptId: string | null): Promise<boolean>;
+  createRoom(r: { id: string; centerId: string; name: string; capacity: number }, now: number): Promise<void>;
+  updateRoom(id: string, patch: { name?: string; capacity?: number }): Promise<boolean>;
+  /** What still uses the center (rooms, registrations, sessions) or room. */
+  usage(kind: 'center' | 'room', id: string): Promise<InUse>;
+  /** Deletes it and its staff assignments; answers how many assignments went with it. */
+  delete(kind: 'center' | 'room', id: string): Promise<number>;
+}
+
+export interface ReviewRepo {
+  /** Everything an archive is built from (call inside a unit of work for one consistent read). */
+  snapshot(attemptId: string): Promise<AttemptSnapshot | undefined>;
+  /** Where a session sits (for staff scoping) and its status. */
+  placement(attemptId: string): Promise<{ centerId: string | null; roomId: string | null; status: SessionRecord['state']['status'] } | undefined>;
+  getArchive(attemptId: string): Promise<StoredArchive | undefined>;
+  /** Inserts unless one exists (sealing is once only). True when this call inserted it. */
+  insertArchive(a: StoredArchive): Promise<boolean>;
+  /** Attempts in a final state without an archive, by attempt id, after `afterAttemptId`. */
+  unsealedFinalAttempts(limit: number, afterAttemptId?: string): Promise<string[]>;
+  listSessions(filter: ReviewListFilter): Promise<{ rows: ReviewListRow[]; total: number }>;
+}
+
+export type { DeleteOutcome };

@@ -1,0 +1,37 @@
+import type { Alert } from '@invigil/contract';
+import type { SessionChanges } from '../exam-sessions/session-changes.ts';
+import type { Database } from '../ports/database.ts';
+import { notFound } from '../ports/errors.ts';
+import type { AlertRecord, Principal } from '../ports/types.ts';
+import type { RoomService } from './room-service.ts';
+import { inScope, scopeOf } from './scope.ts';
+
+const iso = (t: number) => new Date(t).toISOString();
+const alertView = (a: AlertRecord): Alert => ({ ...a, at: iso(a.at), acknowledgedAt: a.acknowledgedAt === null ? null : iso(a.acknowledgedAt) });
+
+/** Alerts in the caller's scope, and acknowledging them. */
+export class AlertsService {
+  constructor(private readonly d: { db: Database; now: () => number; room: RoomService; changes: SessionChanges }) {}
+
+  async list(p: Principal, q: { state?: 'open' | 'acknowledged' | 'all'; attemptId?: string; limit?: number }): Promise<{ alerts: Alert[] }> {
+    const scope = scopeOf(p);
+    if (q.attemptId) await this.d.room.visible(p, q.attemptId);
+    const rows = await this.d.db.repos.alerts.list({ attemptId: q.attemptId, state: q.state ?? 'open', limit: q.limit ?? 100 });
+    return { alerts: rows.filter((a) => inScope(scope, a)).map(alertView) };
+  }
+
+  async ack(p: Principal, id: string, ip: string): Promise<Alert> {
+    const now = this.d.now();
+    const a = await this.d.db.tx(async (r) => {
+      const a = await r.alerts.get(id);
+      if (!a || !inScope(scopeOf(p), a)) return undefined;
+      if (await r.alerts.ack(id, p.userId, now)) {
+        await r.audit.append([{ at: now, actorType: 'staff', actorId: p.userId, action: 'alert.acknowledged', attemptId: a.attemptId, detail: { alertId: id, kind: a.kind }, ip }]);
+      }
+      return r.alerts.get(id);
+    });
+    if (!a) throw notFound('no such alert');
+    await this.d.changes.publishEvent({ type: 'alert.acknowledged', at: iso(now), attemptId: a.attemptId, centerId: a.centerId, roomId: a.roomId, data: { id, by: a.acknowledgedBy ?? p.userId } });
+    return alertView(a);
+  }
+}

@@ -1,0 +1,107 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { ExamAdminService } from './admin/exam-admin-service.ts';
+import { PlacesService } from './admin/places-service.ts';
+import { ProvisioningService } from './admin/provisioning-service.ts';
+import { RosterService } from './admin/roster-service.ts';
+import type { AdminServices } from './admin/routes.ts';
+import { StaffService } from './admin/staff-service.ts';
+import { AnswerService } from './exam-sessions/answer-service.ts';
+import { AnswerWriter } from './exam-sessions/answer-writer.ts';
+import { CandidateActions } from './exam-sessions/candidate-actions.ts';
+import { ExamCatalog } from './exam-sessions/exam-catalog.ts';
+import { HeartbeatService } from './exam-sessions/heartbeat-service.ts';
+import { PresenceEvents } from './exam-sessions/presence-events.ts';
+import { RecoveryService } from './exam-sessions/recovery-service.ts';
+import type { ExamSessionServices } from './exam-sessions/routes.ts';
+import { SessionChanges } from './exam-sessions/session-changes.ts';
+import { SessionReader } from './exam-sessions/session-reader.ts';
+import { StartService } from './exam-sessions/start-service.ts';
+import { Sweeper } from './exam-sessions/sweeper.ts';
+import { Authenticator } from './login-sessions/authenticator.ts';
+import { LoginService } from './login-sessions/login-service.ts';
+import { MySessionsService } from './login-sessions/my-sessions-service.ts';
+import { RolePolicyService } from './login-sessions/role-policies.ts';
+import type { LoginSessionServices } from './login-sessions/routes.ts';
+import type { Database } from './ports/database.ts';
+import type { SharedState } from './ports/shared-state.ts';
+import { ActionsService } from './proctoring/actions-service.ts';
+import { AlertsService } from './proctoring/alerts-service.ts';
+import { RoomService } from './proctoring/room-service.ts';
+import type { ProctoringServices } from './proctoring/routes.ts';
+import { TransferService } from './proctoring/transfer-service.ts';
+import { ReviewService } from './review/review-service.ts';
+import { Sealing } from './review/sealing.ts';
+
+export interface ServiceDeps {
+  db: Database;
+  shared: SharedState;
+  config: Config;
+  log: Logger;
+  now: () => number;
+  /** The server secret (access-code hashes, recovery-token rotation). */
+  secretKey: Buffer;
+}
+
+/** Every service of the server, wired to the ports it is given (no adapter is named here). */
+export interface Services {
+  examSessions: ExamSessionServices & { changes: SessionChanges; writer: AnswerWriter; sweeper: Sweeper; presenceEvents: PresenceEvents; reader: SessionReader };
+  loginSessions: LoginSessionServices & { authenticator: Authenticator };
+  proctoring: ProctoringServices;
+  admin: AdminServices;
+  review: ReviewService;
+  sealing: Sealing;
+}
+
+export function createServices(d: ServiceDeps): Services {
+  const { db, shared, config, log, now } = d;
+  const catalog = new ExamCatalog({ db, invalidations: shared.invalidations, config });
+  const writer = new AnswerWriter(db.repos.answers);
+  const endedHooks: ((attemptId: string) => void)[] = [];
+  const changes = new SessionChanges({ db, shared, now, log, answers: writer, endedHooks });
+  const reader = new SessionReader({ db, presence: shared.presence, now });
+  const presenceEvents = new PresenceEvents(shared.events);
+  const heartbeats = new HeartbeatService({ db, shared, now, log, changes, reader, presenceEvents });
+  const examSessions = {
+    catalog,
+    changes,
+    writer,
+    reader,
+    presenceEvents,
+    start: new StartService({ db, shared, config, now, catalog, changes, reader }),
+    heartbeats,
+    recovery: new RecoveryService({ db, shared, now, log, secretKey: d.secretKey, catalog, changes, reader, verifier: heartbeats.keys }),
+    answers: new AnswerService({ db, now, catalog, changes, reader, writer }),
+    actions: new CandidateActions({ changes, reader }),
+    sweeper: new Sweeper({ db, shared, now, log, catalog, changes }),
+  };
+
+  const authenticator = new Authenticator({ db, activity: shared.activity, now });
+  const policies = new RolePolicyService({ db, now });
+  const login = new LoginService({ db, limiters: shared.limiters, now, secretKey: d.secretKey, policies, authenticator });
+  const loginSessions = { authenticator, policies, login, mine: new MySessionsService({ db, activity: shared.activity, now, authenticator }) };
+
+  const room = new RoomService({ db, shared, config, now, catalog });
+  const proctoring = {
+    room,
+    actions: new ActionsService({ changes, room }),
+    transfer: new TransferService({ db, shared, now, catalog, changes, reader, room, heartbeats }),
+    alerts: new AlertsService({ db, now, room, changes }),
+    events: shared.events,
+    now,
+  };
+
+  const accessCodeHash = (code: string) => login.accessCodeHash(code);
+  const admin = {
+    provisioning: new ProvisioningService({ db, now, accessCodeHash }),
+    places: new PlacesService({ db, now }),
+    staff: new StaffService({ db, now }),
+    exams: new ExamAdminService({ db, now, invalidate: (id) => catalog.invalidate(id) }),
+    roster: new RosterService({ db, now, accessCodeHash }),
+  };
+
+  const review = new ReviewService({ db, log, now });
+  const sealing = new Sealing({ review, log });
+  endedHooks.push(sealing.onSessionEnded);
+  return { examSessions, loginSessions, proctoring, admin, review, sealing };
+}
