@@ -77,6 +77,15 @@ const CORE_PROPERTIES = [
   { object: 'globalThis', message: 'core does not reach into globals.' },
 ];
 
+// ---- server layering (DESIGN.md "The server") ----
+const SERVER = 'apps/server/src';
+const SERVER_FEATURES = ['exam-sessions', 'login-sessions', 'proctoring', 'admin', 'review'];
+/** The edge of a feature: its route registrations and route handlers. */
+const SERVER_ROUTE_FILES = SERVER_FEATURES.flatMap((f) => [`${SERVER}/${f}/routes.ts`, `${SERVER}/${f}/*-route.ts`, `${SERVER}/${f}/*-routes.ts`]);
+const NO_ADAPTER = { regex: '(^|/)adapters/', message: 'only the composition root (composition.ts) builds adapters: depend on a port (ports/) instead.' };
+const NO_HTTP = { regex: '(^|/)http/|^hono(/|$)|^@hono/', message: 'services know nothing of HTTP: throw a domain error (ports/errors.ts); only route files import http/ or hono.' };
+const NO_ROUTES = { regex: '(^|/)routes\\.ts$|-routes?\\.ts$', message: 'services never import route files.' };
+
 export default defineConfig(
   globalIgnores([
     '**/node_modules/',
@@ -167,6 +176,55 @@ export default defineConfig(
         { selector: "CallExpression[callee.name='require'][arguments.0.value=/^electron(\\u002F|$)/]", message: 'agent never imports electron.' },
         { selector: "TSExternalModuleReference[expression.value=/^electron(\\u002F|$)/]", message: 'agent never imports electron.' },
         { selector: "TSImportType[argument.literal.value=/^electron(\\u002F|$)/]", message: 'agent never imports electron.' },
+      ],
+    },
+  },
+
+  // ---- server (apps/server): routes → services → ports; adapters only from the composition root ----
+
+  // Feature services (everything in a feature folder but its route files) speak to ports only:
+  // no adapter, no HTTP (they throw domain errors; the edge maps them to statuses), no routes.
+  {
+    files: SERVER_FEATURES.map((f) => `${SERVER}/${f}/**`),
+    ignores: [...SERVER_ROUTE_FILES, ...TESTS],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_ADAPTER, NO_HTTP, NO_ROUTES] }] },
+  },
+  // Route files are the edge: thin handlers over services, and still no adapter.
+  {
+    files: SERVER_ROUTE_FILES,
+    ignores: TESTS,
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_ADAPTER] }] },
+  },
+  // Ports are the interfaces: they import each other, the contract and core, nothing else of ours.
+  {
+    files: [`${SERVER}/ports/**`],
+    ignores: TESTS,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [NO_ADAPTER, NO_HTTP, { regex: '^\\.\\./', message: 'ports depend only on each other, @invigil/contract and @invigil/core.' }] },
+      ],
+    },
+  },
+  // Adapters implement ports; they never reach into features or the HTTP layer.
+  {
+    files: [`${SERVER}/adapters/**`],
+    ignores: TESTS,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: `(^|/)(http|${SERVER_FEATURES.join('|')})/`, message: 'adapters implement ports: they never import features or http/.' }] },
+      ],
+    },
+  },
+  // The HTTP layer and the security helpers sit below the features and never name an adapter.
+  {
+    files: [`${SERVER}/http/**`, `${SERVER}/security/**`],
+    ignores: TESTS,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [NO_ADAPTER, { regex: `(^|/)(${SERVER_FEATURES.join('|')})/`, message: 'http/ and security/ sit below the features: they never import one.' }] },
       ],
     },
   },

@@ -74,4 +74,39 @@ describe('layering lint rules', () => {
   it('does not apply core rules elsewhere', async () => {
     expect(await errors("import fs from 'node:fs';\nexport const x = [fs, Date.now(), Math.random()];", 'apps/server/src/x.ts')).toEqual([]);
   });
+
+  describe('server: routes → services → ports; adapters only from the composition root', () => {
+    const SERVICE = 'apps/server/src/exam-sessions/heartbeat-service.ts';
+    const ROUTES = 'apps/server/src/exam-sessions/routes.ts';
+    const adapterImport = "import { SqliteDatabase } from '../adapters/sqlite/sqlite-database.ts';\nexport const x = SqliteDatabase;";
+
+    it('refuses an adapter in a service, in a route file, in http/ and in ports/', async () => {
+      expect(await errors(adapterImport, SERVICE)).toContain('no-restricted-imports');
+      expect(await errors("import { MemoryPresence } from '../adapters/memory/presence.ts';\nexport const x = MemoryPresence;", 'apps/server/src/proctoring/room-service.ts')).toContain('no-restricted-imports');
+      expect(await errors(adapterImport, ROUTES)).toContain('no-restricted-imports');
+      expect(await errors(adapterImport, 'apps/server/src/http/body.ts')).toContain('no-restricted-imports');
+      expect(await errors(adapterImport, 'apps/server/src/ports/database.ts')).toContain('no-restricted-imports');
+    });
+
+    it('refuses HTTP in a service (domain errors only), and a route file in a service', async () => {
+      expect(await errors("import { HttpError } from '../http/errors.ts';\nexport const x = HttpError;", SERVICE)).toContain('no-restricted-imports');
+      expect(await errors("import type { Context } from 'hono';\nexport type C = Context;", 'apps/server/src/admin/staff-service.ts')).toContain('no-restricted-imports');
+      expect(await errors("import { examSessionRoutes } from './routes.ts';\nexport const x = examSessionRoutes;", SERVICE)).toContain('no-restricted-imports');
+    });
+
+    it('keeps ports free of features and adapters free of features and http/', async () => {
+      expect(await errors("import { Sweeper } from '../exam-sessions/sweeper.ts';\nexport const x = Sweeper;", 'apps/server/src/ports/presence.ts')).toContain('no-restricted-imports');
+      expect(await errors("import { notFound } from '../../../exam-sessions/session-reader.ts';\nexport const x = notFound;", 'apps/server/src/adapters/sqlite/repositories/answers.ts')).toContain('no-restricted-imports');
+      expect(await errors("import { HttpError } from '../../http/errors.ts';\nexport const x = HttpError;", 'apps/server/src/adapters/memory/presence.ts')).toContain('no-restricted-imports');
+    });
+
+    it('lets services use ports, routes use http/ and services, and the composition root build adapters', async () => {
+      expect(await errors("import { notFound } from '../ports/errors.ts';\nimport type { Database } from '../ports/database.ts';\nexport const x = notFound; export type D = Database;", SERVICE)).toEqual([]);
+      expect(await errors("import type { RouteRegistry } from '../http/route-registry.ts';\nimport type { StartService } from './start-service.ts';\nexport type X = [RouteRegistry, StartService];", ROUTES)).toEqual([]);
+      expect(await errors("import { SqliteDatabase } from './adapters/sqlite/sqlite-database.ts';\nexport const x = SqliteDatabase;", 'apps/server/src/composition.ts')).toEqual([]);
+      // Tests may open a database to look at it.
+      expect(await errors(adapterImport, 'apps/server/src/exam-sessions/clock.test.ts')).toEqual([]);
+    });
+  });
 });
+
