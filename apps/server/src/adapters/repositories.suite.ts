@@ -1,0 +1,275 @@
+import { initialState } from '@invigil/core';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../ports/database.ts';
+import { UniqueViolation } from '../ports/errors.ts';
+import type { AuthSessionRecord, SessionRecord } from '../ports/types.ts';
+
+/**
+ * The behaviour every database adapter owes the services, run against each one (SQLite here;
+ * PostgreSQL adds its own factory). `make` opens a fresh, migrated, empty database.
+ */
+export function describeRepositories(adapter: string, make: () => Promise<Database>): void {
+  describe(`repositories on ${adapter}`, () => {
+    let db: Database;
+    const T = Date.parse('2026-12-01T09:00:00Z');
+    let examId: string;
+
+    beforeAll(async () => {
+      db = await make();
+      examId = randomUUID();
+      await db.repos.exams.create(examId, { title: 'Suite exam', durationMinutes: 30, questions: [{ id: 'q1', type: 'text', prompt: 'Say something' }] }, 'suite', T);
+    });
+    afterAll(() => db.close());
+
+    const session = (candidateId: string, over: Partial<SessionRecord> = {}): SessionRecord => ({
+      sessionId: randomUUID(),
+      attemptId: randomUUID(),
+      candidateId,
+      examId,
+      state: initialState(30 * 60_000, T),
+      recoveryTokenHash: 'hash',
+      devicePublicKey: null,
+      deviceFingerprint: null,
+      browserInfo: 'suite',
+      ipAddress: '10.0.0.1',
+      startedAt: T,
+      lastActivityAt: T,
+      lastSeq: 0,
+      heartbeatCount: 0,
+      centerId: null,
+      roomId: null,
+      seat: null,
+      resumeCodeHash: null,
+      resumeCodeExpiresAt: null,
+      resumeCodeFailures: 0,
+      prevRecoveryTokenHash: null,
+      recoveryRotatedAt: null,
+      deviceGeneration: 0,
+      ...over,
+    });
+    const paused = (rec: SessionRecord): SessionRecord => ({ ...rec, state: { ...rec.state, status: 'paused', runningSince: null, pausedAt: T, pauseKind: 'candidate' } });
+
+    describe('units of work', () => {
+      it('commit everything together, or nothing when the body throws', async () => {
+        const rec = session(`uow-${randomUUID()}`);
+        await expect(
+          db.tx(async (r) => {
+            await r.examSessions.insert(rec, T);
+            await r.audit.append([{ at: T, actorType: 'system', actorId: null, action: 'suite.rolled_back', attemptId: rec.attemptId }]);
+            throw new Error('changed my mind');
+          }),
+        ).rejects.toThrow('changed my mind');
+        expect(await db.repos.examSessions.get(rec.attemptId)).toBeUndefined();
+        expect((await db.repos.review.snapshot(rec.attemptId)) ?? null).toBeNull();
+        await db.tx(async (r) => {
+          await r.examSessions.insert(rec, T);
+          await r.audit.append([{ at: T, actorType: 'system', actorId: null, action: 'suite.committed', attemptId: rec.attemptId }]);
+        });
+        expect((await db.repos.review.snapshot(rec.attemptId))!.audit.map((a) => a.action)).toEqual(['suite.committed']);
+      });
+
+      it('run one at a time: a read-modify-write under getForUpdate loses no update, whatever the concurrency', async () => {
+        const rec = session(`rmw-${randomUUID()}`);
+        await db.repos.examSessions.insert(rec, T);
+        await Promise.all(
+          Array.from({ length: 40 }, () =>
+            db.tx(async (r) => {
+              const cur = (await r.examSessions.getForUpdate(rec.attemptId))!;
+              await new Promise((res) => setImmediate(res)); // others get their turn meanwhile
+              await r.examSessions.update({ ...cur, heartbeatCount: cur.heartbeatCount + 1 }, T);
+            }),
+          ),
+        );
+        expect((await db.repos.examSessions.get(rec.attemptId))!.heartbeatCount).toBe(40);
+      });
+
+      it('a plain call during an open unit of work waits for it (it never joins or sees it half done)', async () => {
+        const rec = session(`iso-${randomUUID()}`);
+        let release!: () => void;
+        const gate = new Promise<void>((res) => (release = res));
+        const tx = db.tx(async (r) => {
+          await r.examSessions.insert(rec, T);
+          await gate;
+          throw new Error('rolled back');
+        });
+        const seen = db.repos.examSessions.get(rec.attemptId);
+        release();
+        await expect(tx).rejects.toThrow('rolled back');
+        expect(await seen).toBeUndefined();
+      });
+    });
+
+    describe('exam sessions', () => {
+      it('one active session per candidate is a constraint, named as such', async () => {
+        const c = `one-${randomUUID()}`;
+        const first = session(c);
+        await db.repos.examSessions.insert(first, T);
+        const otherExam = randomUUID();
+        await db.repos.exams.create(otherExam, { title: 'Other', durationMinutes: 5, questions: [] }, 'suite', T);
+        const e = await db.repos.examSessions.insert(session(c, { examId: otherExam }), T).catch((err: unknown) => err);
+        expect(e).toBeInstanceOf(UniqueViolation);
+        expect((e as UniqueViolation).constraint).toBe('one_active_session_per_candidate');
+        // A paused second session is fine; making it active again is refused by the same constraint.
+        const second = paused(session(c, { examId: otherExam }));
+        await db.repos.examSessions.insert(second, T);
+        const u = await db.repos.examSessions.update({ ...second, state: first.state }, T).catch((err: unknown) => err);
+        expect((u as UniqueViolation).constraint).toBe('one_active_session_per_candidate');
+      });
+
+      it('one attempt per candidate and exam', async () => {
+        const c = `att-${randomUUID()}`;
+        await db.repos.examSessions.insert(paused(session(c)), T);
+        const e = await db.repos.examSessions.insert(paused(session(c)), T).catch((err: unknown) => err);
+        expect((e as UniqueViolation).constraint).toBe('one_attempt_per_exam');
+      });
+
+      it('round-trips every field, and scopes reads to the candidate when asked', async () => {
+        const rec = session(`rt-${randomUUID()}`, { devicePublicKey: 'k'.repeat(43), deviceFingerprint: 'fp', seat: 'A1', resumeCodeFailures: 2, prevRecoveryTokenHash: 'prev', recoveryRotatedAt: T + 5 });
+        const locked = { ...rec, state: { ...rec.state, isLocked: true, lockReason: 'suite', runningSince: null, usedMs: 1234, incidentMs: 99 } };
+        await db.repos.examSessions.insert(locked, T);
+        expect(await db.repos.examSessions.get(rec.attemptId)).toEqual(locked);
+        expect(await db.repos.examSessions.get(rec.attemptId, rec.candidateId)).toEqual(locked);
+        expect(await db.repos.examSessions.get(rec.attemptId, 'somebody-else')).toBeUndefined();
+        expect(await db.repos.examSessions.countActive(rec.candidateId)).toBe(1);
+      });
+
+      it('presence flushes only ever raise last seen and seq, and add beats', async () => {
+        const rec = session(`pr-${randomUUID()}`);
+        await db.repos.examSessions.insert(rec, T);
+        await db.repos.examSessions.recordPresence([{ attemptId: rec.attemptId, lastSeenAt: T + 10_000, seq: 7, beats: 3 }]);
+        await db.repos.examSessions.recordPresence([{ attemptId: rec.attemptId, lastSeenAt: T + 5_000, seq: 4, beats: 2 }]);
+        expect(await db.repos.examSessions.get(rec.attemptId)).toMatchObject({ lastActivityAt: T + 10_000, lastSeq: 7, heartbeatCount: 5 });
+      });
+    });
+
+    describe('answers', () => {
+      it('apply over a lower clientSeq only; an equal or older one is acknowledged as stale', async () => {
+        const rec = session(`ans-${randomUUID()}`);
+        await db.repos.examSessions.insert(rec, T);
+        const w = (clientSeq: number, v: string, at = T + 1_000) => ({ attemptId: rec.attemptId, questionId: 'q1', valueJson: JSON.stringify(v), clientSeq, at });
+        expect(await db.repos.answers.saveBatch([w(2, 'two'), w(1, 'one'), w(2, 'two again')])).toEqual([
+          { outcome: 'applied', clientSeq: 2, savedAt: T + 1_000 },
+          { outcome: 'stale', clientSeq: 1, savedAt: T + 1_000 },
+          { outcome: 'stale', clientSeq: 2, savedAt: T + 1_000 },
+        ]);
+        expect(await db.repos.answers.saveBatch([w(3, 'three', T + 2_000)])).toEqual([{ outcome: 'applied', clientSeq: 3, savedAt: T + 2_000 }]);
+        expect(await db.repos.answers.list(rec.attemptId)).toEqual([{ questionId: 'q1', value: 'three', clientSeq: 3, savedAt: T + 2_000 }]);
+        expect(await db.repos.answers.stats(rec.attemptId)).toEqual({ count: 1, lastSavedAt: T + 2_000 });
+      });
+
+      it('are refused by the write itself unless the session is active, unlocked and within its time', async () => {
+        const w = (attemptId: string, at = T + 1_000) => ({ attemptId, questionId: 'q1', valueJson: '"x"', clientSeq: 1, at });
+        const pausedRec = paused(session(`ap-${randomUUID()}`));
+        const lockedRec = session(`al-${randomUUID()}`);
+        const done = session(`ad-${randomUUID()}`);
+        await db.repos.examSessions.insert(pausedRec, T);
+        await db.repos.examSessions.insert({ ...lockedRec, state: { ...lockedRec.state, isLocked: true, runningSince: null } }, T);
+        await db.repos.examSessions.insert({ ...done, state: { ...done.state, status: 'completed', runningSince: null, endedAt: T } }, T);
+        const live = session(`aa-${randomUUID()}`);
+        await db.repos.examSessions.insert(live, T);
+        const out = await db.repos.answers.saveBatch([w(pausedRec.attemptId), w(lockedRec.attemptId), w(done.attemptId), w(live.attemptId, T + 30 * 60_000), w(live.attemptId), w('no-such-attempt')]);
+        expect(out.map((o) => o.outcome)).toEqual(['refused', 'refused', 'refused', 'refused', 'applied', 'refused']);
+      });
+    });
+
+    describe('login sessions', () => {
+      const login = (userId: string, over: Partial<AuthSessionRecord> = {}): AuthSessionRecord => ({
+        id: randomUUID(),
+        tokenHash: randomUUID(),
+        subjectType: 'staff',
+        userId,
+        role: 'proctor',
+        examId: null,
+        candidateId: null,
+        userAgent: 'suite',
+        deviceType: 'desktop',
+        deviceName: 'Suite',
+        browser: 'b',
+        os: 'o',
+        ipAddress: '10.0.0.1',
+        createdAt: T,
+        lastActivity: T,
+        expiresAt: T + 3_600_000,
+        idleTimeoutMs: 600_000,
+        revokedAt: null,
+        revokeReason: null,
+        ...over,
+      });
+
+      it('live means not revoked and within both deadlines; revoking is scoped to the owner', async () => {
+        const u = `user-${randomUUID()}`;
+        const a = login(u, { createdAt: T });
+        const b = login(u, { createdAt: T + 1, lastActivity: T - 600_001 + 1_000 }); // idle deadline at T+999
+        const c = login(u, { createdAt: T + 2, expiresAt: T + 500 });
+        for (const s of [a, b, c]) await db.repos.loginSessions.insert(s);
+        expect((await db.repos.loginSessions.live(u, T + 400)).map((s) => s.id)).toEqual([a.id, b.id, c.id]);
+        expect((await db.repos.loginSessions.live(u, T + 1_000)).map((s) => s.id)).toEqual([a.id]);
+        expect(await db.repos.loginSessions.revoke([a.id], 'x', T + 1_000, 'someone-else')).toBe(0);
+        expect(await db.repos.loginSessions.revoke([a.id], 'logout', T + 1_000, u)).toBe(1);
+        expect((await db.repos.loginSessions.findByTokenHash(a.tokenHash))!.revokedAt).toBe(T + 1_000);
+        expect(await db.repos.loginSessions.cleanup(T + 1_000)).toBe(2);
+        expect(await db.repos.loginSessions.revokeAll(u, null, 'x', T + 2_000)).toBe(0);
+      });
+
+      it('activity flushes only ever move last activity forward', async () => {
+        const s = login(`act-${randomUUID()}`);
+        await db.repos.loginSessions.insert(s);
+        await db.repos.loginSessions.touch([{ id: s.id, lastActivity: T + 50 }]);
+        await db.repos.loginSessions.touch([{ id: s.id, lastActivity: T + 10 }]);
+        expect((await db.repos.loginSessions.findByTokenHash(s.tokenHash))!.lastActivity).toBe(T + 50);
+      });
+    });
+
+    describe('instructions and alerts', () => {
+      it('instructions are delivered to the device generation they were issued for, and acknowledged once', async () => {
+        const attemptId = randomUUID();
+        const i = (id: string, gen: number, at: number) => ({ id, attemptId, type: 'message' as const, message: id, issuedAt: at, issuedBy: 'suite', reason: null, deviceGeneration: gen });
+        await db.repos.instructions.add(i('old-desk', 0, T));
+        await db.repos.instructions.add(i('new-desk', 1, T + 1));
+        expect((await db.repos.instructions.pending(attemptId, 1)).map((x) => x.id)).toEqual(['new-desk']);
+        expect(await db.repos.instructions.ack(attemptId, 1, ['old-desk', 'new-desk'], T + 5)).toBe(1);
+        expect(await db.repos.instructions.ack(attemptId, 1, ['new-desk'], T + 6)).toBe(0);
+        expect(await db.repos.instructions.pending(attemptId, 1)).toEqual([]);
+        expect(await db.repos.instructions.attemptsWithPending()).toContain(attemptId); // the old desk's is still open
+      });
+
+      it('an alert is acknowledged once; open counts follow', async () => {
+        const attemptId = randomUUID();
+        const id = await db.repos.alerts.insert({ at: T, attemptId, candidateId: 'c', examId, kind: 'focus_lost', severity: 'warning', message: 'm', detail: { n: 1 } });
+        expect((await db.repos.alerts.openCounts()).get(attemptId)).toBe(1);
+        expect(await db.repos.alerts.ack(id, 'staff-1', T + 1)).toBe(true);
+        expect(await db.repos.alerts.ack(id, 'staff-2', T + 2)).toBe(false);
+        expect(await db.repos.alerts.get(id)).toMatchObject({ acknowledgedAt: T + 1, acknowledgedBy: 'staff-1', detail: { n: 1 } });
+        expect((await db.repos.alerts.openCounts()).get(attemptId)).toBeUndefined();
+      });
+    });
+
+    describe('staff, places and settings', () => {
+      it('usernames are unique without regard to case', async () => {
+        const name = `Proctor-${randomUUID()}`;
+        expect(await db.repos.staff.create({ id: randomUUID(), username: name, displayName: '', role: 'proctor', passwordHash: 'h' }, T)).toBe(true);
+        expect(await db.repos.staff.create({ id: randomUUID(), username: name.toUpperCase(), displayName: '', role: 'proctor', passwordHash: 'h' }, T)).toBe(false);
+      });
+
+      it('a center in use is reported with what uses it', async () => {
+        const centerId = randomUUID();
+        await db.repos.places.createCenter({ id: centerId, name: `Center ${centerId}`, address: '' }, T);
+        await db.repos.places.createRoom({ id: randomUUID(), centerId, name: 'Hall', capacity: 30 }, T);
+        expect(await db.repos.places.usage('center', centerId)).toEqual({ rooms: 1, registrations: 0, sessions: 0 });
+        expect(await db.repos.places.centerNameTaken(`center ${centerId}`.toUpperCase(), null)).toBe(true);
+        expect(await db.repos.places.roomNameTaken(centerId, 'HALL', null)).toBe(true);
+      });
+
+      it('settings round-trip JSON', async () => {
+        await db.repos.settings.put('suite', { a: [1, 2] }, 'suite', T);
+        expect(await db.repos.settings.get('suite')).toEqual({ a: [1, 2] });
+        expect(await db.repos.settings.get('nothing-here')).toBeUndefined();
+      });
+    });
+
+    it('answers ping', async () => {
+      expect(await db.ping()).toBe(true);
+    });
+  });
+}

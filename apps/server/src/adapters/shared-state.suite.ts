@@ -1,0 +1,240 @@
+import type { LiveEvent } from '@invigil/contract';
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SharedState } from '../ports/shared-state.ts';
+
+export interface SharedStateFactory {
+  /** A fresh instance; with `shared`, instances made by one factory see the same state (other processes). */
+  make(now: () => number): Promise<SharedState>;
+  /** True for adapters whose instances share state (Redis), false for one process's memory. */
+  shared: boolean;
+}
+
+const T = Date.parse('2026-12-01T09:00:00Z');
+const event = (n: number): LiveEvent => ({ type: 'alert', at: new Date(T + n).toISOString(), attemptId: `a${n}`, centerId: 'c', roomId: 'r', data: { id: `al-${n}`, kind: 'focus_lost', severity: 'warning', message: `m${n}` } });
+
+/**
+ * The behaviour every shared-state adapter owes the services (memory here; Redis adds its factory
+ * and, being shared, the cross-instance cases). Time is the caller's clock.
+ */
+export function describeSharedState(adapter: string, f: SharedStateFactory): void {
+  describe(`shared state on ${adapter}`, () => {
+    /** Cases about several instances sharing state: they exist only for adapters that share it. */
+    const sharedIt: (name: string, fn: () => Promise<void>) => void = f.shared ? (name, fn) => it(name, fn) : () => undefined;
+    const open: SharedState[] = [];
+    let t = T;
+    const now = () => t;
+    const make = async () => {
+      const s = await f.make(now);
+      open.push(s);
+      return s;
+    };
+    afterEach(async () => {
+      while (open.length) await open.pop()!.close();
+      t = T;
+    });
+
+    describe('presence', () => {
+      it('takes a seq only above every seq seen and above the durable floor', async () => {
+        const { presence } = await make();
+        const id = randomUUID();
+        expect(await presence.advance(id, 5, T, 4)).toBe(true);
+        expect(await presence.advance(id, 5, T + 1, 4)).toBe(false);
+        expect(await presence.advance(id, 3, T + 1, 0)).toBe(false);
+        expect(await presence.advance(id, 6, T + 2, 0)).toBe(true);
+        // A floor from the database above what presence holds (another process flushed it) wins.
+        expect(await presence.advance(id, 8, T + 3, 9)).toBe(false);
+        expect(await presence.advance(id, 10, T + 4, 9)).toBe(true);
+        expect(await presence.get(id)).toEqual({ lastSeenAt: T + 4, seq: 10 });
+      });
+
+      it('for a new attempt, the floor alone decides', async () => {
+        const { presence } = await make();
+        const id = randomUUID();
+        expect(await presence.advance(id, 7, T, 7)).toBe(false);
+        expect(await presence.advance(id, 8, T, 7)).toBe(true);
+      });
+
+      it('is atomic under concurrency: of many beats with one seq, exactly one is taken', async () => {
+        const { presence } = await make();
+        const id = randomUUID();
+        const results = await Promise.all(Array.from({ length: 50 }, () => presence.advance(id, 1, T, 0)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('drains what changed, with the number of beats, once', async () => {
+        const { presence } = await make();
+        const a = randomUUID();
+        const b = randomUUID();
+        await presence.advance(a, 1, T + 10, 0);
+        await presence.advance(a, 2, T + 20, 0);
+        await presence.touch(b, T + 30, 4);
+        const drained = await presence.drainDirty();
+        expect(drained.sort((x, y) => x.lastSeenAt - y.lastSeenAt)).toEqual([
+          { attemptId: a, lastSeenAt: T + 20, seq: 2, beats: 2 },
+          { attemptId: b, lastSeenAt: T + 30, seq: 4, beats: 0 },
+        ]);
+        expect(await presence.drainDirty()).toEqual([]);
+        expect((await presence.getMany([a, b, 'unknown'])).size).toBe(2);
+        await presence.forget(a);
+        expect(await presence.get(a)).toBeUndefined();
+      });
+
+      sharedIt('one instance refuses a seq another took', async () => {
+        const [p1, p2] = [(await make()).presence, (await make()).presence];
+        const id = randomUUID();
+        expect(await p1.advance(id, 3, T, 0)).toBe(true);
+        expect(await p2.advance(id, 3, T, 0)).toBe(false);
+        expect(await p2.advance(id, 4, T, 0)).toBe(true);
+      });
+    });
+
+    describe('failure counters', () => {
+      it('count failures per key in a window, and say how long to wait', async () => {
+        const c = (await make()).limiters.counter(`suite-${randomUUID()}`, 3, 60_000);
+        for (let i = 0; i < 3; i++) {
+          expect(await c.retryAfterMs('k')).toBe(0);
+          await c.fail('k');
+        }
+        expect(await c.retryAfterMs('k')).toBeGreaterThan(59_000);
+        expect(await c.retryAfterMs('other')).toBe(0);
+        t += 60_000;
+        expect(await c.retryAfterMs('k')).toBe(0);
+      });
+
+      it('can be cleared (staff lifting a throttle)', async () => {
+        const c = (await make()).limiters.counter(`suite-${randomUUID()}`, 1, 60_000);
+        await c.fail('k');
+        expect(await c.retryAfterMs('k')).toBeGreaterThan(0);
+        await c.clear('k');
+        expect(await c.retryAfterMs('k')).toBe(0);
+      });
+
+      sharedIt('are shared by every instance', async () => {
+        const name = `suite-${randomUUID()}`;
+        const [a, b] = [(await make()).limiters.counter(name, 2, 60_000), (await make()).limiters.counter(name, 2, 60_000)];
+        await a.fail('k');
+        await b.fail('k');
+        expect(await a.retryAfterMs('k')).toBeGreaterThan(0);
+      });
+    });
+
+    describe('live events', () => {
+      it('reach every subscriber in publishing order, with increasing ids; unsubscribing stops them', async () => {
+        const { events } = await make();
+        const got: [string, string][] = [];
+        const off = await events.subscribe((e, id) => got.push([e.type === 'alert' ? e.data.id : '', id]));
+        for (let n = 1; n <= 3; n++) await events.publish(event(n));
+        await waitFor(() => got.length === 3);
+        expect(got.map(([k]) => k)).toEqual(['al-1', 'al-2', 'al-3']);
+        expect(new Set(got.map(([, id]) => id)).size).toBe(3);
+        off();
+        await events.publish(event(4));
+        await new Promise((r) => setTimeout(r, 50));
+        expect(got).toHaveLength(3);
+      });
+
+      it('replay what a reconnecting subscriber missed after the last id it saw', async () => {
+        const { events } = await make();
+        const ids: string[] = [];
+        const off = await events.subscribe((_e, id) => ids.push(id));
+        for (let n = 1; n <= 5; n++) await events.publish(event(n));
+        await waitFor(() => ids.length === 5);
+        off();
+        const replayed: string[] = [];
+        const off2 = await events.subscribe((e) => replayed.push(e.type === 'alert' ? e.data.id : ''), { afterId: ids[1] });
+        await waitFor(() => replayed.length === 3);
+        expect(replayed).toEqual(['al-3', 'al-4', 'al-5']);
+        off2();
+        // An id this bus never gave out replays nothing (and breaks nothing).
+        const none: string[] = [];
+        const off3 = await events.subscribe((e) => none.push(e.type), { afterId: 'not-an-id' });
+        await events.publish(event(6));
+        await waitFor(() => none.length === 1);
+        expect(none).toEqual(['alert']);
+        off3();
+      });
+
+      sharedIt('published on one instance reach subscribers of another', async () => {
+        const [a, b] = [await make(), await make()];
+        const got: string[] = [];
+        const off = await b.events.subscribe((e) => got.push(e.type));
+        await a.events.publish(event(1));
+        await waitFor(() => got.length === 1);
+        off();
+      });
+    });
+
+    describe('throttle', () => {
+      it('says yes once per key and window', async () => {
+        const { throttle } = await make();
+        const k = randomUUID();
+        expect(await throttle.take(k, 30_000, T)).toBe(true);
+        expect(await throttle.take(k, 30_000, T + 29_999)).toBe(false);
+        expect(await throttle.take(`${k}-other`, 30_000, T)).toBe(true);
+        expect(await throttle.take(k, 30_000, T + 30_000)).toBe(true);
+      });
+    });
+
+    describe('invalidations', () => {
+      it('reach every subscriber', async () => {
+        const { invalidations } = await make();
+        const got: string[] = [];
+        const off = invalidations.subscribe('exam', (id) => got.push(id));
+        await invalidations.publish('exam', 'e1');
+        await waitFor(() => got.length === 1);
+        expect(got).toEqual(['e1']);
+        off();
+      });
+
+      sharedIt('published on one instance reach another', async () => {
+        const [a, b] = [await make(), await make()];
+        const got: string[] = [];
+        b.invalidations.subscribe('exam', (id) => got.push(id));
+        await new Promise((r) => setTimeout(r, 50)); // the subscription is established
+        await a.invalidations.publish('exam', 'e2');
+        await waitFor(() => got.includes('e2'));
+      });
+    });
+
+    describe('instruction hints', () => {
+      it('clear only if nothing was marked after the token was read', async () => {
+        const { hints } = await make();
+        const id = randomUUID();
+        expect(await hints.peek(id)).toBeNull();
+        await hints.mark(id);
+        const token = (await hints.peek(id))!;
+        expect(token).not.toBeNull();
+        await hints.mark(id); // a new instruction arrived meanwhile
+        await hints.clear(id, token);
+        expect(await hints.peek(id)).not.toBeNull();
+        await hints.clear(id, (await hints.peek(id))!);
+        expect(await hints.peek(id)).toBeNull();
+      });
+    });
+
+    describe('login activity', () => {
+      it('keeps the latest activity until drained', async () => {
+        const { activity } = await make();
+        const id = randomUUID();
+        await activity.touch(id, T + 20);
+        await activity.touch(id, T + 10);
+        expect((await activity.lastSeen([id])).get(id)).toBe(T + 20);
+        expect(await activity.drain()).toEqual([{ id, lastActivity: T + 20 }]);
+        expect(await activity.drain()).toEqual([]);
+      });
+    });
+
+    it('answers ping', async () => {
+      expect(await (await make()).ping()).toBe(true);
+    });
+  });
+}
+
+async function waitFor(cond: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
