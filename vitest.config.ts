@@ -13,6 +13,8 @@ export default defineConfig({
           root: '.',
           include: ['scripts/**/*.test.ts'],
           environment: 'node',
+          // ESLint is run for real per case: slow on a busy machine; the bound only catches a hang.
+          testTimeout: 60_000,
         },
       },
     ],

@@ -6,6 +6,10 @@ import type { Logger } from 'pino';
 import type { AppEnv } from './http/context.ts';
 import { bodyLimit } from './http/body.ts';
 import { envelope, httpAnswer } from './http/errors.ts';
+import { Lifecycle } from './http/lifecycle.ts';
+import { storageFailure } from './http/storage-failure.ts';
+import { noMetrics, type Metrics } from './ports/metrics.ts';
+import { constantTimeEqual } from './security/tokens.ts';
 import { docsPage, openApiDocument } from './http/openapi.ts';
 import { mountConsole } from './http/console-static.ts';
 import { bearer, RouteRegistry } from './http/route-registry.ts';
@@ -26,11 +30,29 @@ export interface AppDeps {
   trustProxy: boolean;
   /** Health of what the answers depend on (for /readyz). */
   ready?: () => Promise<Record<string, boolean>>;
+  metrics?: Metrics;
+  /** GET /metrics in Prometheus' text format (absent: no such route). */
+  prometheus?: { contentType: string; render: () => Promise<string>; token?: string };
+  lifecycle?: Lifecycle;
 }
+
+/** Which group a request's latency is counted under (heartbeats and saves are the hot paths). */
+function routeGroup(method: string, path: string): string {
+  if (path === '/api/v1/exams/sessions/heartbeat') return 'heartbeat';
+  if (method === 'PUT' && path.includes('/answers/')) return 'answer_save';
+  if (path.startsWith('/api/v1/auth/')) return 'login';
+  if (path.startsWith('/api/v1/')) return 'api';
+  return 'other';
+}
+
+/** Loopback and private addresses (an operator's scraper), for /metrics without a token. */
+const INTERNAL = /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1$|::ffff:127\.|::ffff:10\.|::ffff:192\.168\.|fc|fd)/i;
 
 /** The whole HTTP API as a value; listening happens elsewhere (main.ts). */
 export function createApp(d: AppDeps) {
   const app = new Hono<AppEnv>();
+  const metrics = d.metrics ?? noMetrics;
+  const lifecycle = d.lifecycle ?? new Lifecycle();
   app.use('*', secureHeaders({ crossOriginResourcePolicy: false }));
   app.use('*', async (c, next) => {
     let ip = '';
@@ -44,6 +66,17 @@ export function createApp(d: AppDeps) {
     }
     c.set('ip', ip);
     return next();
+  });
+  app.use('*', async (c, next) => {
+    // Shutting down: new work goes to another instance (nginx retries, kiosks retry).
+    if (lifecycle.closing && c.req.path !== '/healthz') {
+      c.header('Connection', 'close');
+      c.header('Retry-After', '1');
+      return c.json(envelope('STORAGE_UNAVAILABLE', 'this server is shutting down; try again'), 503);
+    }
+    const t0 = performance.now();
+    await next();
+    metrics.request(routeGroup(c.req.method, c.req.path), c.res.status, (performance.now() - t0) / 1000);
   });
   if (d.log.isLevelEnabled('debug')) {
     // Access log (LOG_LEVEL=debug). Never logs bodies, query strings or headers: no secrets in logs.
@@ -66,6 +99,13 @@ export function createApp(d: AppDeps) {
       for (const [k, v] of Object.entries(answer.headers)) c.header(k, v);
       return c.json(answer.body, answer.status);
     }
+    const store = storageFailure(err);
+    if (store) {
+      metrics.storageError(store);
+      d.log.warn({ err, store, path: c.req.path }, 'a store is unavailable');
+      c.header('Retry-After', '2');
+      return c.json(envelope('STORAGE_UNAVAILABLE', `the ${store === 'redis' ? 'shared state (Redis)' : 'database'} is unavailable; nothing was changed, try again shortly`), 503);
+    }
     if (err instanceof HTTPException) {
       const status = err.status;
       return c.json(envelope(status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', err.message || 'bad request'), status);
@@ -81,6 +121,21 @@ export function createApp(d: AppDeps) {
     const ok = Object.values(checks).every(Boolean);
     return c.json({ status: ok ? 'ready' : 'unavailable', checks }, ok ? 200 : 503);
   });
+
+  if (d.prometheus) {
+    const prom = d.prometheus;
+    app.get('/metrics', async (c) => {
+      let peer = '';
+      try {
+        peer = getConnInfo(c).remote.address ?? '';
+      } catch {
+        peer = '';
+      }
+      const authorized = prom.token ? constantTimeEqual(c.req.header('authorization') ?? '', `Bearer ${prom.token}`) : INTERNAL.test(peer);
+      if (!authorized) return c.json(envelope('FORBIDDEN', prom.token ? 'metrics need the METRICS_TOKEN' : 'metrics are served to internal addresses only (or set METRICS_TOKEN)'), 403);
+      return c.body(await prom.render(), 200, { 'Content-Type': prom.contentType });
+    });
+  }
 
   const s = d.services;
   const registry = new RouteRegistry(app, (c, allowQuery) => s.loginSessions.authenticator.authenticate(bearer(c) ?? (allowQuery ? c.req.query('access_token') : undefined)));

@@ -1,26 +1,47 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { memorySharedState } from './adapters/memory/shared-state.ts';
+import { PrometheusMetrics } from './adapters/prometheus/metrics.ts';
+import { redisSharedState } from './adapters/redis/shared-state.ts';
 import { lockDataDir } from './adapters/sqlite/instance-lock.ts';
 import { openDatabase } from './adapters/sqlite/open.ts';
 import { SqliteDatabase } from './adapters/sqlite/sqlite-database.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
+import { Lifecycle } from './http/lifecycle.ts';
 import { createJobs, type Jobs } from './jobs.ts';
 import type { Database } from './ports/database.ts';
 import type { SharedState } from './ports/shared-state.ts';
 import { createServices, type Services } from './services.ts';
 
-/** The server's own secret (keys the access-code hashes); lives beside the database, never inside it. */
-function loadSecretKey(dataDir: string): Buffer {
+/**
+ * The server's own secret (keys the access-code hashes, rotates recovery tokens); lives beside the
+ * database, never inside it. With SECRET_KEY_FILE every instance of a cluster reads the same file
+ * (it must exist); without it a single instance keeps DATA_DIR/secret.key, created on first start.
+ */
+function loadSecretKey(dataDir: string, secretKeyFile: string | undefined): Buffer {
+  if (secretKeyFile) {
+    const key = existsSync(secretKeyFile) ? Buffer.from(readFileSync(secretKeyFile, 'utf8').trim(), 'base64') : Buffer.alloc(0);
+    if (key.length < 32) throw new StartupRefused(`SECRET_KEY_FILE ${secretKeyFile} must hold at least 32 random bytes, base64 (create it once with: head -c 32 /dev/urandom | base64 > ${secretKeyFile}), and every instance must read the same file.`);
+    return key;
+  }
   const file = join(dataDir, 'secret.key');
   if (!existsSync(file)) {
     writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
   }
   chmodSync(file, 0o600);
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+}
+
+/** A start that cannot go on, said in one sentence (main.ts prints it without a stack trace). */
+export class StartupRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupRefused';
+  }
 }
 
 export interface Assembled {
@@ -30,6 +51,8 @@ export interface Assembled {
   db: Database;
   shared: SharedState;
   dataDir: string;
+  lifecycle: Lifecycle;
+  metrics: PrometheusMetrics;
   /** Only when generated on this first start. */
   generatedAdminPassword?: string;
   close(): Promise<void>;
@@ -45,40 +68,59 @@ export async function assemble(config: Config, opts: { log: Logger; now?: () => 
   const dataDir = resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   // Without shared state (REDIS_URL), this process's memory decides answers: it must be alone.
-  const lock = lockDataDir(dataDir, 'exclusive');
+  // With it, any number of processes may share the folder, and none may take it alone meanwhile.
+  const lock = lockDataDir(dataDir, config.REDIS_URL ? 'shared' : 'exclusive');
   let db: SqliteDatabase | undefined;
+  let shared: SharedState | undefined;
   try {
+    const secretKey = loadSecretKey(dataDir, config.SECRET_KEY_FILE);
+    shared = config.REDIS_URL
+      ? await redisSharedState(config.REDIS_URL, { prefix: config.REDIS_KEY_PREFIX, now, log: opts.log }).catch((e: unknown) => {
+          throw new StartupRefused(`${(e as Error).message}; start Redis or unset REDIS_URL (then only one process may serve DATA_DIR).`);
+        })
+      : memorySharedState(now);
     db = new SqliteDatabase(openDatabase(dataDir));
-    const shared = memorySharedState(now);
-    const services = createServices({ db, shared, config, log: opts.log, now, secretKey: loadSecretKey(dataDir) });
+    const database = db;
+    const state = shared;
+    const metrics = new PrometheusMetrics(
+      { sessionsByStatus: () => database.repos.examSessions.countByStatus(), sseSubscribers: () => state.events.localSubscribers },
+      config.INSTANCE_NAME ?? `${hostname()}:${process.pid}`,
+    );
+    const lifecycle = new Lifecycle();
+    const services = createServices({ db, shared, config, log: opts.log, now, secretKey, metrics, lifecycle });
     const admin = await services.loginSessions.login.bootstrapAdmin(config.ADMIN_USERNAME, config.ADMIN_PASSWORD);
     // Instructions issued before a restart still reach their kiosks.
     for (const id of await db.repos.instructions.attemptsWithPending()) await shared.hints.mark(id);
     const jobs = createJobs({ db, shared, services, log: opts.log, now, heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS }, { timers: opts.timers ?? true });
-    const database = db;
     const { app } = createApp({
       services,
       log: opts.log,
       trustProxy: config.TRUST_PROXY,
-      ready: async () => ({ database: await database.ping().catch(() => false), shared: await shared.ping().catch(() => false) }),
+      ready: async () => ({ database: await database.ping().catch(() => false), shared: await state.ping().catch(() => false) }),
+      metrics,
+      prometheus: { contentType: metrics.registry.contentType, render: () => metrics.registry.metrics(), ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}) },
+      lifecycle,
     });
     return {
       app,
       services,
       jobs,
       db,
-      shared,
+      shared: state,
       dataDir,
+      lifecycle,
+      metrics,
       ...(admin.password ? { generatedAdminPassword: admin.password } : {}),
       close: async () => {
         await jobs.stop();
-        await shared.close();
+        await state.close();
         await database.close();
         await lock.release();
       },
     };
   } catch (e) {
     if (db) await db.close().catch(() => undefined);
+    if (shared) await shared.close().catch(() => undefined);
     await lock.release();
     throw e;
   }

@@ -18,6 +18,27 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Take the client address from X-Forwarded-For (only behind a trusted reverse proxy). */
   TRUST_PROXY: z.stringbool().default(false),
+  /** PostgreSQL holds all durable state (several instances may share it); unset: embedded SQLite in DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
+    .optional(),
+  DATABASE_POOL_SIZE: int(10, 1, 200),
+  /** Redis holds presence, shared limits, live events and invalidations, so several processes can serve one exam. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// or rediss:// URL')
+    .optional(),
+  /** Every key of this deployment lives under it (two deployments may share one Redis). */
+  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('invigil:'),
+  /** The server secret (access-code hashes, archive signing); every instance of a cluster reads the same file. */
+  SECRET_KEY_FILE: z.string().min(1).optional(),
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`; unset, it answers internal addresses only. */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must have at least 16 characters').optional(),
+  /** This instance's name in metrics and logs (default: host name and process id). */
+  INSTANCE_NAME: z.string().min(1).max(100).optional(),
+  /** On SIGTERM, how long in-flight requests may take before their connections are cut. */
+  SHUTDOWN_GRACE_MS: int(10_000, 0, 120_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -4,6 +4,7 @@ import { CONSOLE_DIST } from './http/console-static.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './server.ts';
 import { databaseFile } from './adapters/sqlite/open.ts';
+import { StartupRefused } from './composition.ts';
 import { InstanceLockRefused } from './ports/instance-lock.ts';
 
 async function main(): Promise<void> {
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   try {
     running = await startServer(config);
   } catch (e) {
-    if (e instanceof InstanceLockRefused) {
+    if (e instanceof InstanceLockRefused || e instanceof StartupRefused) {
       process.stderr.write(`invigil: ${e.message}\n`);
       process.exit(3);
     }
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
     closing = true;
     running.log.info({ signal }, 'shutting down');
     void running.close().then(() => process.exit(0));
-    setTimeout(() => process.exit(1), 5_000).unref();
+    setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS + 5_000).unref();
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

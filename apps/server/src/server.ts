@@ -12,6 +12,10 @@ export interface RunningServer {
   /** Only when generated on this first start. */
   generatedAdminPassword?: string;
   log: Logger;
+  /**
+   * Graceful stop: no new connections; requests in flight finish (for up to SHUTDOWN_GRACE_MS);
+   * live-event streams end with a reconnect hint; queued answers and presence are flushed.
+   */
   close(): Promise<void>;
 }
 
@@ -24,6 +28,8 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   log.info({ port, dataDir: a.dataDir }, 'listening');
+  const http = server as unknown as { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+  let closing: Promise<void> | null = null;
   return {
     url: `http://${host}:${port}`,
     port,
@@ -32,9 +38,18 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     ...(a.generatedAdminPassword ? { generatedAdminPassword: a.generatedAdminPassword } : {}),
     log,
     close: () =>
-      new Promise<void>((done) => {
-        server.close(() => void a.close().then(done, done));
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
+      (closing ??= new Promise<void>((done) => {
+        a.lifecycle.close(); // streams end, new requests are turned away
+        const cut = setTimeout(() => http.closeAllConnections?.(), config.SHUTDOWN_GRACE_MS);
+        cut.unref();
+        server.close(() => {
+          clearTimeout(cut);
+          void a.close().then(done, (err: unknown) => {
+            log.error({ err }, 'error while closing');
+            done();
+          });
+        });
+        http.closeIdleConnections?.();
+      })),
   };
 }

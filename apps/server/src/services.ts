@@ -24,6 +24,8 @@ import { MySessionsService } from './login-sessions/my-sessions-service.ts';
 import { RolePolicyService } from './login-sessions/role-policies.ts';
 import type { LoginSessionServices } from './login-sessions/routes.ts';
 import type { Database } from './ports/database.ts';
+import { Lifecycle } from './http/lifecycle.ts';
+import { noMetrics, type Metrics } from './ports/metrics.ts';
 import type { SharedState } from './ports/shared-state.ts';
 import { ActionsService } from './proctoring/actions-service.ts';
 import { AlertsService } from './proctoring/alerts-service.ts';
@@ -41,6 +43,9 @@ export interface ServiceDeps {
   now: () => number;
   /** The server secret (access-code hashes, recovery-token rotation). */
   secretKey: Buffer;
+  metrics?: Metrics;
+  /** Tells long-lived streams that the process is shutting down. */
+  lifecycle?: Lifecycle;
 }
 
 /** Every service of the server, wired to the ports it is given (no adapter is named here). */
@@ -55,13 +60,14 @@ export interface Services {
 
 export function createServices(d: ServiceDeps): Services {
   const { db, shared, config, log, now } = d;
+  const metrics = d.metrics ?? noMetrics;
   const catalog = new ExamCatalog({ db, invalidations: shared.invalidations, config });
   const writer = new AnswerWriter(db.repos.answers);
   const endedHooks: ((attemptId: string) => void)[] = [];
-  const changes = new SessionChanges({ db, shared, now, log, answers: writer, endedHooks });
+  const changes = new SessionChanges({ db, shared, now, log, answers: writer, endedHooks, metrics });
   const reader = new SessionReader({ db, presence: shared.presence, now });
   const presenceEvents = new PresenceEvents(shared.events);
-  const heartbeats = new HeartbeatService({ db, shared, now, log, changes, reader, presenceEvents });
+  const heartbeats = new HeartbeatService({ db, shared, now, log, changes, reader, presenceEvents, metrics });
   const examSessions = {
     catalog,
     changes,
@@ -70,25 +76,26 @@ export function createServices(d: ServiceDeps): Services {
     presenceEvents,
     start: new StartService({ db, shared, config, now, catalog, changes, reader }),
     heartbeats,
-    recovery: new RecoveryService({ db, shared, now, log, secretKey: d.secretKey, catalog, changes, reader, verifier: heartbeats.keys }),
-    answers: new AnswerService({ db, now, catalog, changes, reader, writer }),
+    recovery: new RecoveryService({ db, shared, now, log, secretKey: d.secretKey, catalog, changes, reader, verifier: heartbeats.keys, metrics }),
+    answers: new AnswerService({ db, now, catalog, changes, reader, writer, metrics }),
     actions: new CandidateActions({ changes, reader }),
     sweeper: new Sweeper({ db, shared, now, log, catalog, changes }),
   };
 
   const authenticator = new Authenticator({ db, activity: shared.activity, now });
   const policies = new RolePolicyService({ db, now });
-  const login = new LoginService({ db, limiters: shared.limiters, now, secretKey: d.secretKey, policies, authenticator });
+  const login = new LoginService({ db, limiters: shared.limiters, now, secretKey: d.secretKey, policies, authenticator, metrics });
   const loginSessions = { authenticator, policies, login, mine: new MySessionsService({ db, activity: shared.activity, now, authenticator }) };
 
   const room = new RoomService({ db, shared, config, now, catalog });
   const proctoring = {
     room,
     actions: new ActionsService({ changes, room }),
-    transfer: new TransferService({ db, shared, now, catalog, changes, reader, room, heartbeats }),
+    transfer: new TransferService({ db, shared, now, catalog, changes, reader, room, heartbeats, metrics }),
     alerts: new AlertsService({ db, now, room, changes }),
     events: shared.events,
     now,
+    lifecycle: d.lifecycle ?? new Lifecycle(),
   };
 
   const accessCodeHash = (code: string) => login.accessCodeHash(code);

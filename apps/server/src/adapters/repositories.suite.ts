@@ -134,6 +134,14 @@ export function describeRepositories(adapter: string, make: () => Promise<Databa
         expect(await db.repos.examSessions.countActive(rec.candidateId)).toBe(1);
       });
 
+      it('count by status', async () => {
+        const before = await db.repos.examSessions.countByStatus();
+        await db.repos.examSessions.insert(paused(session(`cnt-${randomUUID()}`)), T);
+        const after = await db.repos.examSessions.countByStatus();
+        expect(after.paused).toBe((before.paused ?? 0) + 1);
+        expect(after.active ?? 0).toBe(before.active ?? 0);
+      });
+
       it('presence flushes only ever raise last seen and seq, and add beats', async () => {
         const rec = session(`pr-${randomUUID()}`);
         await db.repos.examSessions.insert(rec, T);

@@ -1,6 +1,7 @@
 import type { AnswerValue, SaveAnswerResponse } from '@invigil/contract';
 import { answerShapeError, isFinal, settle } from '@invigil/core';
 import type { Database } from '../ports/database.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import { conflict, invalid, locked, notFound } from '../ports/errors.ts';
 import type { CandidateRef, SessionRecord } from '../ports/types.ts';
 import type { AnswerWriter } from './answer-writer.ts';
@@ -21,7 +22,7 @@ function notWritable(rec: SessionRecord) {
 
 /** Answer saves: durable before acknowledged, idempotent by clientSeq, never after the session stopped taking them. */
 export class AnswerService {
-  constructor(private readonly d: { db: Database; now: () => number; catalog: ExamCatalog; changes: SessionChanges; reader: SessionReader; writer: AnswerWriter }) {}
+  constructor(private readonly d: { db: Database; now: () => number; catalog: ExamCatalog; changes: SessionChanges; reader: SessionReader; writer: AnswerWriter; metrics?: Metrics }) {}
 
   async save(who: CandidateRef, attemptId: string, questionId: string, value: AnswerValue, clientSeq: number): Promise<SaveAnswerResponse> {
     const now = this.d.now();
@@ -34,6 +35,7 @@ export class AnswerService {
     const shape = answerShapeError(question, value);
     if (shape) throw invalid('INVALID_ANSWER', shape, { questionId, type: question.type });
     const r = await this.d.writer.save({ attemptId, questionId, valueJson: JSON.stringify(value), clientSeq, at: now });
+    this.d.metrics?.answerSave(r.outcome);
     if (r.outcome === 'refused') {
       // The session changed between our read and the write (submitted, locked, paused, time up):
       // the write itself refused, nothing was stored; say why as of now.

@@ -2,6 +2,7 @@ import { heartbeatSigningString, type HeartbeatRequest, type HeartbeatResponse, 
 import { isFinal, remainingSeconds, settle } from '@invigil/core';
 import type { Logger } from 'pino';
 import type { Database } from '../ports/database.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { SharedState } from '../ports/shared-state.ts';
 import type { CandidateRef, SessionRecord } from '../ports/types.ts';
 import { DeviceKeyVerifier } from '../security/device-keys.ts';
@@ -21,6 +22,7 @@ export interface HeartbeatDeps {
   changes: SessionChanges;
   reader: SessionReader;
   presenceEvents: PresenceEvents;
+  metrics?: Metrics;
 }
 
 /** Why this request does not come from the session's device, or null when it does. */
@@ -61,6 +63,12 @@ export class HeartbeatService {
   }
 
   async heartbeat(who: CandidateRef, req: HeartbeatRequest): Promise<HeartbeatResponse> {
+    const res = await this.beat(who, req);
+    this.d.metrics?.heartbeat(res.sessionValid ? 'valid' : 'refused');
+    return res;
+  }
+
+  private async beat(who: CandidateRef, req: HeartbeatRequest): Promise<HeartbeatResponse> {
     // The signature is checked off the event loop (libuv's thread pool) against the key this attempt
     // was bound to, remembered from an earlier heartbeat; the session is read after the check, so the
     // answer (lock, status, instructions) is the state after it. Should the key have changed

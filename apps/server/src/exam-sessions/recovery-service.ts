@@ -2,6 +2,7 @@ import { recoverSigningString, type RecoverResponse } from '@invigil/contract';
 import { isFinal, remainingSeconds } from '@invigil/core';
 import type { Logger } from 'pino';
 import type { Database } from '../ports/database.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import { conflict, forbidden, locked, RateLimitedError } from '../ports/errors.ts';
 import type { FailureCounter } from '../ports/limiter.ts';
 import type { SharedState } from '../ports/shared-state.ts';
@@ -30,6 +31,7 @@ export interface RecoveryDeps {
   changes: SessionChanges;
   reader: SessionReader;
   verifier: DeviceKeyVerifier;
+  metrics?: Metrics;
 }
 
 type Outcome = 'recovered' | 'retried' | 'wrong_token';
@@ -100,6 +102,7 @@ export class RecoveryService {
       { withOthers: true },
     );
     if (outcome === 'wrong_token') {
+      this.d.metrics?.failedLogin('recovery');
       await this.failuresByIp.fail(who.ip);
       if (after.state.isLocked) throw locked('too many failed recovery attempts: the session is locked until staff unlock it');
       throw forbidden('the recovery token is not valid', 'INVALID_RECOVERY_TOKEN', { attemptsLeft: maxRecoveryAttempts - after.state.recoveryAttempts });

@@ -3,6 +3,7 @@ import { isFinal, remainingSeconds, type SessionEvent } from '@invigil/core';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../ports/database.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import { conflict, notFound, UniqueViolation } from '../ports/errors.ts';
 import type { SharedState } from '../ports/shared-state.ts';
 import type { Actor, AlertInput, AuditEntry, CandidateRef, SessionRecord } from '../ports/types.ts';
@@ -38,6 +39,7 @@ export interface SessionChangeDeps {
   answers: AnswerWriter;
   /** Run after a session reached a final state (archive sealing…). Never throws into the caller. */
   endedHooks: ((attemptId: string) => void)[];
+  metrics?: Metrics;
 }
 
 /** A candidate sees only their own attempts, of the exam their login is for. */
@@ -154,6 +156,7 @@ export class SessionChanges {
   }
 
   private publishAlert(rec: SessionRecord, id: string, a: SessionAlert): Promise<void> {
+    this.d.metrics?.alert(a.kind);
     return this.publishEvent({
       type: 'alert',
       at: iso(a.at),

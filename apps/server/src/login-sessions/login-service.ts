@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../ports/database.ts';
 import { conflict, DomainError, RateLimitedError } from '../ports/errors.ts';
 import type { FailureCounter, LimiterFactory } from '../ports/limiter.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { AuditEntry, AuthSessionRecord, Principal } from '../ports/types.ts';
 import { parseDevice } from '../security/device-info.ts';
 import { constantTimeEqual, hashPassword, hashSecret, keyedHash, newSecret, verifyPassword } from '../security/tokens.ts';
@@ -23,6 +24,7 @@ export interface LoginDeps {
   secretKey: Buffer;
   policies: RolePolicyService;
   authenticator: Authenticator;
+  metrics?: Metrics;
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -48,6 +50,7 @@ export class LoginService {
   }
 
   private async countFailure(ip: string, account: string, audit: AuditEntry): Promise<void> {
+    this.d.metrics?.failedLogin(account.startsWith('staff:') ? 'staff' : 'candidate');
     await Promise.all([this.failuresByIp.fail(ip), this.failuresByAccount.fail(account)]);
     await this.d.db.repos.audit.append([audit]);
   }

@@ -138,6 +138,8 @@ export interface ExamSessionRepo {
   /** Sessions for staff views, with the candidate's name (at most 5,000). */
   listForStaff(filter: StaffSessionFilter): Promise<(SessionRecord & { candidateName: string })[]>;
   countActive(candidateId: string): Promise<number>;
+  /** How many sessions there are in each status (for metrics). */
+  countByStatus(): Promise<Record<string, number>>;
   recordPresence(batch: PresenceFlush[]): Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import type { LiveEvent } from '@invigil/contract';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { AppEnv } from '../http/context.ts';
+import type { Lifecycle } from '../http/lifecycle.ts';
 import type { LiveEvents } from '../ports/live-events.ts';
 import type { Principal } from '../ports/types.ts';
 import { inScope, scopeOf } from './scope.ts';
@@ -11,7 +12,7 @@ import { inScope, scopeOf } from './scope.ts';
  * `id:` is the event's id on the bus; a console that reconnects sends the last one it saw as
  * `Last-Event-ID` and is first sent what it missed.
  */
-export function liveStream(c: Context<AppEnv>, principal: Principal, events: LiveEvents, now: () => number): Response {
+export function liveStream(c: Context<AppEnv>, principal: Principal, events: LiveEvents, now: () => number, lifecycle: Lifecycle): Response {
   const scope = scopeOf(principal);
   const afterId = c.req.header('last-event-id') ?? undefined;
   return streamSSE(c, async (stream) => {
@@ -25,12 +26,17 @@ export function liveStream(c: Context<AppEnv>, principal: Principal, events: Liv
       },
       { afterId },
     );
+    let ending = false;
+    const offClose = lifecycle.onClose(() => {
+      ending = true;
+      wake?.();
+    });
     stream.onAbort(() => {
       unsubscribe();
       wake?.();
     });
     await stream.writeSSE({ event: 'hello', data: JSON.stringify({ serverTime: now() }) });
-    while (!stream.aborted && !stream.closed) {
+    while (!stream.aborted && !stream.closed && !ending) {
       while (queue.length) {
         const m = queue.shift()!;
         await stream.writeSSE({ event: 'message', data: m.data, id: m.id });
@@ -44,8 +50,17 @@ export function liveStream(c: Context<AppEnv>, principal: Principal, events: Liv
         };
       });
       wake = null;
-      if (!queue.length && !stream.aborted) await stream.write(': keep-alive\n\n');
+      if (!queue.length && !stream.aborted && !ending) await stream.write(': keep-alive\n\n');
     }
+    if (ending && !stream.aborted) {
+      // Shutting down: the browser reconnects (to another instance) after a second, with Last-Event-ID.
+      while (queue.length) {
+        const m = queue.shift()!;
+        await stream.writeSSE({ event: 'message', data: m.data, id: m.id });
+      }
+      await stream.write('retry: 1000\n\n');
+    }
+    offClose();
     unsubscribe();
   });
 }

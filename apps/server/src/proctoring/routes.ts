@@ -16,6 +16,7 @@ import {
 } from '@invigil/contract';
 import { z } from 'zod';
 import { candidateRef } from '../http/client-info.ts';
+import type { Lifecycle } from '../http/lifecycle.ts';
 import type { RouteRegistry } from '../http/route-registry.ts';
 import type { LiveEvents } from '../ports/live-events.ts';
 import type { ActionsService } from './actions-service.ts';
@@ -31,6 +32,7 @@ export interface ProctoringServices {
   alerts: AlertsService;
   events: LiveEvents;
   now: () => number;
+  lifecycle: Lifecycle;
 }
 
 const staff = ['admin', 'proctor'] as const;
@@ -93,7 +95,7 @@ export function proctoringRoutes(r: RouteRegistry, s: ProctoringServices): void 
       queryToken: true,
       responses: { 200: null },
     },
-    ({ c, principal }) => liveStream(c, principal, s.events, s.now),
+    ({ c, principal }) => liveStream(c, principal, s.events, s.now, s.lifecycle),
   );
   r.add(
     {

@@ -4,6 +4,7 @@ import { isFinal } from '@invigil/core';
 import type { Database } from '../ports/database.ts';
 import { conflict, forbidden, notFound, RateLimitedError } from '../ports/errors.ts';
 import type { FailureCounter } from '../ports/limiter.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { SharedState } from '../ports/shared-state.ts';
 import type { Actor, CandidateRef, Principal, SessionRecord } from '../ports/types.ts';
 import { auditEntry } from '../exam-sessions/audit-entry.ts';
@@ -30,6 +31,7 @@ export interface TransferDeps {
   reader: SessionReader;
   room: RoomService;
   heartbeats: HeartbeatService;
+  metrics?: Metrics;
 }
 
 /**
@@ -145,6 +147,7 @@ export class TransferService {
       { withOthers: true },
     );
     if (result === 'wrong') {
+      this.d.metrics?.failedLogin('resume_code');
       await this.claimFailuresByIp.fail(who.ip);
       throw wrong();
     }

@@ -40,8 +40,13 @@ export async function spawnServer(env: Record<string, string> = {}, reuse?: { da
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
+  // Keeps the start banner and the last 256 KiB (a long-running cluster must not grow without bound).
+  const keep = (d: Buffer) => {
+    out += d;
+    if (out.length > 512 * 1024) out = out.slice(0, 4 * 1024) + '\n…\n' + out.slice(-256 * 1024);
+  };
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
   const url = await new Promise<string>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`server did not start:\n${out}`)), 30_000);
     const onData = () => {

@@ -88,6 +88,11 @@ export class SqliteExamSessions implements Sync<ExamSessionRepo> {
     );
   }
 
+  countByStatus(): Record<string, number> {
+    const rows = this.db.select({ status: examSessions.status, n: count() }).from(examSessions).groupBy(examSessions.status).all();
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
   recordPresence(batch: PresenceFlush[]): void {
     if (batch.length > 0) this.presenceTx.immediate(batch);
   }

@@ -1,0 +1,33 @@
+import { parseArgs } from 'node:util';
+
+export const { values: opts } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== '--'),
+  options: {
+    candidates: { type: 'string', default: '500' },
+    connections: { type: 'string', default: '64' },
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '4' },
+    'cpu-prof': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (opts.help) {
+  process.stdout.write('usage: pnpm bench [--candidates 500] [--connections 64] [--seconds 10] [--warmup 2] [--rounds 4] [--cpu-prof]\n');
+  process.exit(0);
+}
+const positive = (name: string, v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) {
+    process.stderr.write(`bench: --${name} must be a positive number (got ${v})\n`);
+    process.exit(2);
+  }
+  return n;
+};
+export const N = Math.floor(positive('candidates', opts.candidates));
+export const CONNECTIONS = Math.min(Math.floor(positive('connections', opts.connections)), N);
+export const SECONDS = positive('seconds', opts.seconds);
+export const WARMUP = Number(opts.warmup) >= 0 ? Number(opts.warmup) : 2;
+export const ROUNDS = Math.floor(positive('rounds', opts.rounds));
+export const CPU_PROF = opts['cpu-prof'];
+

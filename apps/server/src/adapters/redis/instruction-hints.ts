@@ -1,0 +1,29 @@
+import type { Redis } from 'ioredis';
+import type { InstructionHints } from '../../ports/instruction-hints.ts';
+import type { Keys } from './connection.ts';
+
+const MARK = `local n = redis.call('INCR', KEYS[2]) redis.call('HSET', KEYS[1], ARGV[1], n) return n`;
+const CLEAR = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0`;
+
+/**
+ * Which attempts may have staff instructions waiting, shared by every process. Losing Redis loses
+ * only hints: the composition root marks every attempt with pending instructions again at start.
+ */
+export class RedisInstructionHints implements InstructionHints {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  async mark(attemptId: string): Promise<void> {
+    await this.redis.eval(MARK, 2, this.keys.k('hints'), this.keys.k('hints-counter'), attemptId);
+  }
+
+  peek(attemptId: string): Promise<string | null> {
+    return this.redis.hget(this.keys.k('hints'), attemptId);
+  }
+
+  async clear(attemptId: string, token: string): Promise<void> {
+    await this.redis.eval(CLEAR, 1, this.keys.k('hints'), attemptId, token);
+  }
+}

@@ -1,0 +1,108 @@
+import type { Redis } from 'ioredis';
+import type { Presence, PresenceEntry } from '../../ports/presence.ts';
+import type { PresenceFlush } from '../../ports/types.ts';
+import type { Keys } from './connection.ts';
+
+/** An attempt's entry lives this long after its last beat (an abandoned one cleans itself up). */
+const ENTRY_TTL_MS = 48 * 3_600_000;
+
+// KEYS: entry hash, last-seen sorted set, dirty set. ARGV: seq (or -1 for a touch), at, floor, attemptId, ttl.
+// The seq check and the write are one script: atomic against every other process.
+const ADVANCE = `
+local cur = tonumber(redis.call('HGET', KEYS[1], 's') or '0')
+local floor = tonumber(ARGV[3])
+if floor > cur then cur = floor end
+local seq = tonumber(ARGV[1])
+if seq >= 0 and seq <= cur then return 0 end
+local at = tonumber(ARGV[2])
+local seen = tonumber(redis.call('HGET', KEYS[1], 't') or '0')
+if at > seen then seen = at end
+if seq >= 0 then
+  redis.call('HSET', KEYS[1], 's', seq, 't', seen)
+  redis.call('HINCRBY', KEYS[1], 'b', 1)
+else
+  redis.call('HSET', KEYS[1], 's', cur, 't', seen)
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('ZADD', KEYS[2], seen, ARGV[4])
+redis.call('SADD', KEYS[3], ARGV[4])
+return 1`;
+
+// KEYS: dirty set; ARGV: entry key prefix. Answers [attemptId, seen, seq, beats, ...] and zeroes the beats.
+const DRAIN = `
+local ids = redis.call('SMEMBERS', KEYS[1])
+redis.call('DEL', KEYS[1])
+local out = {}
+for _, id in ipairs(ids) do
+  local k = ARGV[1] .. id
+  local v = redis.call('HMGET', k, 't', 's', 'b')
+  if v[1] then
+    redis.call('HSET', k, 'b', 0)
+    table.insert(out, id)
+    table.insert(out, v[1])
+    table.insert(out, v[2] or '0')
+    table.insert(out, v[3] or '0')
+  end
+end
+return out`;
+
+/**
+ * Presence shared by every process: the seq compare-and-set is one Lua script per heartbeat, the
+ * last-seen times also sit in a sorted set (the sweeper can range-query what went silent). The
+ * durable seq floor stays in the database (flushed in batches), so a Redis that lost its data
+ * (restart, failover, FLUSHDB) never lets a replayed seq through: the floor comes back with every call.
+ */
+export class RedisPresence implements Presence {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  private entry(id: string): string {
+    return this.keys.k('presence', id);
+  }
+
+  private run(seq: number, attemptId: string, at: number, floorSeq: number): Promise<number> {
+    return this.redis.eval(ADVANCE, 3, this.entry(attemptId), this.keys.k('presence-seen'), this.keys.k('presence-dirty'), seq, at, floorSeq, attemptId, ENTRY_TTL_MS) as Promise<number>;
+  }
+
+  async advance(attemptId: string, seq: number, at: number, floorSeq: number): Promise<boolean> {
+    return (await this.run(seq, attemptId, at, floorSeq)) === 1;
+  }
+
+  async touch(attemptId: string, at: number, floorSeq: number): Promise<void> {
+    await this.run(-1, attemptId, at, floorSeq);
+  }
+
+  async get(attemptId: string): Promise<PresenceEntry | undefined> {
+    const [t, s] = await this.redis.hmget(this.entry(attemptId), 't', 's');
+    return t === null ? undefined : { lastSeenAt: Number(t), seq: Number(s ?? 0) };
+  }
+
+  async getMany(attemptIds: readonly string[]): Promise<Map<string, PresenceEntry>> {
+    const out = new Map<string, PresenceEntry>();
+    for (let i = 0; i < attemptIds.length; i += 1_000) {
+      const chunk = attemptIds.slice(i, i + 1_000);
+      const p = this.redis.pipeline();
+      for (const id of chunk) p.hmget(this.entry(id), 't', 's');
+      const res = (await p.exec()) ?? [];
+      res.forEach(([err, v], j) => {
+        if (err) throw err;
+        const [t, s] = v as (string | null)[];
+        if (t !== null && t !== undefined) out.set(chunk[j]!, { lastSeenAt: Number(t), seq: Number(s ?? 0) });
+      });
+    }
+    return out;
+  }
+
+  async forget(attemptId: string): Promise<void> {
+    await this.redis.multi().del(this.entry(attemptId)).zrem(this.keys.k('presence-seen'), attemptId).srem(this.keys.k('presence-dirty'), attemptId).exec();
+  }
+
+  async drainDirty(): Promise<PresenceFlush[]> {
+    const flat = (await this.redis.eval(DRAIN, 1, this.keys.k('presence-dirty'), this.entry(''))) as string[];
+    const out: PresenceFlush[] = [];
+    for (let i = 0; i < flat.length; i += 4) out.push({ attemptId: flat[i]!, lastSeenAt: Number(flat[i + 1]), seq: Number(flat[i + 2]), beats: Number(flat[i + 3]) });
+    return out;
+  }
+}
