@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { AppEnv } from './http/context.ts';
 import { bodyLimit } from './http/body.ts';
 import { envelope, httpAnswer } from './http/errors.ts';
+import type { Health } from './http/health.ts';
 import { Lifecycle } from './http/lifecycle.ts';
 import { storageFailure } from './http/storage-failure.ts';
 import { noMetrics, type Metrics } from './ports/metrics.ts';
@@ -34,6 +35,7 @@ export interface AppDeps {
   /** GET /metrics in Prometheus' text format (absent: no such route). */
   prometheus?: { contentType: string; render: () => Promise<string>; token?: string };
   lifecycle?: Lifecycle;
+  health?: Health;
 }
 
 /** Which group a request's latency is counted under (heartbeats and saves are the hot paths). */
@@ -77,6 +79,7 @@ export function createApp(d: AppDeps) {
     const t0 = performance.now();
     await next();
     metrics.request(routeGroup(c.req.method, c.req.path), c.res.status, (performance.now() - t0) / 1000);
+    if (c.req.method !== 'GET' && c.res.status < 400 && c.req.path.startsWith('/api/v1/')) d.health?.storageWorks();
   });
   if (d.log.isLevelEnabled('debug')) {
     // Access log (LOG_LEVEL=debug). Never logs bodies, query strings or headers: no secrets in logs.
@@ -102,7 +105,8 @@ export function createApp(d: AppDeps) {
     const store = storageFailure(err);
     if (store) {
       metrics.storageError(store);
-      d.log.warn({ err, store, path: c.req.path }, 'a store is unavailable');
+      d.health?.storageFailed(store, err instanceof Error ? err.message : String(err));
+      d.log.warn({ err, store, path: c.req.path }, `${store === 'redis' ? 'Redis' : 'the database'} is unavailable: answering 503 STORAGE_UNAVAILABLE`);
       c.header('Retry-After', '2');
       return c.json(envelope('STORAGE_UNAVAILABLE', `the ${store === 'redis' ? 'shared state (Redis)' : 'database'} is unavailable; nothing was changed, try again shortly`), 503);
     }
@@ -115,7 +119,11 @@ export function createApp(d: AppDeps) {
   });
   app.notFound((c) => c.json(envelope('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
 
-  app.get('/healthz', (c) => c.json({ status: 'ok', version: VERSION, time: new Date().toISOString() }));
+  app.get('/healthz', (c) => {
+    const problems = d.health?.problems() ?? [];
+    const time = new Date().toISOString();
+    return problems.length ? c.json({ status: 'degraded', version: VERSION, time, problems }, 503) : c.json({ status: 'ok', version: VERSION, time });
+  });
   app.get('/readyz', async (c) => {
     const checks = d.ready ? await d.ready() : {};
     const ok = Object.values(checks).every(Boolean);

@@ -11,9 +11,11 @@ import { openDatabase } from './adapters/sqlite/open.ts';
 import { SqliteDatabase } from './adapters/sqlite/sqlite-database.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
+import { Health } from './http/health.ts';
 import { Lifecycle } from './http/lifecycle.ts';
 import { createJobs, type Jobs } from './jobs.ts';
 import type { Database } from './ports/database.ts';
+import { StartupRefused } from './ports/errors.ts';
 import type { SharedState } from './ports/shared-state.ts';
 import { createServices, type Services } from './services.ts';
 
@@ -36,13 +38,7 @@ function loadSecretKey(dataDir: string, secretKeyFile: string | undefined): Buff
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
 }
 
-/** A start that cannot go on, said in one sentence (main.ts prints it without a stack trace). */
-export class StartupRefused extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StartupRefused';
-  }
-}
+export { StartupRefused };
 
 export interface Assembled {
   app: ReturnType<typeof createApp>['app'];
@@ -66,7 +62,11 @@ export interface Assembled {
 export async function assemble(config: Config, opts: { log: Logger; now?: () => number; timers?: boolean }): Promise<Assembled> {
   const now = opts.now ?? (() => Date.now());
   const dataDir = resolve(config.DATA_DIR);
-  mkdirSync(dataDir, { recursive: true });
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (e) {
+    throw new StartupRefused(`DATA_DIR ${dataDir} cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): create it for the user the server runs as, or point DATA_DIR elsewhere.`);
+  }
   // Without shared state (REDIS_URL), this process's memory decides answers: it must be alone.
   // With it, any number of processes may share the folder, and none may take it alone meanwhile.
   const lock = lockDataDir(dataDir, config.REDIS_URL ? 'shared' : 'exclusive');
@@ -100,6 +100,7 @@ export async function assemble(config: Config, opts: { log: Logger; now?: () => 
       metrics,
       prometheus: { contentType: metrics.registry.contentType, render: () => metrics.registry.metrics(), ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}) },
       lifecycle,
+      health: new Health(dataDir),
     });
     return {
       app,

@@ -39,6 +39,10 @@ export const ConfigSchema = z.object({
   INSTANCE_NAME: z.string().min(1).max(100).optional(),
   /** On SIGTERM, how long in-flight requests may take before their connections are cut. */
   SHUTDOWN_GRACE_MS: int(10_000, 0, 120_000),
+  /** How often an open live-event stream checks its login and scope again (it also does on every revocation). */
+  SSE_RECHECK_MS: int(5_000, 100, 5_000),
+  /** Open connections one client address may hold (a full hall behind one NAT address fits; see README). */
+  MAX_CONNECTIONS_PER_ADDRESS: int(2_000, 1, 1_000_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

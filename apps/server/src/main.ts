@@ -4,7 +4,7 @@ import { CONSOLE_DIST } from './http/console-static.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './server.ts';
 import { databaseFile } from './adapters/sqlite/open.ts';
-import { StartupRefused } from './composition.ts';
+import { StartupRefused } from './ports/errors.ts';
 import { InstanceLockRefused } from './ports/instance-lock.ts';
 
 async function main(): Promise<void> {

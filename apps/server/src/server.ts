@@ -1,8 +1,10 @@
 import { serve, type ServerType } from '@hono/node-server';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { assemble } from './composition.ts';
 import type { Config } from './config.ts';
+import { guardConnections } from './http/connection-guard.ts';
 
 export interface RunningServer {
   url: string;
@@ -22,8 +24,27 @@ export interface RunningServer {
 /** Assembles the server and listens. */
 export async function startServer(config: Config, log: Logger = pino({ level: config.LOG_LEVEL })): Promise<RunningServer> {
   const a = await assemble(config, { log });
+  // Connections: kept open between heartbeats (keep-alive well above the heartbeat interval, so a
+  // kiosk holds one connection, not one per beat); a request must send its headers within 20 s and
+  // finish within 2 minutes; a connection that sends nothing at all is closed after 20 s.
+  const keepAliveTimeout = Math.max(65_000, 2 * config.HEARTBEAT_INTERVAL_MS + 5_000);
   const server: ServerType = await new Promise((resolveListen) => {
-    const s = serve({ fetch: a.app.fetch, port: config.PORT, hostname: config.HOST }, () => resolveListen(s));
+    const s = serve(
+      {
+        fetch: a.app.fetch,
+        port: config.PORT,
+        hostname: config.HOST,
+        serverOptions: { keepAliveTimeout, headersTimeout: 20_000, requestTimeout: 120_000, connectionsCheckingInterval: 5_000 },
+      },
+      () => resolveListen(s),
+    );
+  });
+  guardConnections(server as Server, {
+    firstByteTimeoutMs: 20_000,
+    maxPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS,
+    // Behind a reverse proxy every request arrives from it: the cap is the proxy's business then.
+    exempt: (address) => config.TRUST_PROXY && /^(127\.|::1$|::ffff:127\.)/.test(address),
+    log,
   });
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;

@@ -84,8 +84,8 @@ export function createServices(d: ServiceDeps): Services {
 
   const authenticator = new Authenticator({ db, activity: shared.activity, now });
   const policies = new RolePolicyService({ db, now });
-  const login = new LoginService({ db, limiters: shared.limiters, now, secretKey: d.secretKey, policies, authenticator, metrics });
-  const loginSessions = { authenticator, policies, login, mine: new MySessionsService({ db, activity: shared.activity, now, authenticator }) };
+  const login = new LoginService({ db, limiters: shared.limiters, now, secretKey: d.secretKey, policies, authenticator, metrics, invalidations: shared.invalidations });
+  const loginSessions = { authenticator, policies, login, mine: new MySessionsService({ db, activity: shared.activity, now, authenticator, invalidations: shared.invalidations }) };
 
   const room = new RoomService({ db, shared, config, now, catalog });
   const proctoring = {
@@ -96,13 +96,16 @@ export function createServices(d: ServiceDeps): Services {
     events: shared.events,
     now,
     lifecycle: d.lifecycle ?? new Lifecycle(),
+    invalidations: shared.invalidations,
+    authenticate: (token: string) => authenticator.authenticate(token),
+    recheckMs: config.SSE_RECHECK_MS,
   };
 
   const accessCodeHash = (code: string) => login.accessCodeHash(code);
   const admin = {
     provisioning: new ProvisioningService({ db, now, accessCodeHash }),
     places: new PlacesService({ db, now }),
-    staff: new StaffService({ db, now }),
+    staff: new StaffService({ db, now, invalidations: shared.invalidations }),
     exams: new ExamAdminService({ db, now, invalidate: (id) => catalog.invalidate(id) }),
     roster: new RosterService({ db, now, accessCodeHash }),
   };

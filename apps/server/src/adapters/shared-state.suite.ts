@@ -179,14 +179,18 @@ export function describeSharedState(adapter: string, f: SharedStateFactory): voi
     });
 
     describe('invalidations', () => {
-      it('reach every subscriber', async () => {
+      it('reach every subscriber of their topic, and only those', async () => {
         const { invalidations } = await make();
         const got: string[] = [];
-        const off = invalidations.subscribe('exam', (id) => got.push(id));
+        const off = invalidations.subscribe('exam', (id) => got.push(`exam:${id}`));
+        const off2 = invalidations.subscribe('login', (id) => got.push(`login:${id}`));
+        await new Promise((r) => setTimeout(r, 50)); // (a pub/sub subscription is established)
         await invalidations.publish('exam', 'e1');
-        await waitFor(() => got.length === 1);
-        expect(got).toEqual(['e1']);
+        await invalidations.publish('login', 'u1');
+        await waitFor(() => got.length === 2);
+        expect(got.sort()).toEqual(['exam:e1', 'login:u1']);
         off();
+        off2();
       });
 
       sharedIt('published on one instance reach another', async () => {

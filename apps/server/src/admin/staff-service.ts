@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { revokeAllOfUser } from '../login-sessions/revoke.ts';
 import type { StaffAccountRecord } from '../ports/admin-records.ts';
 import type { Database } from '../ports/database.ts';
+import type { Invalidations } from '../ports/invalidation.ts';
 import { conflict, notFound } from '../ports/errors.ts';
 import type { Repos } from '../ports/repositories.ts';
 import type { Assignment } from '../ports/types.ts';
@@ -25,7 +26,7 @@ export const staffView = (u: StaffAccountRecord): StaffAccount => ({
 
 /** Staff accounts: create, change, disable, reset passwords, assign proctors to centers and rooms. */
 export class StaffService {
-  constructor(private readonly d: { db: Database; now: () => number }) {}
+  constructor(private readonly d: { db: Database; now: () => number; invalidations: Invalidations }) {}
 
   async list(): Promise<{ staff: StaffAccount[] }> {
     return { staff: (await this.d.db.repos.staff.list()).map(staffView) };
@@ -75,6 +76,8 @@ export class StaffService {
       if (req.role !== undefined && req.role !== u.role) return this.revoke(r, by, id, 'role_changed', t);
       return 0;
     });
+    // Open live streams of the account check their login (and its scope) again at once.
+    await this.d.invalidations.publish('login', id);
     return { staff: await this.get(id), revokedSessions };
   }
 
@@ -88,6 +91,7 @@ export class StaffService {
       await r.audit.append([staffAudit(by, t, 'staff.password_reset', { userId: id })]);
       return this.revoke(r, by, id, 'password_reset', t);
     });
+    await this.d.invalidations.publish('login', id);
     return { success: true, revokedSessions };
   }
 
@@ -111,6 +115,7 @@ export class StaffService {
       await r.staff.replaceAssignments(id, list, t);
       await r.audit.append([staffAudit(by, t, 'staff.assignments_set', { userId: id, username: u.username, before: u.assignments, after: list })]);
     });
+    await this.d.invalidations.publish('login', id);
     return this.get(id);
   }
 }

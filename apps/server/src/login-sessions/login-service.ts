@@ -2,6 +2,7 @@ import type { CandidateLoginRequest, StaffLoginRequest } from '@invigil/contract
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../ports/database.ts';
 import { conflict, DomainError, RateLimitedError } from '../ports/errors.ts';
+import type { Invalidations } from '../ports/invalidation.ts';
 import type { FailureCounter, LimiterFactory } from '../ports/limiter.ts';
 import type { Metrics } from '../ports/metrics.ts';
 import type { AuditEntry, AuthSessionRecord, Principal } from '../ports/types.ts';
@@ -25,6 +26,7 @@ export interface LoginDeps {
   policies: RolePolicyService;
   authenticator: Authenticator;
   metrics?: Metrics;
+  invalidations: Invalidations;
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -151,8 +153,9 @@ export class LoginService {
           ip: client.ip,
         },
       ]);
-      return { ok: true as const };
+      return { ok: true as const, evicted: evicted.length };
     });
+    if (outcome.ok && outcome.evicted > 0) await this.d.invalidations.publish('login', who.userId);
     if (!outcome.ok) {
       const message =
         outcome.reason === 'exam_active'
@@ -178,6 +181,7 @@ export class LoginService {
       await r.audit.append([{ ...by, action: 'staff.password_changed', detail: { userId: user.id } }]);
       await revokeAllOfUser(r, user.id, null, 'password_changed', t, { ...by, action: 'auth.all_sessions_revoked', detail: { userId: user.id, reason: 'password_changed' } });
     });
+    await this.d.invalidations.publish('login', user.id);
     const { token, session } = await this.openSession({ subjectType: 'staff', userId: user.id, role: user.role, examId: null, candidateId: null }, client);
     return { token, expiresAt: iso(session.expiresAt), user: { id: user.id, username: user.username, role: user.role } };
   }

@@ -1,6 +1,7 @@
 import type { LoginSession, LoginSessionAnalytics } from '@invigil/contract';
 import type { Database } from '../ports/database.ts';
 import { notFound } from '../ports/errors.ts';
+import type { Invalidations } from '../ports/invalidation.ts';
 import type { LoginActivity } from '../ports/login-activity.ts';
 import type { AuditEntry, AuthSessionRecord, Principal } from '../ports/types.ts';
 import type { Authenticator } from './authenticator.ts';
@@ -11,7 +12,7 @@ const iso = (t: number) => new Date(t).toISOString();
 
 /** PROTOCOL.md "Login sessions": the caller's own sessions, analytics, revoking; and the hourly cleanup. */
 export class MySessionsService {
-  constructor(private readonly d: { db: Database; activity: LoginActivity; now: () => number; authenticator: Authenticator }) {}
+  constructor(private readonly d: { db: Database; activity: LoginActivity; now: () => number; authenticator: Authenticator; invalidations: Invalidations }) {}
 
   private view(s: AuthSessionRecord, current: string, seen: Map<string, number>): LoginSession {
     const last = Math.max(s.lastActivity, seen.get(s.id) ?? 0);
@@ -83,17 +84,22 @@ export class MySessionsService {
       return n > 0;
     });
     if (!ok) throw notFound('no such session');
+    await this.d.invalidations.publish('login', p.userId);
   }
 
-  revokeOthers(p: Principal, ip: string): Promise<number> {
-    return this.d.db.tx((r) => revokeAllOfUser(r, p.userId, p.sessionId, 'revoked_by_owner', this.d.now(), this.audit(p, 'auth.other_sessions_revoked', ip, {})));
+  async revokeOthers(p: Principal, ip: string): Promise<number> {
+    const n = await this.d.db.tx((r) => revokeAllOfUser(r, p.userId, p.sessionId, 'revoked_by_owner', this.d.now(), this.audit(p, 'auth.other_sessions_revoked', ip, {})));
+    await this.d.invalidations.publish('login', p.userId);
+    return n;
   }
 
   /** An admin ends every login session of a user. */
   async revokeAllSessionsOfUser(userId: string, reason: string, by: Principal, ip: string): Promise<number> {
     const { staff, loginSessions } = this.d.db.repos;
     if (!(await staff.findById(userId)) && (await loginSessions.all(userId, 1)).length === 0) throw notFound('no such user');
-    return this.d.db.tx((r) => revokeAllOfUser(r, userId, null, reason, this.d.now(), this.audit(by, 'auth.all_sessions_revoked', ip, { userId, reason })));
+    const n = await this.d.db.tx((r) => revokeAllOfUser(r, userId, null, reason, this.d.now(), this.audit(by, 'auth.all_sessions_revoked', ip, { userId, reason })));
+    await this.d.invalidations.publish('login', userId);
+    return n;
   }
 
   /** The hourly cleanup: sessions past their deadlines are marked ended. */

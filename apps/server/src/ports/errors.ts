@@ -77,6 +77,14 @@ export type UniqueConstraint =
   | 'seat'
   | 'other';
 
+/** A start that cannot go on, said in one sentence (main.ts prints it, no stack trace, exit 3). */
+export class StartupRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupRefused';
+  }
+}
+
 /** The database (or another store the answer depends on) cannot be reached or written. */
 export class StorageUnavailable extends DomainError {
   constructor(message = 'storage is unavailable; nothing was changed, try again shortly') {

@@ -18,7 +18,10 @@ import { z } from 'zod';
 import { candidateRef } from '../http/client-info.ts';
 import type { Lifecycle } from '../http/lifecycle.ts';
 import type { RouteRegistry } from '../http/route-registry.ts';
+import type { Invalidations } from '../ports/invalidation.ts';
 import type { LiveEvents } from '../ports/live-events.ts';
+import type { Principal } from '../ports/types.ts';
+import { bearer } from '../http/route-registry.ts';
 import type { ActionsService } from './actions-service.ts';
 import type { AlertsService } from './alerts-service.ts';
 import { liveStream } from './events-route.ts';
@@ -33,6 +36,9 @@ export interface ProctoringServices {
   events: LiveEvents;
   now: () => number;
   lifecycle: Lifecycle;
+  invalidations: Invalidations;
+  authenticate: (token: string) => Promise<Principal>;
+  recheckMs: number;
 }
 
 const staff = ['admin', 'proctor'] as const;
@@ -95,7 +101,7 @@ export function proctoringRoutes(r: RouteRegistry, s: ProctoringServices): void 
       queryToken: true,
       responses: { 200: null },
     },
-    ({ c, principal }) => liveStream(c, principal, s.events, s.now, s.lifecycle),
+    ({ c, principal }) => liveStream(c, principal, bearer(c) ?? c.req.query('access_token') ?? '', s),
   );
   r.add(
     {

@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
-import type { Invalidations } from '../../ports/invalidation.ts';
+import type { InvalidationTopic, Invalidations } from '../../ports/invalidation.ts';
 import type { Keys } from './connection.ts';
 
 /** Invalidations over Redis pub/sub, on a connection of its own (a subscriber can do nothing else). */
 export class RedisInvalidations implements Invalidations {
-  private readonly listeners = new Set<(id: string) => void>();
-  private subscribed: Promise<unknown> | null = null;
+  private readonly listeners = new Map<string, Set<(id: string) => void>>();
+  private readonly subscribed = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly pub: Redis,
@@ -13,22 +13,29 @@ export class RedisInvalidations implements Invalidations {
     private readonly keys: Keys,
   ) {
     sub.on('message', (channel: string, id: string) => {
-      if (channel !== this.channel) return;
-      for (const l of this.listeners) l(id);
+      for (const l of this.listeners.get(channel) ?? []) l(id);
     });
   }
 
-  private get channel(): string {
-    return this.keys.k('invalidate', 'exam');
+  private channel(topic: InvalidationTopic): string {
+    return this.keys.k('invalidate', topic);
   }
 
-  async publish(_topic: 'exam', id: string): Promise<void> {
-    await this.pub.publish(this.channel, id);
+  async publish(topic: InvalidationTopic, id: string): Promise<void> {
+    await this.pub.publish(this.channel(topic), id);
   }
 
-  subscribe(_topic: 'exam', listener: (id: string) => void): () => void {
-    this.listeners.add(listener);
-    this.subscribed ??= this.sub.subscribe(this.channel).catch(() => (this.subscribed = null));
-    return () => this.listeners.delete(listener);
+  subscribe(topic: InvalidationTopic, listener: (id: string) => void): () => void {
+    const channel = this.channel(topic);
+    let set = this.listeners.get(channel);
+    if (!set) this.listeners.set(channel, (set = new Set()));
+    set.add(listener);
+    if (!this.subscribed.has(channel)) {
+      this.subscribed.set(
+        channel,
+        this.sub.subscribe(channel).catch(() => this.subscribed.delete(channel)),
+      );
+    }
+    return () => set.delete(listener);
   }
 }

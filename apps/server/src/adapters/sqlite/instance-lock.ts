@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { StartupRefused } from '../../ports/errors.ts';
 import { InstanceLockRefused, type InstanceLock } from '../../ports/instance-lock.ts';
 
 /**
@@ -11,7 +12,12 @@ import { InstanceLockRefused, type InstanceLock } from '../../ports/instance-loc
  */
 export function lockDataDir(dataDir: string, mode: 'exclusive' | 'shared'): InstanceLock {
   const file = join(dataDir, 'server.lock');
-  const db = new Database(file, { timeout: 0 });
+  let db: Database.Database;
+  try {
+    db = new Database(file, { timeout: 0 });
+  } catch (e) {
+    throw refusal(dataDir, mode, e);
+  }
   try {
     db.pragma('journal_mode = DELETE');
     db.exec('CREATE TABLE IF NOT EXISTS holder (mode TEXT)');
@@ -46,8 +52,11 @@ export function lockDataDir(dataDir: string, mode: 'exclusive' | 'shared'): Inst
 }
 
 function refusal(dataDir: string, mode: 'exclusive' | 'shared', e: unknown): Error {
-  const busy = typeof e === 'object' && e !== null && String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY');
-  if (!busy) return e instanceof Error ? e : new Error(String(e));
+  const code = typeof e === 'object' && e !== null ? String((e as { code?: unknown }).code ?? '') : '';
+  if (/^SQLITE_(READONLY|CANTOPEN|IOERR|PERM)|^E(ROFS|ACCES|PERM|NOENT)$/.test(code)) {
+    return new StartupRefused(`DATA_DIR ${dataDir} is not writable by this user (${code}): give it to the user the server runs as, mount it read-write, or point DATA_DIR elsewhere.`);
+  }
+  if (!code.startsWith('SQLITE_BUSY')) return e instanceof Error ? e : new Error(String(e));
   return new InstanceLockRefused(
     mode === 'exclusive'
       ? `another Invigil server is already serving DATA_DIR ${dataDir}, and without REDIS_URL only one process may serve it (set REDIS_URL on every process to run several), so this one stops and the running one keeps serving.`
