@@ -43,6 +43,12 @@ export const ConfigSchema = z.object({
   SSE_RECHECK_MS: int(5_000, 100, 5_000),
   /** Open connections one client address may hold (a full hall behind one NAT address fits; see README). */
   MAX_CONNECTIONS_PER_ADDRESS: int(2_000, 1, 1_000_000),
+  /** Serve HTTPS directly with this certificate (PEM, with its chain) and key; both or neither. */
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+}).refine((c) => (c.TLS_CERT_FILE === undefined) === (c.TLS_KEY_FILE === undefined), {
+  message: 'set both TLS_CERT_FILE and TLS_KEY_FILE, or neither',
+  path: ['TLS_CERT_FILE'],
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -50,7 +50,7 @@ export async function spawnServer(env: Record<string, string> = {}, reuse?: { da
   const url = await new Promise<string>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`server did not start:\n${out}`)), 30_000);
     const onData = () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      const m = /listening on (https?:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         res(m[1]!);
