@@ -25,6 +25,17 @@ export interface StreamDeps {
 const sameScope = (a: StaffScope, b: StaffScope) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
+ * Every subscriber of a process gets the same event object from the bus: it is serialised once,
+ * however many consoles watch (the cache goes with the event).
+ */
+const serialized = new WeakMap<LiveEvent, string>();
+function serialize(e: LiveEvent): string {
+  let s = serialized.get(e);
+  if (s === undefined) serialized.set(e, (s = JSON.stringify(e)));
+  return s;
+}
+
+/**
  * `GET /proctor/events`: live events in the caller's scope as Server-Sent Events. Each message's
  * `id:` is the event's id on the bus; a console that reconnects sends the last one it saw as
  * `Last-Event-ID` and is first sent what it missed. The stream checks its login again every few
@@ -51,7 +62,7 @@ export function liveStream(c: Context<AppEnv>, principal: Principal, token: stri
       (e: LiveEvent, id: string) => {
         if (!inScope(scope, { centerId: e.centerId ?? null, roomId: e.roomId ?? null })) return;
         if (queue.length >= MAX_QUEUED_EVENTS) return end('slow');
-        queue.push({ id, data: JSON.stringify(e) });
+        queue.push({ id, data: serialize(e) });
         wake?.();
       },
       { afterId },

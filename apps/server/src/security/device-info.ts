@@ -10,8 +10,24 @@ export interface DeviceInfo {
 
 const BOT = /bot|crawler|spider|curl\/|wget\/|python-requests|postman/i;
 
+/**
+ * A hall of kiosks sends one User-Agent a thousand times: parsing it (a few hundred regexes) once
+ * per distinct string is enough. Bounded: past the limit the cache starts again.
+ */
+const cache = new Map<string, DeviceInfo>();
+const CACHE_LIMIT = 1_000;
+
 /** Device facts from a User-Agent with a real parser (not substring checks). */
 export function parseDevice(userAgent: string): DeviceInfo {
+  const hit = cache.get(userAgent);
+  if (hit) return { ...hit };
+  const info = parse(userAgent);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(userAgent, info);
+  return { ...info };
+}
+
+function parse(userAgent: string): DeviceInfo {
   if (!userAgent) return { deviceType: 'unknown', deviceName: 'Unknown device', browser: '', os: '' };
   const r = new UAParser(userAgent).getResult();
   const browser = [r.browser.name, r.browser.version?.split('.').slice(0, 2).join('.')].filter(Boolean).join(' ');
