@@ -1,5 +1,5 @@
 import { DrizzleQueryError } from 'drizzle-orm';
-import { DomainError, UniqueViolation, StorageUnavailable, type UniqueConstraint } from '../../ports/errors.ts';
+import { DomainError, invalid, StorageUnavailable, UniqueViolation, type UniqueConstraint } from '../../ports/errors.ts';
 
 /** The port's name for each unique index or constraint of schema.ts (by name, never by error class). */
 const BY_CONSTRAINT: Record<string, UniqueConstraint> = {
@@ -63,7 +63,8 @@ function transient(e: unknown): boolean {
 /**
  * The port's error for a PostgreSQL one: a unique violation (23505) becomes UniqueViolation named
  * after the refused constraint; trouble reaching or using the server (connection lost, timeouts,
- * deadlock, shutdown) becomes StorageUnavailable, answered 503 "try again". Anything else (a bug,
+ * deadlock, shutdown) becomes StorageUnavailable, answered 503 "try again"; text PostgreSQL cannot
+ * hold (a NUL character) is a bad request. Anything else (a bug,
  * another constraint) is returned as it is.
  */
 export function mapPgError(err: unknown): unknown {
@@ -74,6 +75,8 @@ export function mapPgError(err: unknown): unknown {
     const constraint = (e as PgError).constraint;
     return new UniqueViolation((typeof constraint === 'string' && BY_CONSTRAINT[constraint]) || 'other');
   }
+  // PostgreSQL text cannot hold U+0000 (SQLite can): such a value was never stored, nor can it be.
+  if (code === '22021' || code === '22P05') return invalid('BAD_REQUEST', 'text with a NUL character (U+0000) cannot be stored or looked up');
   if (transient(e)) {
     const out = new StorageUnavailable();
     (out as { cause?: unknown }).cause = e;

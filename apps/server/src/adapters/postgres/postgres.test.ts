@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StorageUnavailable, UniqueViolation } from '../../ports/errors.ts';
+import { DomainError, StorageUnavailable, UniqueViolation } from '../../ports/errors.ts';
 import type { SessionRecord } from '../../ports/types.ts';
 import { openPostgresDatabase } from './open.ts';
 import { PostgresDatabase } from './postgres-database.ts';
@@ -130,6 +130,13 @@ describePg(`PostgreSQL adapter${unavailable ? ` (SKIPPED: ${unavailable})` : ''}
       await db.repos.examSessions.insert(rec, T);
       const dup = await db.repos.examSessions.insert({ ...rec, candidateId: `c-${randomUUID()}` }, T).catch((err: unknown) => err);
       expect((dup as UniqueViolation).constraint).toBe('other');
+    });
+
+    it('text it cannot hold (a NUL character, which SQLite stores) is a bad request, never a driver error', async () => {
+      const bad = (p: Promise<unknown>) => p.then(() => 'resolved', (e: unknown) => (e instanceof DomainError ? `${e.kind}:${e.code}` : String(e)));
+      expect(await bad(db.repos.examSessions.get('x\u0000y'))).toBe('invalid:BAD_REQUEST');
+      expect(await bad(db.tx((r) => r.examSessions.getForUpdate('x\u0000y')))).toBe('invalid:BAD_REQUEST');
+      expect(await bad(db.repos.places.createCenter({ id: randomUUID(), name: 'Nul\u0000Hall', address: '' }, T))).toBe('invalid:BAD_REQUEST');
     });
 
     it('reads epoch milliseconds and counts as numbers', async () => {
