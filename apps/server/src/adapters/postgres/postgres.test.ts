@@ -139,6 +139,39 @@ describePg(`PostgreSQL adapter${unavailable ? ` (SKIPPED: ${unavailable})` : ''}
       expect(await bad(db.repos.places.createCenter({ id: randomUUID(), name: 'Nul\u0000Hall', address: '' }, T))).toBe('invalid:BAD_REQUEST');
     });
 
+    it('answer batches, presence flushes and locked changes over the same sessions in any order: no deadlock, no lost update', async () => {
+      const recs = Array.from({ length: 12 }, () => session());
+      for (const r of recs) await db.repos.examSessions.insert(r, T);
+      const ids = recs.map((r) => r.attemptId);
+      const shuffled = () => [...ids].sort(() => Math.random() - 0.5);
+      let seq = 0;
+      let beats = 0;
+      const work: Promise<unknown>[] = [];
+      for (let round = 0; round < 15; round++) {
+        work.push(db.repos.answers.saveBatch(shuffled().map((attemptId) => ({ attemptId, questionId: 'q1', valueJson: '"x"', clientSeq: ++seq, at: T + 1 }))));
+        const flush = shuffled().map((attemptId) => ({ attemptId, lastSeenAt: T + round, seq: round, beats: 1 }));
+        beats += 1;
+        work.push(db.repos.examSessions.recordPresence(flush));
+        const one = ids[round % ids.length]!;
+        work.push(
+          db.tx(async (r) => {
+            const cur = (await r.examSessions.getForUpdate(one))!;
+            await r.audit.append([{ at: T, actorType: 'system', actorId: null, action: 'test.touched', attemptId: one }]);
+            await r.examSessions.update({ ...cur, resumeCodeFailures: cur.resumeCodeFailures + 1 }, T);
+          }),
+        );
+      }
+      const settled = await Promise.allSettled(work);
+      expect(settled.filter((s) => s.status === 'rejected')).toEqual([]);
+      for (const id of ids) {
+        const rec = (await db.repos.examSessions.get(id))!;
+        expect(rec.heartbeatCount).toBe(beats);
+        expect((await db.repos.answers.list(id))[0]!.clientSeq).toBeGreaterThan(0);
+      }
+      const failures = await Promise.all(ids.map(async (id) => (await db.repos.examSessions.get(id))!.resumeCodeFailures));
+      expect(failures.reduce((a, b) => a + b, 0)).toBe(15);
+    });
+
     it('reads epoch milliseconds and counts as numbers', async () => {
       const rec = session({ lastSeq: Number.MAX_SAFE_INTEGER - 1 });
       await db.repos.examSessions.insert(rec, T);
