@@ -214,6 +214,8 @@ describePg(`PostgreSQL adapter${unavailable ? ` (SKIPPED: ${unavailable})` : ''}
       await expect(db.tx((r) => r.exams.get('x'))).rejects.toBeInstanceOf(StorageUnavailable);
       expect(await db.ping()).toBe(false);
       await db.close();
+      await db.close(); // closing twice is harmless
+      expect(await db.ping()).toBe(false);
     });
   });
 });
