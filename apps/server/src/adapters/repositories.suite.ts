@@ -276,6 +276,152 @@ export function describeRepositories(adapter: string, make: () => Promise<Databa
       });
     });
 
+    describe('constraints that hold whatever the concurrency', () => {
+      it('center and room names are unique without regard to case, in the database itself', async () => {
+        const centerId = randomUUID();
+        const name = `North ${centerId}`;
+        await db.repos.places.createCenter({ id: centerId, name, address: '' }, T);
+        const c = await db.repos.places.createCenter({ id: randomUUID(), name: name.toUpperCase(), address: '' }, T).catch((e: unknown) => e);
+        expect(c).toBeInstanceOf(UniqueViolation);
+        expect((c as UniqueViolation).constraint).toBe('center_name');
+        await db.repos.places.createRoom({ id: randomUUID(), centerId, name: 'Hall A', capacity: 10 }, T);
+        const r = await db.repos.places.createRoom({ id: randomUUID(), centerId, name: 'HALL a', capacity: 10 }, T).catch((e: unknown) => e);
+        expect((r as UniqueViolation).constraint).toBe('room_name');
+        // The same room name in another center is another room.
+        const other = randomUUID();
+        await db.repos.places.createCenter({ id: other, name: `South ${other}`, address: '' }, T);
+        await db.repos.places.createRoom({ id: randomUUID(), centerId: other, name: 'Hall A', capacity: 10 }, T);
+        expect((await db.repos.places.listCenters()).filter((x) => x.id === centerId || x.id === other).map((x) => x.roomCount)).toEqual([1, 1]);
+      });
+
+      it('staff accounts created at once under one name in different cases: exactly one is created', async () => {
+        const name = `Rival-${randomUUID()}`;
+        const variants = [name, name.toUpperCase(), name.toLowerCase(), name, name.toUpperCase()];
+        const created = await Promise.all(
+          variants.map((username) => db.tx((r) => r.staff.create({ id: randomUUID(), username, displayName: '', role: 'proctor', passwordHash: 'h' }, T))),
+        );
+        expect(created.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('two units of work starting one candidate at once: one session is started, the other is refused by name', async () => {
+        const c = `race-${randomUUID()}`;
+        const otherExam = randomUUID();
+        await db.repos.exams.create(otherExam, { title: 'Race', durationMinutes: 5, questions: [] }, 'suite', T);
+        const start = (rec: SessionRecord) =>
+          db.tx(async (r) => {
+            const existing = await r.examSessions.listForCandidate(c);
+            await new Promise((res) => setImmediate(res)); // the other one reads meanwhile
+            if (existing.some((s) => s.state.status === 'active')) return 'saw-it';
+            await r.examSessions.insert(rec, T);
+            return 'started';
+          });
+        const out = await Promise.allSettled([start(session(c)), start(session(c, { examId: otherExam }))]);
+        const started = out.filter((o) => o.status === 'fulfilled' && o.value === 'started');
+        expect(started).toHaveLength(1);
+        const other = out.find((o) => !(o.status === 'fulfilled' && o.value === 'started'))!;
+        // SQLite runs them one after the other (the second sees the first); PostgreSQL runs them
+        // together and the partial unique index refuses the second, named as the port names it.
+        if (other.status === 'rejected') expect((other.reason as UniqueViolation).constraint).toBe('one_active_session_per_candidate');
+        else expect(other.value).toBe('saw-it');
+        expect(await db.repos.examSessions.countActive(c)).toBe(1);
+      });
+
+      it('logins of one user take turns (lockUser): a limit of one live session holds with ten at once', async () => {
+        const u = `limit-${randomUUID()}`;
+        await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            db.tx(async (r) => {
+              await r.loginSessions.lockUser(u);
+              const live = await r.loginSessions.live(u, T);
+              await new Promise((res) => setImmediate(res));
+              if (live.length === 0) {
+                await r.loginSessions.insert({
+                  id: randomUUID(),
+                  tokenHash: randomUUID(),
+                  subjectType: 'staff',
+                  userId: u,
+                  role: 'proctor',
+                  examId: null,
+                  candidateId: null,
+                  userAgent: 'suite',
+                  deviceType: 'desktop',
+                  deviceName: `Desk ${i}`,
+                  browser: '',
+                  os: '',
+                  ipAddress: '10.0.0.1',
+                  createdAt: T,
+                  lastActivity: T,
+                  expiresAt: T + 3_600_000,
+                  idleTimeoutMs: 600_000,
+                  revokedAt: null,
+                  revokeReason: null,
+                });
+              }
+            }),
+          ),
+        );
+        expect(await db.repos.loginSessions.live(u, T)).toHaveLength(1);
+      });
+
+      it('an answer batch that arrives while a unit of work holds the session waits for it, and then is refused by its submit', async () => {
+        const rec = session(`late-${randomUUID()}`);
+        await db.repos.examSessions.insert(rec, T);
+        let batch!: Promise<unknown>;
+        await db.tx(async (r) => {
+          const cur = (await r.examSessions.getForUpdate(rec.attemptId))!;
+          batch = db.repos.answers.saveBatch([{ attemptId: rec.attemptId, questionId: 'q1', valueJson: '"too late"', clientSeq: 1, at: T + 1_000 }]);
+          await new Promise((res) => setTimeout(res, 50)); // the batch reaches the database meanwhile
+          await r.examSessions.update({ ...cur, state: { ...cur.state, status: 'completed', runningSince: null, endedAt: T + 1_000, endReason: 'submitted' } }, T + 1_000);
+        });
+        expect(await batch).toEqual([{ outcome: 'refused' }]);
+        expect(await db.repos.answers.list(rec.attemptId)).toEqual([]);
+      });
+    });
+
+    describe('roster and seats', () => {
+      const reg = (candidateId: string, seat: string | null, centerId: string | null = null, roomId: string | null = null) => ({
+        candidateId,
+        name: `Name of ${candidateId}`,
+        accessCodeHash: `code-${candidateId}`,
+        placement: { centerId, roomId, seat },
+      });
+
+      it('one candidate per seat is a constraint named "seat"; the same label in another room is another seat', async () => {
+        const centerId = randomUUID();
+        const [roomA, roomB] = [randomUUID(), randomUUID()];
+        await db.repos.places.createCenter({ id: centerId, name: `Seats ${centerId}`, address: '' }, T);
+        await db.repos.places.createRoom({ id: roomA, centerId, name: 'A', capacity: 10 }, T);
+        await db.repos.places.createRoom({ id: roomB, centerId, name: 'B', capacity: 10 }, T);
+        const [c, d] = [`seat-c-${randomUUID()}`, `seat-d-${randomUUID()}`];
+        await db.repos.registrations.register(examId, [c, d].map((id) => ({ candidateId: id, name: id, accessCodeHash: 'h' })), T);
+        const here = { centerId, roomId: roomA, seat: '7' };
+        expect(await db.repos.registrations.place(examId, c, here)).toBe(true);
+        expect(await db.repos.registrations.seatTakenBy(examId, d, here)).toBe(c);
+        const e = await db.repos.registrations.place(examId, d, here).catch((err: unknown) => err);
+        expect(e).toBeInstanceOf(UniqueViolation);
+        expect((e as UniqueViolation).constraint).toBe('seat');
+        expect(await db.repos.registrations.place(examId, d, { centerId, roomId: roomB, seat: '7' })).toBe(true);
+        // Placing a candidate again in their own seat is no clash.
+        expect(await db.repos.registrations.place(examId, c, here)).toBe(true);
+        // Seats without a center or room collide too (no center is one place).
+        const [e1, e2] = [`seat-e-${randomUUID()}`, `seat-f-${randomUUID()}`];
+        await db.repos.roster.import(examId, [reg(e1, 'S1')], T);
+        const clash = await db.repos.roster.import(examId, [reg(e2, 'S1')], T).catch((err: unknown) => err);
+        expect((clash as UniqueViolation).constraint).toBe('seat');
+        expect((await db.repos.registrations.get(examId, e2)) ?? null).toBeNull(); // the failed import stored nothing
+      });
+
+      it('an import that swaps two seats goes through (the seats it moves are cleared first), and counts new and updated rows', async () => {
+        const [a, b, k] = [`swap-a-${randomUUID()}`, `swap-b-${randomUUID()}`, `swap-k-${randomUUID()}`];
+        expect(await db.repos.roster.import(examId, [reg(a, '1'), reg(b, '2'), reg(k, '3')], T)).toEqual({ created: 3, updated: 0 });
+        const { placement: _ignored, ...keep } = reg(k, null);
+        expect(await db.repos.roster.import(examId, [reg(a, '2'), reg(b, '1'), keep], T + 1)).toEqual({ created: 0, updated: 3 });
+        const seats = await db.repos.roster.placements(examId);
+        expect([seats.get(a)?.seat, seats.get(b)?.seat, seats.get(k)?.seat]).toEqual(['2', '1', '3']);
+        expect(await db.repos.registrations.find(examId, a)).toMatchObject({ name: `Name of ${a}`, accessCodeHash: `code-${a}`, seat: '2' });
+      });
+    });
+
     it('answers ping', async () => {
       expect(await db.ping()).toBe(true);
     });

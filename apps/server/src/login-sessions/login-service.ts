@@ -63,9 +63,10 @@ export class LoginService {
     const hash = await hashPassword(pw);
     const t = this.d.now();
     const created = await this.d.db.tx(async (r) => {
-      // Another instance starting at the same moment may have created it first.
+      // Another instance starting at the same moment may have created it first (with PostgreSQL both
+      // may see none: the unique username decides, and the one whose create is refused did nothing).
       if ((await r.staff.count()) > 0) return false;
-      await r.staff.create({ id: randomUUID(), username, displayName: '', passwordHash: hash, role: 'admin' }, t);
+      if (!(await r.staff.create({ id: randomUUID(), username, displayName: '', passwordHash: hash, role: 'admin' }, t))) return false;
       await r.audit.append([{ at: t, actorType: 'system', actorId: null, action: 'staff.bootstrap_admin', detail: { username } }]);
       return true;
     });

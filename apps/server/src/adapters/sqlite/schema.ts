@@ -3,23 +3,32 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
 
 /** All times are epoch milliseconds (integer). Secrets are stored only as hashes. */
 
-export const staffUsers = sqliteTable('staff_users', {
-  id: text('id').primaryKey(),
-  username: text('username').notNull().unique(),
-  displayName: text('display_name').notNull().default(''),
-  passwordHash: text('password_hash').notNull(),
-  role: text('role', { enum: ['admin', 'proctor'] }).notNull(),
-  createdAt: integer('created_at').notNull(),
-  passwordChangedAt: integer('password_changed_at').notNull(),
-  disabledAt: integer('disabled_at'),
-});
+export const staffUsers = sqliteTable(
+  'staff_users',
+  {
+    id: text('id').primaryKey(),
+    username: text('username').notNull().unique(),
+    displayName: text('display_name').notNull().default(''),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: ['admin', 'proctor'] }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    passwordChangedAt: integer('password_changed_at').notNull(),
+    disabledAt: integer('disabled_at'),
+  },
+  // Usernames, center names and room names are unique without regard to case, as on PostgreSQL.
+  () => [uniqueIndex('staff_users_username_lower').on(sql`lower(username)`)],
+);
 
-export const centers = sqliteTable('centers', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull().unique(),
-  address: text('address').notNull().default(''),
-  createdAt: integer('created_at').notNull(),
-});
+export const centers = sqliteTable(
+  'centers',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull().unique(),
+    address: text('address').notNull().default(''),
+    createdAt: integer('created_at').notNull(),
+  },
+  () => [uniqueIndex('centers_name_lower').on(sql`lower(name)`)],
+);
 
 export const rooms = sqliteTable(
   'rooms',
@@ -30,7 +39,7 @@ export const rooms = sqliteTable(
     capacity: integer('capacity').notNull().default(0),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [uniqueIndex('rooms_center_name').on(t.centerId, t.name)],
+  (t) => [uniqueIndex('rooms_center_name').on(t.centerId, t.name), uniqueIndex('rooms_center_name_lower').on(t.centerId, sql`lower(name)`)],
 );
 
 /** Which centers (whole center when roomId is null) or rooms a proctor may see and act on. */
@@ -120,7 +129,15 @@ export const registrations = sqliteTable(
     seat: text('seat'),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [uniqueIndex('registrations_exam_candidate').on(t.examId, t.candidateId), index('registrations_room').on(t.roomId)],
+  (t) => [
+    uniqueIndex('registrations_exam_candidate').on(t.examId, t.candidateId),
+    index('registrations_room').on(t.roomId),
+    // One candidate per seat of an exam (the same label in another room or center is another seat).
+    // (No comma inside an expression: drizzle-kit's SQLite generator splits index expressions on commas.)
+    uniqueIndex('registrations_one_per_seat')
+      .on(t.examId, sql`(CASE WHEN center_id IS NULL THEN '' ELSE center_id END)`, sql`(CASE WHEN room_id IS NULL THEN '' ELSE room_id END)`, t.seat)
+      .where(sql`seat IS NOT NULL`),
+  ],
 );
 
 export const examSessions = sqliteTable(

@@ -4,6 +4,7 @@ import type { PlacesRepo } from '../../../ports/repositories.ts';
 import type { Db } from '../open.ts';
 import { centers, examSessions, registrations, rooms, staffAssignments } from '../schema.ts';
 import { atomic, type Sync } from '../sync.ts';
+import { mappingUnique } from '../unique.ts';
 
 const sameText = (column: AnyColumn, value: string) => sql`lower(${column}) = lower(${value})`;
 
@@ -38,12 +39,12 @@ export class SqlitePlaces implements Sync<PlacesRepo> {
   }
 
   createCenter(c: { id: string; name: string; address: string }, now: number): void {
-    this.db.insert(centers).values({ ...c, createdAt: now }).run();
+    mappingUnique(() => this.db.insert(centers).values({ ...c, createdAt: now }).run());
   }
 
   updateCenter(id: string, patch: { name?: string; address?: string }): boolean {
     if (Object.keys(patch).length === 0) return this.getCenter(id) !== undefined;
-    return this.db.update(centers).set(patch).where(eq(centers.id, id)).run().changes > 0;
+    return mappingUnique(() => this.db.update(centers).set(patch).where(eq(centers.id, id)).run().changes > 0);
   }
 
   listRooms(centerId: string): RoomRecord[] {
@@ -64,12 +65,12 @@ export class SqlitePlaces implements Sync<PlacesRepo> {
   }
 
   createRoom(r: { id: string; centerId: string; name: string; capacity: number }, now: number): void {
-    this.db.insert(rooms).values({ ...r, createdAt: now }).run();
+    mappingUnique(() => this.db.insert(rooms).values({ ...r, createdAt: now }).run());
   }
 
   updateRoom(id: string, patch: { name?: string; capacity?: number }): boolean {
     if (Object.keys(patch).length === 0) return this.getRoom(id) !== undefined;
-    return this.db.update(rooms).set(patch).where(eq(rooms.id, id)).run().changes > 0;
+    return mappingUnique(() => this.db.update(rooms).set(patch).where(eq(rooms.id, id)).run().changes > 0);
   }
 
   usage(kind: 'center' | 'room', id: string): InUse {

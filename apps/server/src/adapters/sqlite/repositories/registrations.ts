@@ -6,6 +6,7 @@ import type { RegistrationRecordLite } from '../../../ports/types.ts';
 import type { Db } from '../open.ts';
 import { candidates, centers, registrations, rooms } from '../schema.ts';
 import { atomic, type Sync } from '../sync.ts';
+import { mappingUnique } from '../unique.ts';
 
 export class SqliteRegistrations implements Sync<RegistrationRepo> {
   constructor(private readonly db: Db) {}
@@ -88,13 +89,18 @@ export class SqliteRegistrations implements Sync<RegistrationRepo> {
       .get()?.candidateId;
   }
 
+  /**
+   * One row moves in one statement, which cannot collide with itself: only another candidate in
+   * the seat can refuse it (UniqueViolation('seat') from registrations_one_per_seat).
+   */
   place(examId: string, candidateId: string, p: Placement): boolean {
-    return (
-      this.db
-        .update(registrations)
-        .set({ centerId: p.centerId, roomId: p.roomId, seat: p.seat })
-        .where(and(eq(registrations.examId, examId), eq(registrations.candidateId, candidateId)))
-        .run().changes > 0
+    return mappingUnique(
+      () =>
+        this.db
+          .update(registrations)
+          .set({ centerId: p.centerId, roomId: p.roomId, seat: p.seat })
+          .where(and(eq(registrations.examId, examId), eq(registrations.candidateId, candidateId)))
+          .run().changes > 0,
     );
   }
 }

@@ -5,12 +5,14 @@ import type { RosterRepo } from '../../../ports/repositories.ts';
 import type { Db } from '../open.ts';
 import { candidates, registrations } from '../schema.ts';
 import { atomic, type Sync } from '../sync.ts';
+import { mappingUnique } from '../unique.ts';
 
 /** Roster import: statements prepared once, run for every row inside one transaction. */
 export class SqliteRoster implements Sync<RosterRepo> {
   private readonly insertCandidate;
   private readonly upsertPlaced;
   private readonly upsertKeepPlace;
+  private readonly clearSeat;
 
   constructor(private readonly db: Db) {
     this.insertCandidate = db
@@ -41,6 +43,7 @@ export class SqliteRoster implements Sync<RosterRepo> {
       .values(registration)
       .onConflictDoUpdate({ target: [registrations.examId, registrations.candidateId], set: { accessCodeHash: sql`excluded.access_code_hash` } })
       .prepare();
+    this.clearSeat = db.$client.prepare('UPDATE registrations SET seat = NULL WHERE exam_id = ? AND candidate_id = ? AND seat IS NOT NULL');
   }
 
   placements(examId: string): Map<string, Placement> {
@@ -52,10 +55,16 @@ export class SqliteRoster implements Sync<RosterRepo> {
     return new Map(rows.map((r) => [r.candidateId, { centerId: r.centerId, roomId: r.roomId, seat: r.seat }]));
   }
 
+  /**
+   * The seats of the rows that move are cleared first, then every row is written: a swap within
+   * one import (A 1→2, B 2→1) never has two candidates in one seat, which the unique seat index
+   * would refuse row by row. (Seats taken by anyone else were refused by the service already.)
+   */
   import(examId: string, rows: RosterWrite[], now: number): { created: number; updated: number } {
     return atomic(this.db, () => {
       const countFor = () => this.db.select({ n: count() }).from(registrations).where(eq(registrations.examId, examId)).get()?.n ?? 0;
       const before = countFor();
+      for (const row of rows) if (row.placement) this.clearSeat.run(examId, row.candidateId);
       for (const row of rows) {
         this.insertCandidate.run({ candidateId: row.candidateId, name: row.name, now });
         const params = {
@@ -68,8 +77,7 @@ export class SqliteRoster implements Sync<RosterRepo> {
           seat: row.placement?.seat ?? null,
           now,
         };
-        if (row.placement) this.upsertPlaced.run(params);
-        else this.upsertKeepPlace.run(params);
+        mappingUnique(() => (row.placement ? this.upsertPlaced.run(params) : this.upsertKeepPlace.run(params)));
       }
       const created = countFor() - before;
       return { created, updated: rows.length - created };

@@ -1,0 +1,39 @@
+import { count, eq, max } from 'drizzle-orm';
+import type { AnswerRepo } from '../../../ports/repositories.ts';
+import type { AnswerWrite, AnswerWriteResult, StoredAnswerRecord } from '../../../ports/types.ts';
+import { binary, type Exec } from '../exec.ts';
+import { answers } from '../schema.ts';
+
+/**
+ * Answers. A batch is one statement, `invigil_save_answers` (migration 0002): one round trip and
+ * one commit for the whole batch, each write guarded by the state of its session at `write.at`,
+ * the sessions locked for the batch (see the migration for why that rules out a late answer).
+ */
+export class PgAnswers implements AnswerRepo {
+  constructor(private readonly x: Exec) {}
+
+  async saveBatch(batch: AnswerWrite[]): Promise<AnswerWriteResult[]> {
+    if (batch.length === 0) return [];
+    const rows = await this.x.rows<{ ord: number; outcome: 'applied' | 'stale' | 'refused'; stored_at: number | null }>(
+      'SELECT ord, outcome, stored_at FROM invigil_save_answers($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])',
+      [batch.map((w) => w.attemptId), batch.map((w) => w.questionId), batch.map((w) => w.valueJson), batch.map((w) => w.clientSeq), batch.map((w) => w.at)],
+      'invigil.answers.save',
+    );
+    const out = new Array<AnswerWriteResult>(batch.length);
+    for (const r of rows) {
+      const w = batch[r.ord - 1]!;
+      out[r.ord - 1] = r.outcome === 'refused' ? { outcome: 'refused' } : { outcome: r.outcome, clientSeq: w.clientSeq, savedAt: r.stored_at ?? w.at };
+    }
+    return out;
+  }
+
+  async list(attemptId: string): Promise<StoredAnswerRecord[]> {
+    const rows = await this.x.db.select().from(answers).where(eq(answers.attemptId, attemptId)).orderBy(binary(answers.questionId));
+    return rows.map((r) => ({ questionId: r.questionId, value: JSON.parse(r.value) as unknown, clientSeq: r.clientSeq, savedAt: r.savedAt }));
+  }
+
+  async stats(attemptId: string): Promise<{ count: number; lastSavedAt: number | null }> {
+    const [r] = await this.x.db.select({ n: count(), last: max(answers.savedAt) }).from(answers).where(eq(answers.attemptId, attemptId));
+    return { count: r?.n ?? 0, lastSavedAt: r?.last ?? null };
+  }
+}
