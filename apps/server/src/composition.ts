@@ -4,6 +4,8 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { memorySharedState } from './adapters/memory/shared-state.ts';
+import { lockPostgres } from './adapters/postgres/instance-lock.ts';
+import { openPostgresDatabase } from './adapters/postgres/open.ts';
 import { PrometheusMetrics } from './adapters/prometheus/metrics.ts';
 import { redisSharedState } from './adapters/redis/shared-state.ts';
 import { lockDataDir } from './adapters/sqlite/instance-lock.ts';
@@ -15,7 +17,7 @@ import { Health } from './http/health.ts';
 import { Lifecycle } from './http/lifecycle.ts';
 import { createJobs, type Jobs } from './jobs.ts';
 import type { Database } from './ports/database.ts';
-import { StartupRefused } from './ports/errors.ts';
+import { StartupRefused, StorageUnavailable } from './ports/errors.ts';
 import type { SharedState } from './ports/shared-state.ts';
 import { createServices, type Services } from './services.ts';
 
@@ -68,9 +70,15 @@ export async function assemble(config: Config, opts: { log: Logger; now?: () => 
     throw new StartupRefused(`DATA_DIR ${dataDir} cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): create it for the user the server runs as, or point DATA_DIR elsewhere.`);
   }
   // Without shared state (REDIS_URL), this process's memory decides answers: it must be alone.
-  // With it, any number of processes may share the folder, and none may take it alone meanwhile.
-  const lock = lockDataDir(dataDir, config.REDIS_URL ? 'shared' : 'exclusive');
-  let db: SqliteDatabase | undefined;
+  // With it, any number of processes may share the store, and none may take it alone meanwhile.
+  const lockMode = config.REDIS_URL ? 'shared' : 'exclusive';
+  const lock = config.DATABASE_URL
+    ? await lockPostgres(config.DATABASE_URL, lockMode).catch((e: unknown) => {
+        if (e instanceof StorageUnavailable) throw new StartupRefused(`${e.message}; start PostgreSQL or fix DATABASE_URL.`);
+        throw e;
+      })
+    : lockDataDir(dataDir, lockMode);
+  let db: Database | undefined;
   let shared: SharedState | undefined;
   try {
     const secretKey = loadSecretKey(dataDir, config.SECRET_KEY_FILE);
@@ -79,7 +87,7 @@ export async function assemble(config: Config, opts: { log: Logger; now?: () => 
           throw new StartupRefused(`${(e as Error).message}; start Redis or unset REDIS_URL (then only one process may serve DATA_DIR).`);
         })
       : memorySharedState(now);
-    db = new SqliteDatabase(openDatabase(dataDir));
+    db = config.DATABASE_URL ? await openPostgresDatabase(config.DATABASE_URL, { log: opts.log, poolSize: config.DATABASE_POOL_SIZE }) : new SqliteDatabase(openDatabase(dataDir));
     const database = db;
     const state = shared;
     const metrics = new PrometheusMetrics(
@@ -100,7 +108,7 @@ export async function assemble(config: Config, opts: { log: Logger; now?: () => 
       metrics,
       prometheus: { contentType: metrics.registry.contentType, render: () => metrics.registry.metrics(), ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}) },
       lifecycle,
-      health: new Health(dataDir),
+      health: new Health(config.DATABASE_URL ? null : dataDir),
     });
     return {
       app,

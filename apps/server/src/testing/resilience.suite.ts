@@ -10,7 +10,7 @@ const QUESTIONS = Array.from({ length: 10 }, (_, i) => ({ id: `q${i + 1}`, type:
  * Losing a part mid-exam (issue F): an instance killed while answers are being saved, Redis
  * emptied. Clients go through nginx, as kiosks would.
  */
-export function describeResilience(label: string, o: Omit<ClusterOptions, 'redisUrl' | 'nginx'>): void {
+export function describeResilience(label: string, o: Omit<ClusterOptions, 'redisUrl' | 'nginx'>, extra?: { restartDatabase: { stop(): void; start(): Promise<void> } }): void {
   describe(label, () => {
     let c: Cluster;
     let redis: Awaited<ReturnType<typeof privateRedis>>;
@@ -22,7 +22,7 @@ export function describeResilience(label: string, o: Omit<ClusterOptions, 'redis
       c = await startCluster({ ...o, redisUrl: redis.url, nginx: true });
       adminToken = (await call(`${c.api}/auth/staff/login`, 'POST', { username: 'admin', password: c.adminPassword })).body.token;
       examId = (await call(`${c.api}/admin/exams`, 'POST', { title: 'Resilience', durationMinutes: 60, questions: QUESTIONS }, adminToken)).body.id;
-      const candidates = Array.from({ length: 61 }, (_, i) => ({ candidateId: `rs-${i + 1}`, name: `R ${i + 1}`, accessCode: `code-rs-${i + 1}-secret` }));
+      const candidates = Array.from({ length: 62 }, (_, i) => ({ candidateId: `rs-${i + 1}`, name: `R ${i + 1}`, accessCode: `code-rs-${i + 1}-secret` }));
       await call(`${c.api}/admin/exams/${examId}/candidates`, 'POST', { candidates }, adminToken);
     }, 120_000);
     afterAll(async () => {
@@ -87,5 +87,38 @@ export function describeResilience(label: string, o: Omit<ClusterOptions, 'redis
       // Logins still work (their truth is in the database), and staff still see the room.
       expect((await call(`${c.api}/proctor/sessions`, 'GET', undefined, adminToken)).status).toBe(200);
     });
+
+    if (extra?.restartDatabase) {
+      const pg = extra.restartDatabase;
+      it('the database restarted mid-exam: 503 STORAGE_UNAVAILABLE while it is down, then service resumes, nothing acknowledged lost', async () => {
+        const k = await kiosk(62);
+        const acked: string[] = [];
+        for (let i = 1; i <= 5; i++) {
+          const r = await call(`${c.api}/exams/sessions/${k.attemptId}/answers/q${i}`, 'PUT', { value: `before ${i}`, clientSeq: 100 + i }, k.token);
+          expect(r.status).toBe(200);
+          acked.push(`q${i}`);
+        }
+        pg.stop();
+        const during = await call(`${c.api}/exams/sessions/${k.attemptId}/answers/q6`, 'PUT', { value: 'while down', clientSeq: 1 }, k.token);
+        expect(during.status).toBe(503);
+        expect(during.body.error.code).toBe('STORAGE_UNAVAILABLE');
+        const ready = await call(`${c.instances[0]!.url}/readyz`, 'GET');
+        expect(ready.status).toBe(503);
+        expect(ready.body.checks.database).toBe(false);
+        await pg.start();
+        // The pools reconnect by themselves; the kiosk's retry goes through.
+        let after = during;
+        const end = Date.now() + 30_000;
+        while (after.status !== 200 && Date.now() < end) {
+          await new Promise((r) => setTimeout(r, 250));
+          after = await call(`${c.api}/exams/sessions/${k.attemptId}/answers/q6`, 'PUT', { value: 'after the restart', clientSeq: 2 }, k.token);
+        }
+        expect(after.status).toBe(200);
+        const stored = (await call(`${c.api}/exams/sessions/${k.attemptId}/answers`, 'GET', undefined, k.token)).body.answers;
+        for (const q of acked) expect(stored.find((a: { questionId: string }) => a.questionId === q)?.value).toMatch(/^before /);
+        expect(stored.find((a: { questionId: string }) => a.questionId === 'q6')?.value).toBe('after the restart');
+        expect((await call(`${c.api}/exams/sessions/heartbeat`, 'POST', k.dev.heartbeat(k.attemptId, 1), k.token)).body.sessionValid).toBe(true);
+      });
+    }
   });
 }

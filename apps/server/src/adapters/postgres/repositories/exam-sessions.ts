@@ -77,6 +77,11 @@ export class PgExamSessions implements ExamSessionRepo {
     return r?.n ?? 0;
   }
 
+  async countByStatus(): Promise<Record<string, number>> {
+    const rows = await this.x.db.select({ status: examSessions.status, n: count() }).from(examSessions).groupBy(examSessions.status);
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
   /**
    * One flush of presence: the rows are locked first in attempt id order (the order answer
    * batches lock them in, so neither can deadlock the other), then raised in one statement.
