@@ -1,5 +1,5 @@
 import type { ErrorCode } from '@invigil/contract';
-import { DomainError, RateLimitedError, type ErrorKind } from '../ports/errors.ts';
+import { DomainError, RateLimitedError, UniqueViolation, type ErrorKind, type UniqueConstraint } from '../ports/errors.ts';
 
 export type HttpStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 423 | 429 | 500 | 503;
 
@@ -35,8 +35,23 @@ export interface HttpAnswer {
   headers: Record<string, string>;
 }
 
+/** What a constraint that refused a write protects, in words (a race the service's own check lost). */
+const TAKEN: Record<UniqueConstraint, string> = {
+  one_active_session_per_candidate: 'another exam session of yours is active',
+  one_attempt_per_exam: 'this exam was already attempted',
+  staff_username: 'that username is taken',
+  center_name: 'a center with that name already exists',
+  room_name: 'this center already has a room with that name',
+  seat: 'that seat is already taken',
+  other: 'that already exists',
+};
+
 /** How an error is answered, or undefined when it is not one we answer (a bug: 500, logged). */
 export function httpAnswer(err: unknown): HttpAnswer | undefined {
+  if (err instanceof UniqueViolation) {
+    const code = err.constraint === 'one_active_session_per_candidate' ? 'ACTIVE_SESSION_EXISTS' : err.constraint === 'one_attempt_per_exam' ? 'ATTEMPT_FINISHED' : 'CONFLICT';
+    return { status: 409, body: envelope(code, TAKEN[err.constraint]), headers: {} };
+  }
   if (err instanceof HttpError) return { status: err.status, body: envelope(err.code, err.message, err.details), headers: err.headers ?? {} };
   if (err instanceof DomainError) {
     const headers: Record<string, string> = {};
