@@ -43,7 +43,9 @@ export interface WindowResult {
  * are awaited and counted (elapsed time runs to the last answer). `serverPid` is the process under
  * test; `otherPids` (the other server) are left out of "everything else" CPU.
  */
-export async function drive(origin: string | string[], serverPid: number, otherPids: number[], seconds: number, connections: number, next: (worker: number) => Req): Promise<Slice> {
+export async function drive(origin: string | string[], serverPid: number | number[], otherPids: number[], seconds: number, connections: number, next: (worker: number) => Req): Promise<Slice> {
+  const serverPids = Array.isArray(serverPid) ? serverPid : [serverPid];
+  const serverCpu = () => serverPids.reduce((a, p) => a + cpuSeconds(p), 0);
   // With several origins (instances), worker w talks to origin w mod n: a load balancer's share.
   const origins = Array.isArray(origin) ? origin : [origin];
   const clients = Array.from({ length: connections }, (_, w) => new Client(origins[w % origins.length]!, { pipelining: 1, keepAliveTimeout: 60_000 }));
@@ -54,7 +56,7 @@ export async function drive(origin: string | string[], serverPid: number, otherP
   const problems = new Map<string, number>();
   const problem = (what: string) => problems.set(what, (problems.get(what) ?? 0) + 1);
   const cpu0 = process.cpuUsage();
-  const server0 = cpuSeconds(serverPid);
+  const server0 = serverCpu();
   const others0 = otherPids.map(cpuSeconds);
   const machine0 = machineBusySeconds();
   const t0 = performance.now();
@@ -98,7 +100,7 @@ export async function drive(origin: string | string[], serverPid: number, otherP
   const elapsedS = (tLast - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const clientCpuS = (cpu.user + cpu.system) / 1e6;
-  const serverCpuS = cpuSeconds(serverPid) - server0;
+  const serverCpuS = serverCpu() - server0;
   const othersCpuS = otherPids.reduce((a, pid, i) => a + cpuSeconds(pid) - others0[i]!, 0);
   const otherCpuS = Math.max(0, machineBusySeconds() - machine0 - clientCpuS - serverCpuS - othersCpuS);
   await Promise.all(clients.map((c) => c.close()));
@@ -140,7 +142,8 @@ export function combine(name: string, slices: Slice[]): WindowResult {
 export interface Target {
   name: string;
   origin: string | string[];
-  pid: number;
+  /** The process(es) under test: their CPU is the server CPU. */
+  pid: number | number[];
   otherPids: number[];
   next: (worker: number) => Req;
   probe?: Probe;

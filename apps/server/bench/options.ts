@@ -9,11 +9,13 @@ export const { values: opts } = parseArgs({
     warmup: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '4' },
     'cpu-prof': { type: 'boolean', default: false },
+    store: { type: 'string', default: 'sqlite' },
+    instances: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 });
 if (opts.help) {
-  process.stdout.write('usage: pnpm bench [--candidates 500] [--connections 64] [--seconds 10] [--warmup 2] [--rounds 4] [--cpu-prof]\n');
+  process.stdout.write('usage: pnpm bench [--candidates 500] [--connections 64] [--seconds 10] [--warmup 2] [--rounds 4] [--cpu-prof] [--store sqlite|postgres] [--instances 1]\n');
   process.exit(0);
 }
 const positive = (name: string, v: string) => {
@@ -30,4 +32,11 @@ export const SECONDS = positive('seconds', opts.seconds);
 export const WARMUP = Number(opts.warmup) >= 0 ? Number(opts.warmup) : 2;
 export const ROUNDS = Math.floor(positive('rounds', opts.rounds));
 export const CPU_PROF = opts['cpu-prof'];
+if (opts.store !== 'sqlite' && opts.store !== 'postgres') {
+  process.stderr.write(`bench: --store must be sqlite or postgres (got ${opts.store})\n`);
+  process.exit(2);
+}
+/** sqlite: the embedded server alone; postgres: the same measurements also on PostgreSQL + Redis, in the same run. */
+export const STORE = opts.store as 'sqlite' | 'postgres';
+export const INSTANCES = Math.floor(positive('instances', opts.instances));
 
