@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Database } from './ports/database.ts';
+import type { Metrics } from './ports/metrics.ts';
 import type { SharedState } from './ports/shared-state.ts';
 import type { Services } from './services.ts';
 
@@ -21,6 +22,7 @@ export interface JobDeps {
   log: Logger;
   now: () => number;
   heartbeatIntervalMs: number;
+  metrics?: Metrics;
 }
 
 /**
@@ -32,7 +34,12 @@ export interface JobDeps {
 export function createJobs(d: JobDeps, opts: { timers: boolean }): Jobs {
   const { services } = d;
   const jobs = {
-    sweep: () => services.examSessions.sweeper.sweep(),
+    sweep: async () => {
+      const t0 = performance.now();
+      const r = await services.examSessions.sweeper.sweep();
+      d.metrics?.sweepPass((performance.now() - t0) / 1000);
+      return r;
+    },
     flush: async () => {
       await d.db.repos.examSessions.recordPresence(await d.shared.presence.drainDirty());
       await services.loginSessions.authenticator.flushActivity();

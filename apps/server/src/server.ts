@@ -46,6 +46,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
       () => resolveListen(s),
     );
   });
+  (server as Server).on('connection', () => a.metrics.connectionOpened());
   guardConnections(server as Server, {
     firstByteTimeoutMs: 20_000,
     maxPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS,

@@ -10,6 +10,10 @@ export interface Metrics {
   storageError(store: 'database' | 'redis'): void;
   /** Time spent answering one request, by the route's group. */
   request(group: string, status: number, seconds: number): void;
+  /** One pass of the sweeper, and how long it took. */
+  sweepPass(seconds: number): void;
+  /** A TCP connection was accepted (kiosks should hold one, not open one per heartbeat). */
+  connectionOpened(): void;
 }
 
 export const noMetrics: Metrics = {
@@ -19,4 +23,6 @@ export const noMetrics: Metrics = {
   failedLogin: () => undefined,
   storageError: () => undefined,
   request: () => undefined,
+  sweepPass: () => undefined,
+  connectionOpened: () => undefined,
 };

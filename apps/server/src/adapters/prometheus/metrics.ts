@@ -20,6 +20,8 @@ export class PrometheusMetrics implements Metrics {
   private readonly logins;
   private readonly storage;
   private readonly latency;
+  private readonly sweeps;
+  private readonly connections;
 
   constructor(gauges: Gauges, instance: string) {
     const r = this.registry;
@@ -37,6 +39,13 @@ export class PrometheusMetrics implements Metrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [r],
     });
+    this.sweeps = new Histogram({
+      name: 'invigil_sweep_duration_seconds',
+      help: 'Time one sweeper pass took (auto-pause, time up, expiry)',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [r],
+    });
+    this.connections = new Counter({ name: 'invigil_connections_opened_total', help: 'TCP connections accepted', registers: [r] });
     new Gauge({
       name: 'invigil_exam_sessions',
       help: 'Exam sessions by status (the whole deployment, as this instance reads it)',
@@ -71,6 +80,12 @@ export class PrometheusMetrics implements Metrics {
   }
   storageError(store: 'database' | 'redis'): void {
     this.storage.inc({ store });
+  }
+  sweepPass(seconds: number): void {
+    this.sweeps.observe(seconds);
+  }
+  connectionOpened(): void {
+    this.connections.inc();
   }
   request(group: string, status: number, seconds: number): void {
     this.latency.observe({ route: group, status: `${Math.floor(status / 100)}xx` }, seconds);
