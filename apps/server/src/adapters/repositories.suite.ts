@@ -84,6 +84,30 @@ export function describeRepositories(adapter: string, make: () => Promise<Databa
         expect((await db.repos.examSessions.get(rec.attemptId))!.heartbeatCount).toBe(40);
       });
 
+      it('units of work at the same time stand alone: the ones that throw leave nothing, the others all commit', async () => {
+        const recs = Array.from({ length: 24 }, () => session(`many-${randomUUID()}`));
+        const results = await Promise.allSettled(
+          recs.map((rec, i) =>
+            db.tx(async (r) => {
+              await r.examSessions.insert(rec, T);
+              await r.audit.append([{ at: T, actorType: 'system', actorId: null, action: 'suite.many', attemptId: rec.attemptId }]);
+              if (i % 3 === 0) throw new Error(`unit ${i} changed its mind`);
+              return i;
+            }),
+          ),
+        );
+        for (const [i, rec] of recs.entries()) {
+          const stored = await db.repos.examSessions.get(rec.attemptId);
+          if (i % 3 === 0) {
+            expect(results[i]).toMatchObject({ status: 'rejected' });
+            expect(stored).toBeUndefined();
+          } else {
+            expect(results[i]).toEqual({ status: 'fulfilled', value: i });
+            expect(stored?.attemptId).toBe(rec.attemptId);
+          }
+        }
+      });
+
       it('a plain call during an open unit of work waits for it (it never joins or sees it half done)', async () => {
         const rec = session(`iso-${randomUUID()}`);
         let release!: () => void;

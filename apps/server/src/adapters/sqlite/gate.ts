@@ -1,6 +1,9 @@
 import type Database from 'better-sqlite3';
 
-type Job = () => void;
+type Job = { kind: 'run'; go: () => void } | { kind: 'tx'; fn: () => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
+
+/** Units of work committed together at most (one fsync for all of them). */
+const MAX_GROUP = 64;
 
 /**
  * better-sqlite3 is one synchronous connection: whatever runs on it while a transaction is open
@@ -9,8 +12,12 @@ type Job = () => void;
  * roll back with it. The gate prevents that:
  *
  * - `run(fn)` runs a synchronous database call at once when no unit of work is open (the hot path:
- *   no queue, no extra turn of the event loop), and otherwise queues it until the unit of work ends;
- * - `tx(fn)` runs units of work one at a time, inside BEGIN IMMEDIATE … COMMIT (ROLLBACK on throw).
+ *   no queue, no extra turn of the event loop), and otherwise queues it until the units end;
+ * - `tx(fn)` runs units of work one at a time. Units that are waiting together are committed
+ *   together (group commit, as answers are): one BEGIN IMMEDIATE … COMMIT, one fsync, each unit in
+ *   a savepoint of its own, so a unit that throws is rolled back alone and the others go on. Every
+ *   unit's promise settles only after the COMMIT: nothing is acknowledged before it is durable; if
+ *   the COMMIT fails (a full disk), every unit of the group fails and none of them is kept.
  *
  * Queued calls and units of work start in the order they arrived.
  */
@@ -34,67 +41,102 @@ export class SqliteGate {
       }
     }
     return new Promise<T>((resolve, reject) => {
-      this.queue.push(() => {
-        try {
-          resolve(fn());
-        } catch (e) {
-          reject(e);
-        }
+      this.queue.push({
+        kind: 'run',
+        go: () => {
+          try {
+            resolve(fn());
+          } catch (e) {
+            reject(e);
+          }
+        },
       });
     });
   }
 
   tx<T>(fn: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const start = () => {
-        this.open = true;
-        let began = false;
-        const finish = (commit: boolean, value?: T, error?: unknown) => {
-          try {
-            if (began && this.client.inTransaction) this.client.exec(commit ? 'COMMIT' : 'ROLLBACK');
-          } catch (e) {
-            if (commit) {
-              // COMMIT failed (disk full, I/O error): nothing of this unit of work is kept.
-              try {
-                if (this.client.inTransaction) this.client.exec('ROLLBACK');
-              } catch {
-                /* the connection will report it again */
-              }
-              commit = false;
-              error = e;
-            }
-          }
-          this.open = false;
-          if (commit) resolve(value as T);
-          else reject(error);
-          this.drain();
-        };
-        try {
-          this.client.exec('BEGIN IMMEDIATE');
-          began = true;
-        } catch (e) {
-          finish(false, undefined, e);
-          return;
-        }
-        let p: Promise<T>;
-        try {
-          p = fn();
-        } catch (e) {
-          finish(false, undefined, e);
-          return;
-        }
-        p.then(
-          (v) => finish(true, v),
-          (e: unknown) => finish(false, undefined, e),
-        );
-      };
-      if (!this.open && this.queue.length === 0) start();
-      else this.queue.push(start);
+      this.queue.push({ kind: 'tx', fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.open) this.drain();
     });
   }
 
-  /** Runs queued work until a unit of work takes the connection (it drains again when it ends). */
+  /** Runs queued work until a group of units takes the connection (it drains again when it ends). */
   private drain(): void {
-    while (!this.open && this.queue.length > 0) this.queue.shift()!();
+    while (!this.open && this.queue.length > 0) {
+      const head = this.queue[0]!;
+      if (head.kind === 'run') {
+        this.queue.shift();
+        head.go();
+        continue;
+      }
+      // The units of work at the head of the queue, up to the next plain call, form one group.
+      const group: Extract<Job, { kind: 'tx' }>[] = [];
+      while (group.length < MAX_GROUP && this.queue[0]?.kind === 'tx') group.push(this.queue.shift() as Extract<Job, { kind: 'tx' }>);
+      void this.commitGroup(group);
+    }
+  }
+
+  private async commitGroup(group: Extract<Job, { kind: 'tx' }>[]): Promise<void> {
+    this.open = true;
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      this.client.exec('BEGIN IMMEDIATE');
+    } catch (e) {
+      this.open = false;
+      for (const u of group) u.reject(e);
+      this.drain();
+      return;
+    }
+    let lost: unknown = null;
+    for (let i = 0; i < group.length; i++) {
+      const u = group[i]!;
+      this.client.exec('SAVEPOINT unit');
+      try {
+        const value = await u.fn();
+        this.client.exec('RELEASE unit');
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+        if (this.client.inTransaction) {
+          try {
+            this.client.exec('ROLLBACK TO unit');
+            this.client.exec('RELEASE unit');
+          } catch {
+            /* reported by the COMMIT below */
+          }
+        }
+      }
+      if (!this.client.inTransaction) {
+        // SQLite rolled the whole transaction back by itself (a full disk, an I/O error): what the
+        // units before did is gone too, and the ones not yet run go first into the next group.
+        lost = (outcomes[i] as { error?: unknown }).error ?? new Error('the transaction was rolled back');
+        this.queue.unshift(...group.slice(i + 1));
+        group.length = i + 1;
+        break;
+      }
+    }
+    let commitError: unknown = lost;
+    if (lost === null) {
+      try {
+        this.client.exec('COMMIT');
+      } catch (e) {
+        // COMMIT failed (disk full, I/O error): nothing of this group is kept.
+        commitError = e;
+        try {
+          if (this.client.inTransaction) this.client.exec('ROLLBACK');
+        } catch {
+          /* the connection will report it again */
+        }
+      }
+    }
+    this.open = false;
+    group.forEach((u, i) => {
+      const o = outcomes[i]!;
+      if (commitError !== null) u.reject(o.ok ? commitError : o.error);
+      else if (o.ok) u.resolve(o.value);
+      else u.reject(o.error);
+    });
+    this.drain();
   }
 }
