@@ -5,6 +5,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import type { AppEnv } from './http/context.ts';
 import { bodyLimit } from './http/body.ts';
+import { clientAddress, type ProxyTrust } from './http/client-address.ts';
 import { envelope, httpAnswer } from './http/errors.ts';
 import { docsPage, openApiDocument } from './http/openapi.ts';
 import { mountConsole } from './http/console-static.ts';
@@ -23,7 +24,8 @@ const LARGE_BODY = 16 * 1024 * 1024;
 export interface AppDeps {
   services: Services;
   log: Logger;
-  trustProxy: boolean;
+  /** Whose X-Forwarded-For to believe (http/client-address.ts). */
+  proxies: ProxyTrust;
   /** Health of what the answers depend on (for /readyz). */
   ready?: () => Promise<Record<string, boolean>>;
 }
@@ -33,16 +35,13 @@ export function createApp(d: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use('*', secureHeaders({ crossOriginResourcePolicy: false }));
   app.use('*', async (c, next) => {
-    let ip = '';
-    if (d.trustProxy) ip = c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? '';
-    if (!ip) {
-      try {
-        ip = getConnInfo(c).remote.address ?? '';
-      } catch {
-        ip = '';
-      }
+    let peer = '';
+    try {
+      peer = getConnInfo(c).remote.address ?? '';
+    } catch {
+      peer = ''; // app.request() in tests: no socket
     }
-    c.set('ip', ip);
+    c.set('ip', clientAddress(d.proxies, peer, c.req.header('x-forwarded-for')).slice(0, 64));
     return next();
   });
   if (d.log.isLevelEnabled('debug')) {

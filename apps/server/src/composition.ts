@@ -7,6 +7,7 @@ import { lockDataDir } from './adapters/sqlite/instance-lock.ts';
 import { openDatabase } from './adapters/sqlite/open.ts';
 import { SqliteDatabase } from './adapters/sqlite/sqlite-database.ts';
 import { createApp } from './app.ts';
+import { proxyTrust } from './http/client-address.ts';
 import type { Config } from './config.ts';
 import { createJobs, type Jobs } from './jobs.ts';
 import type { Database } from './ports/database.ts';
@@ -59,7 +60,7 @@ export async function assemble(config: Config, opts: { log: Logger; now?: () => 
     const { app } = createApp({
       services,
       log: opts.log,
-      trustProxy: config.TRUST_PROXY,
+      proxies: proxyTrust(config),
       ready: async () => ({ database: await database.ping().catch(() => false), shared: await shared.ping().catch(() => false) }),
     });
     return {

@@ -1,9 +1,11 @@
 import type { CandidateLoginRequest, StaffLoginRequest } from '@invigil/contract';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../ports/database.ts';
-import { conflict, DomainError, RateLimitedError } from '../ports/errors.ts';
-import type { FailureCounter, LimiterFactory } from '../ports/limiter.ts';
+import { conflict, DomainError, notFound, RateLimitedError } from '../ports/errors.ts';
+import type { AttemptLimiter, LimiterFactory } from '../ports/limiter.ts';
 import type { AuditEntry, AuthSessionRecord, Principal } from '../ports/types.ts';
+import { inScope, scopeOf } from '../proctoring/scope.ts';
+import { ACCESS_CODE_LIMITS, STAFF_PASSWORD_LIMITS } from '../security/attempt-limits.ts';
 import { parseDevice } from '../security/device-info.ts';
 import { constantTimeEqual, hashPassword, hashSecret, keyedHash, newSecret, verifyPassword } from '../security/tokens.ts';
 import type { Authenticator } from './authenticator.ts';
@@ -30,26 +32,41 @@ const invalidCredentials = (message: string) => new DomainError('unauthenticated
 
 /** Staff and candidate sign-in, the per-role session limit, and password changes. */
 export class LoginService {
-  private readonly failuresByIp: FailureCounter;
-  private readonly failuresByAccount: FailureCounter;
+  private readonly staffAttempts: AttemptLimiter;
+  private readonly candidateAttempts: AttemptLimiter;
 
   constructor(private readonly d: LoginDeps) {
-    this.failuresByIp = d.limiters.counter('login-ip', 100, 60_000);
-    this.failuresByAccount = d.limiters.counter('login-account', 10, 15 * 60_000);
+    this.staffAttempts = d.limiters.limiter('staff-password', STAFF_PASSWORD_LIMITS);
+    this.candidateAttempts = d.limiters.limiter('access-code', ACCESS_CODE_LIMITS);
   }
 
   accessCodeHash(code: string): string {
     return keyedHash(this.d.secretKey, code);
   }
 
-  private async checkLimits(ip: string, account: string): Promise<void> {
-    const wait = Math.max(await this.failuresByIp.retryAfterMs(ip), await this.failuresByAccount.retryAfterMs(account));
-    if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000));
+  /**
+   * Takes one attempt for (account, address) before the secret is checked: attempts in flight
+   * count, so parallel guesses are refused exactly like sequential ones. Release on success.
+   */
+  private async reserve(limiter: AttemptLimiter, account: string, ip: string): Promise<{ release(): Promise<void> }> {
+    const r = await limiter.reserve(account, ip);
+    if (!r.ok) throw new RateLimitedError(Math.ceil(r.retryAfterMs / 1000), 'too many failed attempts; wait before trying again');
+    return r;
   }
 
-  private async countFailure(ip: string, account: string, audit: AuditEntry): Promise<void> {
-    await Promise.all([this.failuresByIp.fail(ip), this.failuresByAccount.fail(account)]);
-    await this.d.db.repos.audit.append([audit]);
+  private failed(audit: AuditEntry): Promise<void> {
+    return this.d.db.repos.audit.append([audit]);
+  }
+
+  /**
+   * Staff lift a candidate's sign-in delays (from every address): a neighbour guessing the wrong id
+   * must not keep a candidate out. Proctors only for candidates seated in their scope (404 otherwise).
+   */
+  async clearCandidateThrottle(p: Principal, examId: string, candidateId: string, ip: string): Promise<void> {
+    const reg = await this.d.db.repos.registrations.find(examId, candidateId);
+    if (!reg || !inScope(scopeOf(p), reg)) throw notFound('no such candidate in this exam');
+    await this.candidateAttempts.clear(`candidate:${examId}:${candidateId}`);
+    await this.d.db.repos.audit.append([{ at: this.d.now(), actorType: 'staff', actorId: p.userId, action: 'auth.login_throttle_cleared', detail: { examId, candidateId }, ip }]);
   }
 
   async bootstrapAdmin(username: string, password: string | undefined): Promise<{ created: boolean; password?: string }> {
@@ -68,27 +85,26 @@ export class LoginService {
   }
 
   async staffLogin(req: StaffLoginRequest, client: ClientInfo) {
-    const account = `staff:${req.username.toLowerCase()}`;
-    await this.checkLimits(client.ip, account);
+    const slot = await this.reserve(this.staffAttempts, `staff:${req.username.toLowerCase()}`, client.ip);
     const user = await this.d.db.repos.staff.findByUsername(req.username);
     const ok = await verifyPassword(req.password, user?.passwordHash);
     if (!ok || !user || user.disabled) {
-      await this.countFailure(client.ip, account, { at: this.d.now(), actorType: 'anonymous', actorId: null, action: 'auth.staff_login_failed', detail: { username: req.username }, ip: client.ip });
+      await this.failed({ at: this.d.now(), actorType: 'anonymous', actorId: null, action: 'auth.staff_login_failed', detail: { username: req.username }, ip: client.ip });
       throw invalidCredentials('wrong username or password');
     }
+    await slot.release();
     const { token, session } = await this.openSession({ subjectType: 'staff', userId: user.id, role: user.role, examId: null, candidateId: null }, client);
     return { token, expiresAt: iso(session.expiresAt), user: { id: user.id, username: user.username, role: user.role } };
   }
 
   async candidateLogin(req: CandidateLoginRequest, client: ClientInfo) {
-    const account = `candidate:${req.examId}:${req.candidateId}`;
-    await this.checkLimits(client.ip, account);
+    const slot = await this.reserve(this.candidateAttempts, `candidate:${req.examId}:${req.candidateId}`, client.ip);
     const reg = await this.d.db.repos.registrations.find(req.examId, req.candidateId);
     const given = this.accessCodeHash(req.accessCode);
     // Compare even when there is no registration, so timing says nothing about who exists.
     const ok = constantTimeEqual(given, reg?.accessCodeHash ?? hashSecret('no-such-registration')) && reg !== undefined;
     if (!ok || !reg) {
-      await this.countFailure(client.ip, account, {
+      await this.failed({
         at: this.d.now(),
         actorType: 'anonymous',
         actorId: null,
@@ -98,6 +114,7 @@ export class LoginService {
       });
       throw invalidCredentials('wrong exam, candidate id or access code');
     }
+    await slot.release();
     const { token, session } = await this.openSession({ subjectType: 'candidate', userId: reg.id, role: 'candidate', examId: req.examId, candidateId: req.candidateId }, client);
     return { token, expiresAt: iso(session.expiresAt) };
   }
@@ -163,10 +180,13 @@ export class LoginService {
   /** A staff member changes their own password: every session ends, and this device gets a new one. */
   async changePassword(p: Principal, current: string, next: string, client: ClientInfo) {
     const user = await this.d.db.repos.staff.findById(p.userId);
+    // The same count as sign-in: a stolen session must not become an unthrottled password oracle.
+    const slot = await this.reserve(this.staffAttempts, `staff:${user?.username.toLowerCase() ?? p.userId}`, client.ip);
     if (!user || !(await verifyPassword(current, user.passwordHash))) {
-      await this.failuresByAccount.fail(`staff:${user?.username.toLowerCase() ?? p.userId}`);
+      await this.failed({ at: this.d.now(), actorType: 'staff', actorId: p.userId, action: 'auth.password_change_failed', detail: { userId: p.userId }, ip: client.ip });
       throw invalidCredentials('the current password is wrong');
     }
+    await slot.release();
     const hash = await hashPassword(next);
     const t = this.d.now();
     const by = { at: t, actorType: 'staff' as const, actorId: p.userId, ip: client.ip };
