@@ -13,6 +13,12 @@ import { settleIfDue } from './start-service.ts';
 
 const iso = (t: number) => new Date(t).toISOString();
 
+/**
+ * A heartbeat's seq may run at most this far above the last one taken. Further would let one bad
+ * (or forged-by-a-buggy-kiosk) beat brick the device: every later honest seq would be a "replay".
+ */
+export const MAX_SEQ_JUMP = 1_000_000;
+
 export interface HeartbeatDeps {
   db: Database;
   shared: SharedState;
@@ -113,6 +119,16 @@ export class HeartbeatService {
     }
     if (rec.state.isLocked) return refuse(`SESSION_LOCKED: ${rec.state.lockReason ?? 'locked by staff'}`, { instructions: await this.deliver(rec, req, now) });
 
+    if (req.seq > rec.lastSeq + MAX_SEQ_JUMP) {
+      // Presence may know a later seq than the database (flushed each second): only then is it read.
+      const last = Math.max(rec.lastSeq, (await this.d.shared.presence.get(rec.attemptId))?.seq ?? 0);
+      if (req.seq > last + MAX_SEQ_JUMP) {
+        if (await this.d.changes.alertOnce(`${rec.attemptId}:seq-jump`, now)) {
+          await this.d.changes.alert(rec, { at: now, kind: 'heartbeat_seq_jump', severity: 'warning', message: `heartbeat seq ${req.seq} jumped more than ${MAX_SEQ_JUMP} above the last one (${last})`, detail: { seq: req.seq, last } });
+        }
+        return refuse(`SEQ_TOO_FAR: seq ${req.seq} is more than ${MAX_SEQ_JUMP} above the last heartbeat's (${last}); it was not taken`);
+      }
+    }
     if (!(await this.d.shared.presence.advance(rec.attemptId, req.seq, now, rec.lastSeq))) {
       if (await this.d.changes.alertOnce(`${rec.attemptId}:replay`, now)) {
         await this.d.changes.alert(rec, { at: now, kind: 'heartbeat_replay', severity: 'warning', message: `heartbeat seq ${req.seq} was not above the last one seen`, detail: { seq: req.seq } });
