@@ -7,7 +7,7 @@ import type { AppEnv } from './http/context.ts';
 import { bodyLimit } from './http/body.ts';
 import { clientAddress, type ProxyTrust } from './http/client-address.ts';
 import { envelope, httpAnswer } from './http/errors.ts';
-import { docsPage, openApiDocument } from './http/openapi.ts';
+import { DOCS_CSP, DOCS_CSS, DOCS_JS, docsPage, openApiDocument } from './http/openapi.ts';
 import { mountConsole } from './http/console-static.ts';
 import { bearer, RouteRegistry } from './http/route-registry.ts';
 import { adminRoutes } from './admin/routes.ts';
@@ -91,7 +91,13 @@ export function createApp(d: AppDeps) {
 
   const doc = openApiDocument(registry.specs, VERSION);
   app.get('/api/openapi.json', (c) => c.json(doc));
+  app.use('/api/docs*', async (c, next) => {
+    await next();
+    c.res.headers.set('Content-Security-Policy', DOCS_CSP);
+  });
   app.get('/api/docs', (c) => c.html(docsPage()));
+  app.get('/api/docs.js', (c) => c.body(DOCS_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
+  app.get('/api/docs.css', (c) => c.body(DOCS_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
   mountConsole(app);
 
   return { app, routes: registry.specs };
