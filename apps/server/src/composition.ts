@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { memorySharedState } from './adapters/memory/shared-state.ts';
@@ -12,17 +11,8 @@ import type { Config } from './config.ts';
 import { createJobs, type Jobs } from './jobs.ts';
 import type { Database } from './ports/database.ts';
 import type { SharedState } from './ports/shared-state.ts';
+import { loadSecretKey } from './secret-key.ts';
 import { createServices, type Services } from './services.ts';
-
-/** The server's own secret (keys the access-code hashes); lives beside the database, never inside it. */
-function loadSecretKey(dataDir: string): Buffer {
-  const file = join(dataDir, 'secret.key');
-  if (!existsSync(file)) {
-    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-  }
-  chmodSync(file, 0o600);
-  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-}
 
 export interface Assembled {
   app: ReturnType<typeof createApp>['app'];
@@ -51,7 +41,8 @@ export async function assemble(config: Config, opts: { log: Logger; now?: () => 
   try {
     db = new SqliteDatabase(openDatabase(dataDir));
     const shared = memorySharedState(now);
-    const services = createServices({ db, shared, config, log: opts.log, now, secretKey: loadSecretKey(dataDir) });
+    const secretKey = await loadSecretKey(join(dataDir, 'secret.key'), db.repos);
+    const services = createServices({ db, shared, config, log: opts.log, now, secretKey });
     const admin = await services.loginSessions.login.bootstrapAdmin(config.ADMIN_USERNAME, config.ADMIN_PASSWORD);
     // Instructions issued before a restart still reach their kiosks.
     for (const id of await db.repos.instructions.attemptsWithPending()) await shared.hints.mark(id);

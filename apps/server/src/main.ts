@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './server.ts';
 import { databaseFile } from './adapters/sqlite/open.ts';
 import { InstanceLockRefused } from './ports/instance-lock.ts';
+import { SecretKeyRefused } from './secret-key.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -24,6 +25,10 @@ async function main(): Promise<void> {
     if (e instanceof InstanceLockRefused) {
       process.stderr.write(`invigil: ${e.message}\n`);
       process.exit(3);
+    }
+    if (e instanceof SecretKeyRefused) {
+      process.stderr.write(`invigil: ${e.message}\n`);
+      process.exit(4);
     }
     throw e;
   }
