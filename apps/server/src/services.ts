@@ -100,7 +100,7 @@ export function createServices(d: ServiceDeps): Services {
     roster: new RosterService({ db, now, accessCodeHash }),
   };
 
-  const review = new ReviewService({ db, log, now });
+  const review = new ReviewService({ db, log, now, secretKey: d.secretKey });
   const sealing = new Sealing({ review, log });
   endedHooks.push(sealing.onSessionEnded);
   return { examSessions, loginSessions, proctoring, admin, review, sealing };

@@ -245,6 +245,17 @@ export function describeRepositories(adapter: string, make: () => Promise<Databa
       });
     });
 
+    describe('archives', () => {
+      it('are sealed once, with their seal, and read back with it', async () => {
+        const attemptId = randomUUID();
+        const a = { attemptId, sealedAt: T, content: '{"events":[]}', chainHead: 'head-1', score: 3, maxScore: 4, seal: { statement: '{"s":1}', mac: 'mac-1' } };
+        expect(await db.repos.review.insertArchive(a)).toBe(true);
+        expect(await db.repos.review.insertArchive({ ...a, content: '{"events":[1]}', chainHead: 'head-2', seal: { statement: '{"s":2}', mac: 'mac-2' } })).toBe(false);
+        expect(await db.repos.review.getArchive(attemptId)).toEqual(a);
+        expect(await db.repos.review.getArchive(randomUUID())).toBeUndefined();
+      });
+    });
+
     describe('staff, places and settings', () => {
       it('usernames are unique without regard to case', async () => {
         const name = `Proctor-${randomUUID()}`;

@@ -203,9 +203,14 @@ export interface ReviewRepo {
   snapshot(attemptId: string): Promise<AttemptSnapshot | undefined>;
   /** Where a session sits (for staff scoping) and its status. */
   placement(attemptId: string): Promise<{ centerId: string | null; roomId: string | null; status: SessionRecord['state']['status'] } | undefined>;
+  /** The archive with its seal (null when none is stored). */
   getArchive(attemptId: string): Promise<StoredArchive | undefined>;
-  /** Inserts unless one exists (sealing is once only). True when this call inserted it. */
-  insertArchive(a: StoredArchive): Promise<boolean>;
+  /**
+   * Inserts the archive and its seal together, unless an archive exists (sealing is once only);
+   * true when this call inserted them. Both tables are append-only: the database refuses UPDATE and
+   * DELETE on them (triggers, as for the audit trail).
+   */
+  insertArchive(a: StoredArchive & { seal: NonNullable<StoredArchive['seal']> }): Promise<boolean>;
   /** Attempts in a final state without an archive, by attempt id, after `afterAttemptId`. */
   unsealedFinalAttempts(limit: number, afterAttemptId?: string): Promise<string[]>;
   listSessions(filter: ReviewListFilter): Promise<{ rows: ReviewListRow[]; total: number }>;

@@ -264,3 +264,18 @@ export const archives = sqliteTable('archives', {
   score: real('score'),
   maxScore: real('max_score'),
 });
+
+/**
+ * The keyed seal of each archive, apart from it: a statement of what was sealed (the chain head and
+ * the hash of every part and event) and its HMAC under the server's secret key, which never enters
+ * the database. Someone who can write the database can recompute a chain, not this MAC.
+ * Append-only like the archives themselves (triggers refuse UPDATE and DELETE on both).
+ */
+export const archiveSeals = sqliteTable('archive_seals', {
+  attemptId: text('attempt_id').primaryKey(),
+  sealedAt: integer('sealed_at').notNull(),
+  /** Canonical JSON of the seal statement. */
+  statement: text('statement').notNull(),
+  /** HMAC-SHA256 of `statement` (hex) under a key derived from the server secret. */
+  mac: text('mac').notNull(),
+});
