@@ -168,17 +168,31 @@ export class HeartbeatService {
     ]);
   }
 
+  /**
+   * What the kiosk reported, coalesced: one raise per kind in this heartbeat, counting its
+   * occurrences and keeping the latest one's details (at most 20 of them). The alerts repository
+   * adds it to the open alert of that kind, so a kiosk sending the same event forever grows a count,
+   * not the database.
+   */
   private recordIntegrityEvents(rec: SessionRecord, events: NonNullable<HeartbeatRequest['events']>, now: number): Promise<void> {
-    const alerts = events
-      .filter((ev) => ev.type !== 'focus_regained')
-      .map((ev) => ({
-        at: now,
-        kind: ev.type,
-        severity: (ev.type === 'remote_access' || ev.type === 'vm_suspected' || ev.type === 'forbidden_process' ? 'critical' : 'warning') as 'critical' | 'warning',
-        message: `kiosk reported ${ev.type.replaceAll('_', ' ')}`,
-        detail: { reportedAt: ev.at, ...(ev.details ?? {}) },
-      }));
+    const byKind = new Map<string, { n: number; latest: (typeof events)[number] }>();
+    for (const ev of events) {
+      if (ev.type === 'focus_regained') continue;
+      const k = byKind.get(ev.type);
+      if (!k) byKind.set(ev.type, { n: 1, latest: ev });
+      else {
+        k.n += 1;
+        if (ev.at >= k.latest.at) k.latest = ev;
+      }
+    }
+    const alerts = [...byKind.entries()].map(([type, { n, latest }]) => ({
+      at: now,
+      kind: type,
+      count: n,
+      severity: (type === 'remote_access' || type === 'vm_suspected' || type === 'forbidden_process' ? 'critical' : 'warning') as 'critical' | 'warning',
+      message: `kiosk reported ${type.replaceAll('_', ' ')}`,
+      detail: { reportedAt: latest.at, ...Object.fromEntries(Object.entries(latest.details ?? {}).slice(0, 20)) },
+    }));
     return this.d.changes.alert(rec, alerts);
   }
 }
-

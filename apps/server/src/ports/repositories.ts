@@ -12,7 +12,7 @@ import type {
   RosterWrite,
   StaffAccountRecord,
 } from './admin-records.ts';
-import type { AttemptSnapshot, ReviewListFilter, ReviewListRow, StoredArchive } from './review-records.ts';
+import type { AttemptSnapshot, PlaceFilter, ReviewListFilter, ReviewListRow, StoredArchive } from './review-records.ts';
 import type {
   AlertInput,
   AlertRecord,
@@ -135,8 +135,11 @@ export interface ExamSessionRepo {
   update(rec: SessionRecord, now: number): Promise<void>;
   listForCandidate(candidateId: string): Promise<SessionRecord[]>;
   listByStatus(status: 'active' | 'paused'): Promise<SessionRecord[]>;
-  /** Sessions for staff views, with the candidate's name (at most 5,000). */
-  listForStaff(filter: StaffSessionFilter): Promise<(SessionRecord & { candidateName: string })[]>;
+  /**
+   * Sessions for staff views, with the candidate's name: scoped to `places` in the query, then at
+   * most `limit`, ordered by room, seat, candidate.
+   */
+  listForStaff(filter: StaffSessionFilter & { places: PlaceFilter; limit: number }): Promise<(SessionRecord & { candidateName: string })[]>;
   countActive(candidateId: string): Promise<number>;
   recordPresence(batch: PresenceFlush[]): Promise<void>;
 }
@@ -156,9 +159,20 @@ export interface AuditRepo {
 }
 
 export interface AlertRepo {
-  /** Stores the alert; answers its id (the one given, or a new one). */
-  insert(a: AlertInput): Promise<string>;
-  list(filter: { attemptId?: string; state: 'open' | 'acknowledged' | 'all'; limit: number }): Promise<AlertRecord[]>;
+  /**
+   * Raises an alert, coalesced: while an unacknowledged alert of the same kind for the same attempt
+   * exists, it adds `a.count` (default 1) to that one's count, moves its `lastAt` to `a.at` (if
+   * later) and takes `a`'s message and detail; otherwise it stores a new one (id: the one given, or
+   * a new one). Atomic whatever the concurrency (SQLite and PostgreSQL: an upsert on the partial
+   * unique index over (attempt_id, kind) WHERE acknowledged_at IS NULL). Alerts without an attempt
+   * are never coalesced. Answers the id of the alert that holds it and its count now.
+   */
+  raise(a: AlertInput): Promise<{ id: string; count: number }>;
+  /**
+   * Newest first by (at, id), scoped before the limit: only alerts placed in `places` (unplaced
+   * ones only for `{ all: true }`), strictly older than `before` when given.
+   */
+  list(filter: { attemptId?: string; state: 'open' | 'acknowledged' | 'all'; places: PlaceFilter; before?: { at: number; id: string }; limit: number }): Promise<AlertRecord[]>;
   get(id: string): Promise<AlertRecord | undefined>;
   /** False when it was acknowledged already (or does not exist). */
   ack(id: string, by: string, now: number): Promise<boolean>;

@@ -76,6 +76,8 @@ export interface AlertInput {
   severity: 'info' | 'warning' | 'critical';
   message: string;
   detail?: Record<string, unknown>;
+  /** How many occurrences this raise stands for (default 1): a heartbeat's repeated events of one kind. */
+  count?: number;
 }
 
 export interface ExamPolicyOverrides {
@@ -195,6 +197,9 @@ export interface AlertRecord {
   detail: Record<string, unknown> | null;
   acknowledgedAt: number | null;
   acknowledgedBy: string | null;
+  /** Times raised while open (coalesced), and the latest of them. */
+  count: number;
+  lastAt: number;
 }
 
 export interface InstructionStatusRecord extends InstructionRecord {

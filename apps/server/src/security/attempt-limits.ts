@@ -25,5 +25,8 @@ export const ACCESS_CODE_LIMITS: LimiterPolicy = { pair: PAIR, account: ACCOUNT,
  * tokens, counted under its row lock).
  */
 export const RECOVERY_TOKEN_LIMITS: LimiterPolicy = { pair: { ...PAIR, free: 10 }, account: { limit: 30, windowMs: 10 * MINUTE }, address: HALL };
-/** Resume codes, per candidate (a code also dies after five wrong tries, counted under the session's row lock). */
-export const RESUME_CODE_LIMITS: LimiterPolicy = { pair: PAIR, account: { limit: 20, windowMs: 10 * MINUTE }, address: HALL };
+/**
+ * Resume codes, per candidate (a code also dies after five wrong tries, counted under the session's
+ * row lock: the pair allows a little more, so what a candidate sees after five is the dead code).
+ */
+export const RESUME_CODE_LIMITS: LimiterPolicy = { pair: { ...PAIR, free: 10 }, account: { limit: 20, windowMs: 10 * MINUTE }, address: HALL };

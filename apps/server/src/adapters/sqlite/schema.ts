@@ -224,8 +224,17 @@ export const alerts = sqliteTable(
     detail: text('detail'),
     acknowledgedAt: integer('acknowledged_at'),
     acknowledgedBy: text('acknowledged_by'),
+    /** How many times it was raised while open (coalesced), and the latest time. */
+    count: integer('count').notNull().default(1),
+    lastAt: integer('last_at'),
   },
-  (t) => [index('alerts_attempt').on(t.attemptId, t.at), index('alerts_center').on(t.centerId, t.at)],
+  (t) => [
+    index('alerts_attempt').on(t.attemptId, t.at),
+    index('alerts_center').on(t.centerId, t.at),
+    index('alerts_at').on(t.at, t.id),
+    // One open alert per attempt and kind: a repeat adds to it (database growth is bounded).
+    uniqueIndex('alerts_open_per_kind').on(t.attemptId, t.kind).where(sql`acknowledged_at IS NULL AND attempt_id IS NOT NULL`),
+  ],
 );
 
 /** What staff asked of a kiosk, delivered in heartbeat answers until acknowledged. */
