@@ -211,6 +211,27 @@ export function describeRepositories(adapter: string, make: () => Promise<Databa
         ...over,
       });
 
+      it('a login pinned to an attempt has no deadline until the attempt ends; then it ends at the time given', async () => {
+        const u = `cand-${randomUUID()}`;
+        const attemptId = randomUUID();
+        const pinned = login(u, { role: 'candidate', subjectType: 'candidate', expiresAt: T + 1_000, idleTimeoutMs: 500 });
+        const other = login(u, { role: 'candidate', subjectType: 'candidate', createdAt: T + 1, expiresAt: T + 1_000, idleTimeoutMs: 500 });
+        await db.repos.loginSessions.insert(pinned);
+        await db.repos.loginSessions.insert(other);
+        await db.repos.loginSessions.pin(pinned.id, attemptId);
+        expect((await db.repos.loginSessions.findByTokenHash(pinned.tokenHash))!.pinnedAttemptId).toBe(attemptId);
+        expect((await db.repos.loginSessions.live(u, T + 10 * 3_600_000)).map((s) => s.id)).toEqual([pinned.id]);
+        expect(await db.repos.loginSessions.cleanup(T + 10 * 3_600_000)).toBeGreaterThanOrEqual(1);
+        expect((await db.repos.loginSessions.findByTokenHash(pinned.tokenHash))!.revokedAt).toBeNull();
+        expect((await db.repos.loginSessions.findByTokenHash(other.tokenHash))!.revokeReason).toBe('expired');
+        const end = T + 10 * 3_600_000;
+        expect(await db.repos.loginSessions.endPinned(attemptId, end + 600_000, end)).toBe(1);
+        expect(await db.repos.loginSessions.findByTokenHash(pinned.tokenHash)).toMatchObject({ pinnedAttemptId: null, expiresAt: end + 600_000, lastActivity: end });
+        expect((await db.repos.loginSessions.live(u, end + 400)).map((s) => s.id)).toEqual([pinned.id]);
+        expect(await db.repos.loginSessions.live(u, end + 500)).toEqual([]); // its own idle timeout still counts
+        expect(await db.repos.loginSessions.endPinned(attemptId, end, end)).toBe(0);
+      });
+
       it('live means not revoked and within both deadlines; revoking is scoped to the owner', async () => {
         const u = `user-${randomUUID()}`;
         const a = login(u, { createdAt: T });

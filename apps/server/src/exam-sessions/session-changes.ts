@@ -11,6 +11,9 @@ import { decideEvent, type Decision, type EventOptions } from './decide-change.t
 
 const iso = (t: number) => new Date(t).toISOString();
 
+/** How long a candidate's login outlives the attempt it served (the kiosk shows the end, retries a lost submit answer). */
+export const LOGIN_AFTER_END_MS = 10 * 60_000;
+
 /** An alert about the session, placed where the session sits when it is stored. */
 export type SessionAlert = Omit<AlertInput, 'attemptId' | 'candidateId' | 'examId' | 'centerId' | 'roomId'>;
 
@@ -79,6 +82,8 @@ export class SessionChanges {
         const d = decide(current, others, prepared);
         const rec = d.record ?? current;
         if (d.record) await r.examSessions.update(d.record, now);
+        // The attempt ended: the candidate's logins serving it end shortly after (time for the final answer).
+        if (d.record && isFinal(d.record.state) && !isFinal(current.state)) await r.loginSessions.endPinned(attemptId, now + LOGIN_AFTER_END_MS, now);
         if (d.audit?.length) await r.audit.append(d.audit);
         const alerts = [];
         for (const a of d.alerts ?? []) {

@@ -1,4 +1,5 @@
 import type { CandidateLoginRequest, StaffLoginRequest } from '@invigil/contract';
+import { isFinal } from '@invigil/core';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../ports/database.ts';
 import { conflict, DomainError, notFound, RateLimitedError } from '../ports/errors.ts';
@@ -154,7 +155,9 @@ export class LoginService {
         await r.loginSessions.revoke(oldest, 'evicted_by_new_login', t);
         evicted.push(...oldest);
       }
-      await r.loginSessions.insert(session);
+      // A candidate signing in while their attempt can still continue (a new desk, a restarted kiosk): pinned to it.
+      const running = who.candidateId ? (await r.examSessions.listForCandidate(who.candidateId)).find((x) => x.examId === who.examId && !isFinal(x.state)) : undefined;
+      await r.loginSessions.insert(running ? { ...session, pinnedAttemptId: running.attemptId } : session);
       await r.audit.append([
         {
           at: t,

@@ -15,13 +15,15 @@ export class MySessionsService {
 
   private view(s: AuthSessionRecord, current: string, seen: Map<string, number>): LoginSession {
     const last = Math.max(s.lastActivity, seen.get(s.id) ?? 0);
+    const deadline = loginDeadline(s, last);
     return {
       id: s.id,
       deviceInfo: { deviceType: s.deviceType, deviceName: s.deviceName, browser: s.browser, os: s.os, userAgent: s.userAgent },
       ipAddress: s.ipAddress,
       createdAt: iso(s.createdAt),
       lastActivity: iso(last),
-      expiresAt: iso(loginDeadline(s, last)),
+      // Pinned to a running exam: it renews with activity, like an idle deadline that keeps moving.
+      expiresAt: iso(Number.isFinite(deadline) ? deadline : Math.max(last, this.d.now()) + s.idleTimeoutMs),
       isCurrent: s.id === current,
     };
   }

@@ -78,8 +78,15 @@ export interface LoginSessionRepo {
    * sessions, then inserts: two logins at once must not both see room for one more).
    */
   lockUser(userId: string): Promise<void>;
-  /** Live (not revoked, not past either deadline at `now`) sessions of the user, oldest first. */
+  /** Live (not revoked, and pinned to an attempt or not past either deadline at `now`) sessions of the user, oldest first. */
   live(userId: string, now: number): Promise<AuthSessionRecord[]>;
+  /** Ties an unrevoked login to the attempt it serves: from now on no deadline ends it (see `endPinned`). */
+  pin(loginId: string, attemptId: string): Promise<void>;
+  /**
+   * The attempt ended: every unrevoked login pinned to it is unpinned and ends at `endsAt` (and by
+   * its idle timeout before that). Answers how many.
+   */
+  endPinned(attemptId: string, endsAt: number, now: number): Promise<number>;
   /** Every session of the user, live or not, newest first. */
   all(userId: string, limit: number): Promise<AuthSessionRecord[]>;
   insert(s: AuthSessionRecord): Promise<void>;
@@ -88,7 +95,7 @@ export interface LoginSessionRepo {
   revoke(ids: string[], reason: string, now: number, userId?: string): Promise<number>;
   /** Revokes every unrevoked session of the user except `exceptId`; answers how many. */
   revokeAll(userId: string, exceptId: string | null, reason: string, now: number): Promise<number>;
-  /** Marks sessions past their deadlines as ended ('expired'); answers how many. */
+  /** Marks sessions past their deadlines as ended ('expired'), never a pinned one; answers how many. */
   cleanup(now: number): Promise<number>;
   touch(batch: { id: string; lastActivity: number }[]): Promise<void>;
 }

@@ -127,6 +127,8 @@ export interface AuthSessionRecord {
   idleTimeoutMs: number;
   revokedAt: number | null;
   revokeReason?: string | null;
+  /** A candidate login serving this attempt: it has no deadline while the attempt can continue. */
+  pinnedAttemptId?: string | null;
 }
 
 export interface StoredAnswerRecord {
@@ -220,6 +222,8 @@ export interface CandidateRef {
   candidateId: string;
   examId: string | null;
   ip: string;
+  /** The login session the request came with (pinned to the attempt it starts). */
+  loginId?: string;
 }
 
 /** Who caused a change: a candidate (scoped to their own sessions), staff, or the system. */

@@ -80,8 +80,13 @@ export const authSessions = sqliteTable(
     idleTimeoutMs: integer('idle_timeout_ms').notNull(),
     revokedAt: integer('revoked_at'),
     revokeReason: text('revoke_reason'),
+    /**
+     * A candidate login tied to the exam attempt it serves: no idle or absolute deadline while that
+     * attempt can still continue; when the attempt ends, it gets a short deadline and this is cleared.
+     */
+    pinnedAttemptId: text('pinned_attempt_id'),
   },
-  (t) => [index('auth_sessions_user').on(t.userId, t.revokedAt)],
+  (t) => [index('auth_sessions_user').on(t.userId, t.revokedAt), index('auth_sessions_pinned').on(t.pinnedAttemptId)],
 );
 
 export const exams = sqliteTable('exams', {
