@@ -94,7 +94,7 @@ export class LoginService {
       throw invalidCredentials('wrong username or password');
     }
     await slot.release();
-    const { token, session } = await this.openSession({ subjectType: 'staff', userId: user.id, role: user.role, examId: null, candidateId: null }, client);
+    const { token, session } = await this.openSession({ subjectType: 'staff', userId: user.id, role: user.role, examId: null, candidateId: null }, client, { endOldest: req.endOldestSession === true });
     return { token, expiresAt: iso(session.expiresAt), user: { id: user.id, username: user.username, role: user.role } };
   }
 
@@ -124,7 +124,11 @@ export class LoginService {
    * Opens a login session under the role's limit, in one unit of work with the user's logins
    * serialised: counts the live ones, then evicts the oldest or refuses, as the policy says.
    */
-  private async openSession(who: Pick<AuthSessionRecord, 'subjectType' | 'userId' | 'role' | 'examId' | 'candidateId'>, client: ClientInfo): Promise<{ token: string; session: AuthSessionRecord }> {
+  private async openSession(
+    who: Pick<AuthSessionRecord, 'subjectType' | 'userId' | 'role' | 'examId' | 'candidateId'>,
+    client: ClientInfo,
+    opts: { endOldest?: boolean } = {},
+  ): Promise<{ token: string; session: AuthSessionRecord }> {
     await this.d.authenticator.flushActivity(); // limits count live sessions: the database must know recent activity
     const t = this.d.now();
     const policy = (await this.d.policies.policies())[who.role];
@@ -150,9 +154,11 @@ export class LoginService {
         if (policy.denyWhileExamActive && who.candidateId && (await r.examSessions.countActive(who.candidateId)) > 0) {
           return { ok: false as const, reason: 'exam_active' as const, active: live.length };
         }
-        if (policy.onLimit === 'deny_new') return { ok: false as const, reason: 'limit' as const, active: live.length };
+        // Deny new, unless the owner (password checked) asked to end their oldest session instead.
+        const endOldest = policy.onLimit === 'deny_new' && opts.endOldest === true && who.subjectType === 'staff';
+        if (policy.onLimit === 'deny_new' && !endOldest) return { ok: false as const, reason: 'limit' as const, active: live.length };
         const oldest = live.slice(0, live.length - policy.maxSessions + 1).map((s) => s.id);
-        await r.loginSessions.revoke(oldest, 'evicted_by_new_login', t);
+        await r.loginSessions.revoke(oldest, endOldest ? 'ended_by_owner_at_login' : 'evicted_by_new_login', t);
         evicted.push(...oldest);
       }
       // A candidate signing in while their attempt can still continue (a new desk, a restarted kiosk): pinned to it.
@@ -174,8 +180,8 @@ export class LoginService {
       const message =
         outcome.reason === 'exam_active'
           ? 'you are already signed in on another computer and your exam is running there; ask a proctor for help'
-          : `you already have ${outcome.active} active sessions (the limit for ${who.role}s is ${policy.maxSessions}); sign out of one first`;
-      throw conflict('LOGIN_LIMIT_REACHED', message, { maxSessions: policy.maxSessions, activeSessions: outcome.active, reason: outcome.reason });
+          : `you already have ${outcome.active} active sessions (the limit for ${who.role}s is ${policy.maxSessions}); sign out of one first${who.subjectType === 'staff' ? ', or sign in and end your oldest session' : ''}`;
+      throw conflict('LOGIN_LIMIT_REACHED', message, { maxSessions: policy.maxSessions, activeSessions: outcome.active, reason: outcome.reason, canEndOldest: outcome.reason === 'limit' && who.subjectType === 'staff' });
     }
     return { token, session };
   }

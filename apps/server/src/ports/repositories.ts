@@ -112,6 +112,8 @@ export interface ExamRepo {
 
 export interface RegistrationRepo {
   find(examId: string, candidateId: string): Promise<RegistrationRecordLite | undefined>;
+  /** The registration id (the candidate's login user id) and access-code hash of each of these candidates registered for the exam. */
+  credentials(examId: string, candidateIds: string[]): Promise<Map<string, { id: string; accessCodeHash: string }>>;
   /** Upserts candidates and their registrations (PROTOCOL's register route); answers how many rows. */
   register(examId: string, rows: { candidateId: string; name: string; accessCodeHash: string }[], now: number): Promise<number>;
   list(examId: string, filter: { centerId?: string; roomId?: string; limit: number; offset: number }): Promise<{ total: number; registrations: RegistrationRecord[] }>;
