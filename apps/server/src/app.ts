@@ -5,13 +5,14 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import type { AppEnv } from './http/context.ts';
 import { bodyLimit } from './http/body.ts';
+import { clientAddress, type ProxyTrust } from './http/client-address.ts';
 import { envelope, httpAnswer } from './http/errors.ts';
 import type { Health } from './http/health.ts';
 import { Lifecycle } from './http/lifecycle.ts';
 import { storageFailure } from './http/storage-failure.ts';
 import { noMetrics, type Metrics } from './ports/metrics.ts';
 import { constantTimeEqual } from './security/tokens.ts';
-import { docsPage, openApiDocument } from './http/openapi.ts';
+import { DOCS_CSP, DOCS_CSS, DOCS_JS, docsPage, openApiDocument } from './http/openapi.ts';
 import { mountConsole } from './http/console-static.ts';
 import { bearer, RouteRegistry } from './http/route-registry.ts';
 import { adminRoutes } from './admin/routes.ts';
@@ -28,7 +29,8 @@ const LARGE_BODY = 16 * 1024 * 1024;
 export interface AppDeps {
   services: Services;
   log: Logger;
-  trustProxy: boolean;
+  /** Whose X-Forwarded-For to believe (http/client-address.ts). */
+  proxies: ProxyTrust;
   /** Health of what the answers depend on (for /readyz). */
   ready?: () => Promise<Record<string, boolean>>;
   metrics?: Metrics;
@@ -57,16 +59,13 @@ export function createApp(d: AppDeps) {
   const lifecycle = d.lifecycle ?? new Lifecycle();
   app.use('*', secureHeaders({ crossOriginResourcePolicy: false }));
   app.use('*', async (c, next) => {
-    let ip = '';
-    if (d.trustProxy) ip = c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? '';
-    if (!ip) {
-      try {
-        ip = getConnInfo(c).remote.address ?? '';
-      } catch {
-        ip = '';
-      }
+    let peer = '';
+    try {
+      peer = getConnInfo(c).remote.address ?? '';
+    } catch {
+      peer = ''; // app.request() in tests: no socket
     }
-    c.set('ip', ip);
+    c.set('ip', clientAddress(d.proxies, peer, c.req.header('x-forwarded-for')).slice(0, 64));
     return next();
   });
   app.use('*', async (c, next) => {
@@ -155,7 +154,13 @@ export function createApp(d: AppDeps) {
 
   const doc = openApiDocument(registry.specs, VERSION);
   app.get('/api/openapi.json', (c) => c.json(doc));
+  app.use('/api/docs*', async (c, next) => {
+    await next();
+    c.res.headers.set('Content-Security-Policy', DOCS_CSP);
+  });
   app.get('/api/docs', (c) => c.html(docsPage()));
+  app.get('/api/docs.js', (c) => c.body(DOCS_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));
+  app.get('/api/docs.css', (c) => c.body(DOCS_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
   mountConsole(app);
 
   return { app, routes: registry.specs };

@@ -454,6 +454,35 @@ const TABLE: Row[] = [
     note: 'the probe proctor: its sessions end',
     req: () => ({ params: { userId: ids.probe } }),
   },
+  {
+    key: 'GET /api/v1/admin/exams/{examId}/candidates/{candidateId}/sessions',
+    want: adminOnly(200),
+    note: "the login probe candidate's sign-ins",
+    req: () => ({ params: { examId: ids.examX, candidateId: 'probe-cand' } }),
+  },
+  {
+    key: 'DELETE /api/v1/admin/exams/{examId}/candidates/{candidateId}/sessions',
+    want: adminOnly(200),
+    note: "the login probe candidate's sign-ins end",
+    req: () => ({ params: { examId: ids.examX, candidateId: 'probe-cand' } }),
+  },
+  {
+    key: 'DELETE /api/v1/admin/exams/{examId}/candidates/{candidateId}/sessions/{id}',
+    want: adminOnly(200),
+    note: 'a fresh sign-in of the login probe candidate (the others are refused before the id is looked at)',
+    req: async (role) => {
+      if (role !== 'admin') return { params: { examId: ids.examX, candidateId: 'probe-cand', id: UNKNOWN } };
+      await candidateToken(ids.examX, { candidateId: 'probe-cand', accessCode: 'code-probe-secret' });
+      const list = await ok('probe sign-ins', api('GET', `/admin/exams/${ids.examX}/candidates/probe-cand/sessions`, undefined, setup));
+      return { params: { examId: ids.examX, candidateId: 'probe-cand', id: list.body[0].id } };
+    },
+  },
+  {
+    key: 'DELETE /api/v1/proctor/exams/{examId}/candidates/{candidateId}/login-throttle',
+    want: staffOnX(204),
+    note: "candidate A is seated in center X: proctor Y gets 404, as for an unknown candidate",
+    req: () => ({ params: { examId: ids.examX, candidateId: A.candidateId } }),
+  },
   { key: 'GET /api/v1/admin/policies/roles', want: adminOnly(200), req: () => ({}) },
   {
     key: 'PUT /api/v1/admin/policies/roles/{role}',
@@ -593,6 +622,8 @@ const TABLE: Row[] = [
   { key: 'GET /healthz', want: publicRoute(200), outside: true, req: () => ({}) },
   { key: 'GET /api/openapi.json', want: publicRoute(200), outside: true, req: () => ({}) },
   { key: 'GET /api/docs', want: publicRoute(200), outside: true, req: () => ({}) },
+  { key: 'GET /api/docs.js', want: publicRoute(200), outside: true, req: () => ({}) },
+  { key: 'GET /api/docs.css', want: publicRoute(200), outside: true, req: () => ({}) },
 ];
 
 // ---- Running a cell ----

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { memorySharedState } from './adapters/memory/shared-state.ts';
@@ -12,6 +11,7 @@ import { lockDataDir } from './adapters/sqlite/instance-lock.ts';
 import { openDatabase } from './adapters/sqlite/open.ts';
 import { SqliteDatabase } from './adapters/sqlite/sqlite-database.ts';
 import { createApp } from './app.ts';
+import { proxyTrust } from './http/client-address.ts';
 import type { Config } from './config.ts';
 import { Health } from './http/health.ts';
 import { Lifecycle } from './http/lifecycle.ts';
@@ -19,28 +19,8 @@ import { createJobs, type Jobs } from './jobs.ts';
 import type { Database } from './ports/database.ts';
 import { StartupRefused, StorageUnavailable } from './ports/errors.ts';
 import type { SharedState } from './ports/shared-state.ts';
+import { loadSecretKey } from './secret-key.ts';
 import { createServices, type Services } from './services.ts';
-
-/**
- * The server's own secret (keys the access-code hashes, rotates recovery tokens); lives beside the
- * database, never inside it. With SECRET_KEY_FILE every instance of a cluster reads the same file
- * (it must exist); without it a single instance keeps DATA_DIR/secret.key, created on first start.
- */
-function loadSecretKey(dataDir: string, secretKeyFile: string | undefined): Buffer {
-  if (secretKeyFile) {
-    const key = existsSync(secretKeyFile) ? Buffer.from(readFileSync(secretKeyFile, 'utf8').trim(), 'base64') : Buffer.alloc(0);
-    if (key.length < 32) throw new StartupRefused(`SECRET_KEY_FILE ${secretKeyFile} must hold at least 32 random bytes, base64 (create it once with: head -c 32 /dev/urandom | base64 > ${secretKeyFile}), and every instance must read the same file.`);
-    return key;
-  }
-  const file = join(dataDir, 'secret.key');
-  if (!existsSync(file)) {
-    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-  }
-  chmodSync(file, 0o600);
-  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-}
-
-export { StartupRefused };
 
 export interface Assembled {
   app: ReturnType<typeof createApp>['app'];
@@ -81,13 +61,15 @@ export async function assemble(config: Config, opts: { log: Logger; now?: () => 
   let db: Database | undefined;
   let shared: SharedState | undefined;
   try {
-    const secretKey = loadSecretKey(dataDir, config.SECRET_KEY_FILE);
     shared = config.REDIS_URL
       ? await redisSharedState(config.REDIS_URL, { prefix: config.REDIS_KEY_PREFIX, now, log: opts.log }).catch((e: unknown) => {
           throw new StartupRefused(`${(e as Error).message}; start Redis or unset REDIS_URL (then only one process may serve DATA_DIR).`);
         })
       : memorySharedState(now);
     db = config.DATABASE_URL ? await openPostgresDatabase(config.DATABASE_URL, { log: opts.log, poolSize: config.DATABASE_POOL_SIZE }) : new SqliteDatabase(openDatabase(dataDir));
+    // With SECRET_KEY_FILE every instance of a cluster reads the same file; without it a single
+    // instance keeps DATA_DIR/secret.key. The database records an id of its key either way.
+    const secretKey = await loadSecretKey(config.SECRET_KEY_FILE ?? join(dataDir, 'secret.key'), db.repos);
     const database = db;
     const state = shared;
     const metrics = new PrometheusMetrics(
@@ -103,7 +85,7 @@ export async function assemble(config: Config, opts: { log: Logger; now?: () => 
     const { app } = createApp({
       services,
       log: opts.log,
-      trustProxy: config.TRUST_PROXY,
+      proxies: proxyTrust(config),
       ready: async () => ({ database: await database.ping().catch(() => false), shared: await state.ping().catch(() => false) }),
       metrics,
       prometheus: { contentType: metrics.registry.contentType, render: () => metrics.registry.metrics(), ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}) },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseProxyList } from './http/client-address.ts';
 
 const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(def);
@@ -16,8 +17,34 @@ export const ConfigSchema = z.object({
   MAX_RECOVERY_ATTEMPTS: int(3, 1, 100),
   MAX_PAUSED_SESSIONS: int(3, 1, 100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Take the client address from X-Forwarded-For (only behind a trusted reverse proxy). */
-  TRUST_PROXY: z.stringbool().default(false),
+  /**
+   * How many reverse proxies of ours stand in front (the client is the rightmost X-Forwarded-For
+   * entry they did not add): false/0 = none (default), true = 1, or a number of hops.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default('false')
+    .transform((v, ctx) => {
+      if (['true', 'yes', 'on'].includes(v)) return 1;
+      if (['false', 'no', 'off'].includes(v)) return 0;
+      if (/^\d+$/.test(v) && Number(v) <= 10) return Number(v);
+      ctx.addIssue({ code: 'custom', message: 'TRUST_PROXY must be true, false or a number of proxy hops (0–10)' });
+      return z.NEVER;
+    }),
+  /** Our proxies by address or CIDR, comma-separated (instead of a hop count): X-Forwarded-For is read only from them. */
+  TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      if (v === undefined) return;
+      try {
+        parseProxyList(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: `TRUSTED_PROXIES: ${(e as Error).message}` });
+      }
+    }),
   /** PostgreSQL holds all durable state (several instances may share it); unset: embedded SQLite in DATA_DIR. */
   DATABASE_URL: z
     .string()

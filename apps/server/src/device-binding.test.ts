@@ -7,7 +7,7 @@ let p: Provisioned;
 
 beforeAll(async () => {
   s = await spawnServer();
-  p = await provision(s, 3);
+  p = await provision(s, 4);
 });
 afterAll(() => s.kill());
 
@@ -68,6 +68,20 @@ describe('device binding (Ed25519)', () => {
     const ok = await call(`${s.api}/exams/sessions/${attemptId}/recover`, 'POST', dev.recover(attemptId, recoveryToken), token);
     expect(ok.status).toBe(200);
     expect(ok.body.status).toBe('active');
+  });
+
+  it('a device cannot brick itself: a seq more than 10^6 above the last (say 2^53−1) is refused and not taken', async () => {
+    const { token, dev, attemptId } = await startBound(3);
+    expect((await call(`${s.api}/exams/sessions/heartbeat`, 'POST', dev.heartbeat(attemptId, 5), token)).body.sessionValid).toBe(true);
+    const huge = await call(`${s.api}/exams/sessions/heartbeat`, 'POST', dev.heartbeat(attemptId, Number.MAX_SAFE_INTEGER), token);
+    expect(huge.status).toBe(200);
+    expect(huge.body.sessionValid).toBe(false);
+    expect(huge.body.warning).toMatch(/^SEQ_TOO_FAR/);
+    expect((await call(`${s.api}/exams/sessions/heartbeat`, 'POST', dev.heartbeat(attemptId, 5 + 1_000_001), token)).body.warning).toMatch(/^SEQ_TOO_FAR/);
+    // The honest next seq still works, and a jump of exactly 10^6 is allowed.
+    expect((await call(`${s.api}/exams/sessions/heartbeat`, 'POST', dev.heartbeat(attemptId, 6), token)).body).toMatchObject({ sessionValid: true, status: 'active' });
+    expect((await call(`${s.api}/exams/sessions/heartbeat`, 'POST', dev.heartbeat(attemptId, 6 + 1_000_000), token)).body.sessionValid).toBe(true);
+    expect(peek<{ kind: string }>(s.dataDir, 'select kind from alerts where attempt_id = ?', attemptId).map((a) => a.kind)).toContain('heartbeat_seq_jump');
   });
 
   it('a malformed device key is rejected at start', async () => {

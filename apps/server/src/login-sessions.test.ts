@@ -144,3 +144,24 @@ describe('login sessions (the role-session test report scenarios)', () => {
     expect(bad.status).toBe(401);
   });
 });
+
+describe('a proctor at the deny-new limit whose tabs lost their tokens', () => {
+  it('signs in and ends their oldest session, once the password is checked', async () => {
+    const admin = (await staffLogin(UA.windows, 'a-brand-new-password-42')).body.token; // changed above
+    const made = await call(`${s.api}/admin/staff`, 'POST', { username: 'limit.proctor', password: 'limit-proctor-pass-1', role: 'proctor' }, admin);
+    expect(made.status).toBe(201);
+    const login = (body: Record<string, unknown> = {}) => call(`${s.api}/auth/staff/login`, 'POST', { username: 'limit.proctor', password: 'limit-proctor-pass-1', ...body });
+    const tabs: string[] = [];
+    for (let i = 0; i < 5; i++) tabs.push((await login()).body.token); // proctors: 5 sessions, deny new
+    const refused = await login();
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'LOGIN_LIMIT_REACHED', details: { maxSessions: 5, canEndOldest: true } });
+    // Not without the password.
+    expect((await login({ password: 'wrong-password-123', endOldestSession: true })).status).toBe(401);
+    const inAgain = await login({ endOldestSession: true });
+    expect(inAgain.status).toBe(200);
+    expect((await call(`${s.api}/sessions`, 'GET', undefined, tabs[0])).status).toBe(401);
+    for (const t of tabs.slice(1)) expect((await call(`${s.api}/sessions/count`, 'GET', undefined, t)).status).toBe(200);
+    expect((await call(`${s.api}/sessions/count`, 'GET', undefined, inAgain.body.token)).body).toEqual({ count: 5 });
+  });
+});

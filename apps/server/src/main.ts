@@ -6,6 +6,7 @@ import { startServer } from './server.ts';
 import { databaseFile } from './adapters/sqlite/open.ts';
 import { StartupRefused } from './ports/errors.ts';
 import { InstanceLockRefused } from './ports/instance-lock.ts';
+import { SecretKeyRefused } from './secret-key.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -25,6 +26,10 @@ async function main(): Promise<void> {
     if (e instanceof InstanceLockRefused || e instanceof StartupRefused) {
       process.stderr.write(`invigil: ${e.message}\n`);
       process.exit(3);
+    }
+    if (e instanceof SecretKeyRefused) {
+      process.stderr.write(`invigil: ${e.message}\n`);
+      process.exit(4);
     }
     throw e;
   }

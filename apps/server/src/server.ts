@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { assemble } from './composition.ts';
 import type { Config } from './config.ts';
+import { isTrustedProxy, proxyTrust } from './http/client-address.ts';
 import { guardConnections } from './http/connection-guard.ts';
 import { StartupRefused } from './ports/errors.ts';
 
@@ -51,7 +52,7 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
     firstByteTimeoutMs: 20_000,
     maxPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS,
     // Behind a reverse proxy every request arrives from it: the cap is the proxy's business then.
-    exempt: (address) => config.TRUST_PROXY && /^(127\.|::1$|::ffff:127\.)/.test(address),
+    exempt: (address) => isTrustedProxy(proxyTrust(config), address),
     log,
   });
   const port = (server.address() as AddressInfo).port;

@@ -10,6 +10,7 @@ import { AnswerService } from './exam-sessions/answer-service.ts';
 import { AnswerWriter } from './exam-sessions/answer-writer.ts';
 import { CandidateActions } from './exam-sessions/candidate-actions.ts';
 import { ExamCatalog } from './exam-sessions/exam-catalog.ts';
+import { ExamView } from './exam-sessions/exam-view.ts';
 import { HeartbeatService } from './exam-sessions/heartbeat-service.ts';
 import { PresenceEvents } from './exam-sessions/presence-events.ts';
 import { RecoveryService } from './exam-sessions/recovery-service.ts';
@@ -70,6 +71,7 @@ export function createServices(d: ServiceDeps): Services {
   const heartbeats = new HeartbeatService({ db, shared, now, log, changes, reader, presenceEvents, metrics });
   const examSessions = {
     catalog,
+    view: new ExamView({ db, catalog, now }),
     changes,
     writer,
     reader,
@@ -110,7 +112,7 @@ export function createServices(d: ServiceDeps): Services {
     roster: new RosterService({ db, now, accessCodeHash }),
   };
 
-  const review = new ReviewService({ db, log, now });
+  const review = new ReviewService({ db, log, now, secretKey: d.secretKey });
   const sealing = new Sealing({ review, log });
   endedHooks.push(sealing.onSessionEnded);
   return { examSessions, loginSessions, proctoring, admin, review, sealing };

@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { call, spawnServer, type SpawnedServer } from './testing/harness.ts';
 import { loadConfig } from './config.ts';
+import { inProcess } from './testing/in-process.ts';
 
 const SERVER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const started: SpawnedServer[] = [];
@@ -127,3 +129,44 @@ describe('one data folder, one process (without REDIS_URL)', () => {
   });
 });
 
+
+describe('the secret key', () => {
+  const restartFails = async (s: SpawnedServer) => {
+    const err = await s.restart().then(
+      (again) => {
+        started.push(again);
+        return null;
+      },
+      (e: Error) => e.message,
+    );
+    expect(err).not.toBeNull();
+    return err!;
+  };
+
+  it('a missing or emptied DATA_DIR/secret.key on an existing database stops the start with one sentence naming the file; restoring it starts again', async () => {
+    const s = await spawnServer();
+    const file = join(s.dataDir, 'secret.key');
+    const original = readFileSync(file, 'utf8');
+    const reg = await call(`${s.api}/auth/staff/login`, 'POST', { username: 'admin', password: s.adminPassword });
+    expect(reg.status).toBe(200);
+    await s.kill();
+
+    rmSync(file);
+    const missing = await restartFails(s);
+    expect(missing).toMatch(/exited with 4/);
+    expect(missing).toContain(`invigil: ${file} is missing, but this database was created with it`);
+    expect(existsSync(file)).toBe(false); // not silently replaced
+
+    // Emptied, or another key: the same refusal (checked in-process: no need for more processes).
+    writeFileSync(file, '');
+    await expect(inProcess({ DATA_DIR: s.dataDir, ADMIN_PASSWORD: s.adminPassword })).rejects.toThrow(`${file} is empty or damaged`);
+    expect(readFileSync(file, 'utf8')).toBe('');
+    writeFileSync(file, randomBytes(32).toString('base64'));
+    await expect(inProcess({ DATA_DIR: s.dataDir, ADMIN_PASSWORD: s.adminPassword })).rejects.toThrow(`${file} is not the key this database was created with`);
+
+    writeFileSync(file, original);
+    const again = await s.restart();
+    started.push(again);
+    expect((await call(`${again.api}/auth/staff/login`, 'POST', { username: 'admin', password: s.adminPassword })).status).toBe(200);
+  });
+});

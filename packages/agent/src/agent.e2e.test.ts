@@ -26,12 +26,14 @@ describe('agent against the real server', () => {
     expect(await ipc('startExam', {})).toMatchObject({ ok: false, error: { code: 'NOT_LOGGED_IN' } });
     const login = await ipc('login', { examId: prov.examId, candidateId: c.candidateId, accessCode: c.accessCode });
     expect(login).toMatchObject({ ok: true, data: { phase: 'logged-in', connection: 'online' } });
-    const exam = await ipc('getExam', {});
-    expect(exam.ok && (exam.data as any).questions.map((q: any) => q.id)).toEqual(['q1', 'q2', 'q3']);
-    expect(JSON.stringify(exam)).not.toContain('correct');
+    // No question text before the attempt has started.
+    expect(await ipc('getExam', {})).toMatchObject({ ok: false, error: { code: 'QUESTIONS_NOT_AVAILABLE' } });
 
     const started = await ipc('startExam', {});
     expect(started).toMatchObject({ ok: true, data: { phase: 'in-exam', session: { status: 'active' }, clock: { running: true } } });
+    const exam = await ipc('getExam', {});
+    expect(exam.ok && (exam.data as any).questions.map((q: any) => q.id)).toEqual(['q1', 'q2', 'q3']);
+    expect(JSON.stringify(exam)).not.toContain('correct');
     const st = agent.state();
     expect(st.clock.timeRemaining).toBeGreaterThan(3590);
     expect(Math.abs(st.clock.deadlineAt! - (Date.now() + st.clock.timeRemaining! * 1000))).toBeLessThan(5_000);

@@ -355,8 +355,9 @@ export class Agent {
   }
 
   /**
-   * The exam (questions without keys). Cached sealed, so a restarted kiosk can show it offline, and
-   * only to the candidate who loaded it (sign-out deletes it).
+   * The exam (questions without keys). The server answers it only while the attempt runs (active,
+   * unlocked): call it once the exam has started. Cached sealed, so a restarted kiosk can show it
+   * offline or during a pause, and only to the candidate who loaded it (sign-out deletes it).
    */
   async getExam(): Promise<CandidateExamView> {
     const doc = this.requireLogin();
@@ -366,8 +367,10 @@ export class Agent {
       if (this.doc === doc) await this.examCache.write({ v: 1, candidateId: doc.candidateId, exam });
       return exam;
     } catch (e) {
-      if (e instanceof NetworkError) {
-        this.markOffline();
+      if (e instanceof NetworkError) this.markOffline();
+      // Offline, or the server shows questions only while the session runs (a kiosk restarted during a
+      // pause): the copy this kiosk already had for this candidate, if any.
+      if (e instanceof NetworkError || (e instanceof ApiError && e.code === 'QUESTIONS_NOT_AVAILABLE')) {
         const cached = await this.examCache.read().catch(() => null);
         if (cached && cached.candidateId === doc.candidateId && cached.exam.id === doc.examId) return cached.exam;
       }

@@ -59,8 +59,8 @@ describe('the next candidate on the same kiosk sees nothing of the previous one'
 
     // ---- candidate A
     await agent.login(creds(prov.examId, a));
-    await agent.getExam();
     const { attemptId: attemptA } = await agent.startExam();
+    await agent.getExam();
     await agent.saveAnswer('q1', 'a');
     await agent.saveAnswer('q2', ['two', 'three']);
     await agent.saveAnswer('q3', 'A wrote this essay.');
@@ -82,9 +82,9 @@ describe('the next candidate on the same kiosk sees nothing of the previous one'
     const seenFrom = events.length;
     expect(await ipc('login', creds(prov.examId, b))).toMatchObject({ ok: true, data: { phase: 'logged-in', candidateId: b.candidateId, attemptId: null, saves: NOTHING_SAVED } });
     expect(await ipc('getAnswers', {})).toEqual({ ok: true, data: { attemptId: null, answers: [] } });
-    await agent.getExam();
     const startedB = await ipc('startExam', {});
     expect(startedB).toMatchObject({ ok: true, data: { phase: 'in-exam', candidateId: b.candidateId, saves: NOTHING_SAVED, lastError: null } });
+    await agent.getExam();
     const attemptB = agent.state().attemptId!;
     expect(attemptB).not.toBe(attemptA);
     expect(await ipc('getAnswers', {})).toEqual({ ok: true, data: { attemptId: attemptB, answers: [] } });

@@ -31,6 +31,8 @@ export const ErrorCode = z.enum([
   'CONFLICT',
   'INTERNAL',
   'STORAGE_UNAVAILABLE',
+  /** GET /exams/{id}: the questions are shown only while the candidate's session runs (details.reason says why not). */
+  'QUESTIONS_NOT_AVAILABLE',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -34,7 +34,8 @@ export const SessionChangedEvent = z.object({
 export const AlertRaisedEvent = z.object({
   type: z.literal('alert'),
   ...Where,
-  data: z.object({ id: z.string(), kind: z.string(), severity: z.enum(['info', 'warning', 'critical']), message: z.string() }),
+  /** `count` > 1: an open alert of this kind for this attempt was raised again (coalesced). */
+  data: z.object({ id: z.string(), kind: z.string(), severity: z.enum(['info', 'warning', 'critical']), message: z.string(), count: z.number().int().min(1).optional() }),
 });
 
 export const AlertAcknowledgedEvent = z.object({

@@ -59,6 +59,8 @@ export const LiveSessionsResponse = z.object({
   /** The server's default; an exam may override it (each session carries its own offlineAfterMs). */
   missedHeartbeatsBeforePause: z.number().int(),
   serverTime: z.number().int(),
+  /** True when the scope holds more sessions than one answer carries (5,000): narrow the filter. */
+  truncated: z.boolean(),
 });
 
 export const Alert = z.object({
@@ -75,15 +77,38 @@ export const Alert = z.object({
   detail: z.record(z.string(), z.unknown()).nullable(),
   acknowledgedAt: IsoDateTime.nullable(),
   acknowledgedBy: z.string().nullable(),
+  /**
+   * Alerts are coalesced: while one is open, the same kind for the same attempt adds to it.
+   * `count` is how many times it was raised (≥ 1), `lastSeenAt` the latest (`at` is the first).
+   */
+  count: z.number().int().min(1),
+  lastSeenAt: IsoDateTime,
 });
 export type Alert = z.infer<typeof Alert>;
+
+/** A page boundary of the alerts list: `{atMs}.{alertId}` of the last alert of the previous page. */
+export const AlertCursor = z
+  .string()
+  .max(260)
+  .regex(/^\d{1,16}\.[^\s]{1,200}$/, 'not a cursor this server handed out')
+  .transform((s) => {
+    const dot = s.indexOf('.');
+    return { at: Number(s.slice(0, dot)), id: s.slice(dot + 1) };
+  });
 
 export const AlertsQuery = z.object({
   state: z.enum(['open', 'acknowledged', 'all']).optional(),
   attemptId: Id.optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
+  /** The previous page's `nextCursor`: alerts older than its last one. */
+  cursor: AlertCursor.optional(),
 });
-export const AlertsResponse = z.object({ alerts: z.array(Alert) });
+export const AlertsResponse = z.object({
+  /** Newest first (by when each was first raised), only alerts in the caller's scope. */
+  alerts: z.array(Alert),
+  /** Pass as `cursor` for the next (older) page; null when this is the last. */
+  nextCursor: z.string().nullable(),
+});
 
 export const TransferRequest = z.object({
   reason: Reason,

@@ -170,5 +170,10 @@ export const VerifyResponse = z.object({
   brokenAt: z.number().int().nullable(),
   /** Why it is not valid (null when valid). */
   reason: z.string().nullable(),
+  /**
+   * What differs from the keyed seal made at sealing ("scoring", "answers", "event 3", "score
+   * (stored beside the archive)", "seal"…); empty when valid.
+   */
+  changed: z.array(z.string()),
 });
 export type VerifyResponse = z.infer<typeof VerifyResponse>;

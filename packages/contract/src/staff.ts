@@ -9,6 +9,11 @@ export type StaffRole = z.infer<typeof StaffRole>;
 export const StaffLoginRequest = z.object({
   username: z.string().trim().min(1).max(100),
   password: z.string().min(1).max(500),
+  /**
+   * At the role's session limit with "deny new" (409 LOGIN_LIMIT_REACHED, details.canEndOldest):
+   * sign in anyway and end your oldest session. Honoured only once the password is right.
+   */
+  endOldestSession: z.boolean().optional(),
 });
 export type StaffLoginRequest = z.infer<typeof StaffLoginRequest>;
 

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, auth, url } from '../api.ts';
 import { useLocation } from '../router.tsx';
 import { ErrorNote, PageHead, useLoad } from '../ui/bits.tsx';
+import { CandidateSignIns } from './CandidateSignIns.tsx';
 
 type Phase = { kind: 'idle' } | { kind: 'reading'; done: number; total: number } | { kind: 'uploading'; done: number; total: number } | { kind: 'processing' } | { kind: 'done' } | { kind: 'failed' };
 
@@ -253,6 +254,7 @@ function Report(props: { report: RosterReport }) {
 
 function Registrations(props: { examId: string }) {
   const [offset, setOffset] = useState(0);
+  const [signIns, setSignIns] = useState<AdminRegistration | null>(null);
   const limit = 50;
   const regs = useLoad(
     (signal) => api.get<{ total: number; registrations: AdminRegistration[] }>(`/admin/exams/${encodeURIComponent(props.examId)}/registrations`, { limit, offset }, signal),
@@ -285,6 +287,9 @@ function Registrations(props: { examId: string }) {
             <th scope="col">Center</th>
             <th scope="col">Room</th>
             <th scope="col">Seat</th>
+            <th scope="col">
+              <span class="sr-only">Sign-ins</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -295,10 +300,16 @@ function Registrations(props: { examId: string }) {
               <td>{r.centerName ?? '—'}</td>
               <td>{r.roomName ?? '—'}</td>
               <td>{r.seat ?? '—'}</td>
+              <td>
+                <button type="button" class="btn btn-small btn-quiet" onClick={() => setSignIns(r)} aria-label={`Sign-ins of ${r.candidateId}`}>
+                  Sign-ins
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {signIns ? <CandidateSignIns examId={props.examId} candidateId={signIns.candidateId} name={signIns.name} onClose={() => setSignIns(null)} /> : null}
     </div>
   );
 }

@@ -50,7 +50,15 @@ export function AlertsFeed(props: { store: RoomStore; onShow: (attemptId: string
               </time>
             </div>
             <p class="alert-who">{seat(a)}</p>
-            <p class="alert-msg">{a.message}</p>
+            <p class="alert-msg">
+              {a.message}
+              {a.count > 1 ? (
+                <span class="muted" title={`last at ${time(a.lastSeenAt)}`}>
+                  {' '}
+                  · {a.count}× (last {time(a.lastSeenAt)})
+                </span>
+              ) : null}
+            </p>
             <div class="alert-actions">
               {a.attemptId && store.tiles.has(a.attemptId) ? (
                 <button type="button" class="btn btn-small btn-quiet" onClick={() => props.onShow(a.attemptId!)}>

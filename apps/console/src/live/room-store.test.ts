@@ -84,7 +84,7 @@ describe('the room store', () => {
   it('drops an acknowledged alert and ignores events it does not know', () => {
     const store = storeWith(row());
     store.alerts = [
-      { id: 'x', at: new Date(T0).toISOString(), attemptId: 'a1', candidateId: 'C1001', examId: 'e1', centerId: 'c1', roomId: 'r1', kind: 'device_mismatch', severity: 'critical', message: 'm', detail: null, acknowledgedAt: null, acknowledgedBy: null },
+      { id: 'x', at: new Date(T0).toISOString(), attemptId: 'a1', candidateId: 'C1001', examId: 'e1', centerId: 'c1', roomId: 'r1', kind: 'device_mismatch', severity: 'critical', message: 'm', detail: null, acknowledgedAt: null, acknowledgedBy: null, count: 1, lastSeenAt: new Date(T0).toISOString() },
     ];
     store.apply({ type: 'alert.acknowledged', at: new Date(T0).toISOString(), attemptId: 'a1', data: { id: 'x' } });
     expect(store.alerts).toEqual([]);

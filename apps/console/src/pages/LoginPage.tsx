@@ -1,6 +1,6 @@
 import type { StaffLoginResponse } from '@invigil/contract';
 import { useState } from 'preact/hooks';
-import { api, auth } from '../api.ts';
+import { api, ApiError, auth } from '../api.ts';
 import { ErrorNote } from '../ui/bits.tsx';
 
 export function LoginPage() {
@@ -8,21 +8,26 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  // At the session limit ("deny new"), e.g. tabs that lost their tokens: the password is checked again, then the oldest session ends.
+  const atLimit = error instanceof ApiError && error.code === 'LOGIN_LIMIT_REACHED' && (error.details as { canEndOldest?: boolean } | undefined)?.canEndOldest === true;
+  const signIn = async (endOldestSession: boolean) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api.post<StaffLoginResponse>('/auth/staff/login', { username: username.trim(), password, ...(endOldestSession ? { endOldestSession: true } : {}) });
+      auth.set({ token: r.token, user: r.user, expiresAt: r.expiresAt });
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
   return (
     <main id="main" class="login">
       <form
         class="card login-card"
-        onSubmit={async (e) => {
+        onSubmit={(e) => {
           e.preventDefault();
-          setBusy(true);
-          setError(null);
-          try {
-            const r = await api.post<StaffLoginResponse>('/auth/staff/login', { username: username.trim(), password });
-            auth.set({ token: r.token, user: r.user, expiresAt: r.expiresAt });
-          } catch (err) {
-            setError(err);
-            setBusy(false);
-          }
+          void signIn(false);
         }}
       >
         <p class="brand login-brand">
@@ -41,6 +46,11 @@ export function LoginPage() {
           <input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         </label>
         <ErrorNote error={error} />
+        {atLimit ? (
+          <button class="btn btn-block" type="button" disabled={busy} onClick={() => void signIn(true)}>
+            Sign in and end my oldest session
+          </button>
+        ) : null}
         <button class="btn btn-primary btn-block" type="submit" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

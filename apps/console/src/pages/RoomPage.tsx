@@ -4,6 +4,7 @@ import { AlertsFeed } from '../live/AlertsFeed.tsx';
 import type { TileData } from '../live/room-store.ts';
 import { STATUS_LABEL, TILE_STATUSES, type TileStatus } from '../live/status.ts';
 import { useRoomStore } from '../live/store-context.ts';
+import { SignInHelp } from '../live/SignInHelp.tsx';
 import { Tile } from '../live/Tile.tsx';
 import { Loading, useSecondTick } from '../ui/bits.tsx';
 import { useDirectory } from '../directory.ts';
@@ -104,6 +105,8 @@ export function RoomPage() {
             </button>
           </div>
         </div>
+
+        <SignInHelp exams={exams} examName={(x) => dir.exam(x) ?? x} />
 
         <div class="status-filter" role="group" aria-label="Show sessions by status">
           <button type="button" class={`chip${filter === 'all' ? ' chip-on' : ''}`} aria-pressed={filter === 'all'} onClick={() => setFilter('all')}>

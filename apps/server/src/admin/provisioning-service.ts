@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../ports/database.ts';
 import { notFound } from '../ports/errors.ts';
 import type { ExamRecord, Principal } from '../ports/types.ts';
+import { revokeLoginsOfRotatedCodes } from './rotated-codes.ts';
 
 export interface ProvisioningDeps {
   db: Database;
@@ -39,6 +40,7 @@ export class ProvisioningService {
     const byId = new Map(req.candidates.map((c) => [c.candidateId, c]));
     const rows = [...byId.values()].map((c) => ({ candidateId: c.candidateId, name: c.name, accessCodeHash: this.d.accessCodeHash(c.accessCode) }));
     const n = await this.d.db.tx(async (r) => {
+      await revokeLoginsOfRotatedCodes(r, examId, rows, now, { at: now, actorType: 'staff', actorId: by.userId, ip });
       const n = await r.registrations.register(examId, rows, now);
       await r.audit.append([{ at: now, actorType: 'staff', actorId: by.userId, action: 'exam.candidates_registered', detail: { examId, count: rows.length }, ip }]);
       return n;

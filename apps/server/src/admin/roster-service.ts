@@ -6,6 +6,7 @@ import { conflict, invalid, notFound } from '../ports/errors.ts';
 import { staffAudit, type Actor } from './audit.ts';
 import { PlaceIndex } from './place-index.ts';
 import { parseRosterCsv, parseRosterJson, type RawRosterRow } from './roster-parse.ts';
+import { revokeLoginsOfRotatedCodes } from './rotated-codes.ts';
 
 const MAX_LISTED_ERRORS = 1_000;
 const PLACEMENT_FIELDS = ['center', 'room', 'seat'] as const;
@@ -112,6 +113,7 @@ export class RosterService {
         ...(g.placement ? { placement: g.placement } : {}),
       }));
       const t = this.d.now();
+      await revokeLoginsOfRotatedCodes(r, examId, rows, t, { at: t, actorType: 'staff', actorId: by.principal.userId, ip: by.ip });
       const { created, updated } = await r.roster.import(examId, rows, t);
       await r.audit.append([staffAudit(by, t, 'exam.roster_imported', { examId, format, atomic, total: raw.length, imported: rows.length, failed, created, updated })]);
       return { status: 200 as const, report: { imported: rows.length, created, updated, ...base } };

@@ -14,6 +14,12 @@ import { settleIfDue } from './start-service.ts';
 
 const iso = (t: number) => new Date(t).toISOString();
 
+/**
+ * A heartbeat's seq may run at most this far above the last one taken. Further would let one bad
+ * (or forged-by-a-buggy-kiosk) beat brick the device: every later honest seq would be a "replay".
+ */
+export const MAX_SEQ_JUMP = 1_000_000;
+
 export interface HeartbeatDeps {
   db: Database;
   shared: SharedState;
@@ -121,6 +127,16 @@ export class HeartbeatService {
     }
     if (rec.state.isLocked) return refuse(`SESSION_LOCKED: ${rec.state.lockReason ?? 'locked by staff'}`, { instructions: await this.deliver(rec, req, now) });
 
+    if (req.seq > rec.lastSeq + MAX_SEQ_JUMP) {
+      // Presence may know a later seq than the database (flushed each second): only then is it read.
+      const last = Math.max(rec.lastSeq, (await this.d.shared.presence.get(rec.attemptId))?.seq ?? 0);
+      if (req.seq > last + MAX_SEQ_JUMP) {
+        if (await this.d.changes.alertOnce(`${rec.attemptId}:seq-jump`, now)) {
+          await this.d.changes.alert(rec, { at: now, kind: 'heartbeat_seq_jump', severity: 'warning', message: `heartbeat seq ${req.seq} jumped more than ${MAX_SEQ_JUMP} above the last one (${last})`, detail: { seq: req.seq, last } });
+        }
+        return refuse(`SEQ_TOO_FAR: seq ${req.seq} is more than ${MAX_SEQ_JUMP} above the last heartbeat's (${last}); it was not taken`);
+      }
+    }
     if (!(await this.d.shared.presence.advance(rec.attemptId, req.seq, now, rec.lastSeq))) {
       if (await this.d.changes.alertOnce(`${rec.attemptId}:replay`, now)) {
         await this.d.changes.alert(rec, { at: now, kind: 'heartbeat_replay', severity: 'warning', message: `heartbeat seq ${req.seq} was not above the last one seen`, detail: { seq: req.seq } });
@@ -160,17 +176,31 @@ export class HeartbeatService {
     ]);
   }
 
+  /**
+   * What the kiosk reported, coalesced: one raise per kind in this heartbeat, counting its
+   * occurrences and keeping the latest one's details (at most 20 of them). The alerts repository
+   * adds it to the open alert of that kind, so a kiosk sending the same event forever grows a count,
+   * not the database.
+   */
   private recordIntegrityEvents(rec: SessionRecord, events: NonNullable<HeartbeatRequest['events']>, now: number): Promise<void> {
-    const alerts = events
-      .filter((ev) => ev.type !== 'focus_regained')
-      .map((ev) => ({
-        at: now,
-        kind: ev.type,
-        severity: (ev.type === 'remote_access' || ev.type === 'vm_suspected' || ev.type === 'forbidden_process' ? 'critical' : 'warning') as 'critical' | 'warning',
-        message: `kiosk reported ${ev.type.replaceAll('_', ' ')}`,
-        detail: { reportedAt: ev.at, ...(ev.details ?? {}) },
-      }));
+    const byKind = new Map<string, { n: number; latest: (typeof events)[number] }>();
+    for (const ev of events) {
+      if (ev.type === 'focus_regained') continue;
+      const k = byKind.get(ev.type);
+      if (!k) byKind.set(ev.type, { n: 1, latest: ev });
+      else {
+        k.n += 1;
+        if (ev.at >= k.latest.at) k.latest = ev;
+      }
+    }
+    const alerts = [...byKind.entries()].map(([type, { n, latest }]) => ({
+      at: now,
+      kind: type,
+      count: n,
+      severity: (type === 'remote_access' || type === 'vm_suspected' || type === 'forbidden_process' ? 'critical' : 'warning') as 'critical' | 'warning',
+      message: `kiosk reported ${type.replaceAll('_', ' ')}`,
+      detail: { reportedAt: latest.at, ...Object.fromEntries(Object.entries(latest.details ?? {}).slice(0, 20)) },
+    }));
     return this.d.changes.alert(rec, alerts);
   }
 }
-

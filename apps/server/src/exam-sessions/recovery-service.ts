@@ -4,9 +4,10 @@ import type { Logger } from 'pino';
 import type { Database } from '../ports/database.ts';
 import type { Metrics } from '../ports/metrics.ts';
 import { conflict, forbidden, locked, RateLimitedError } from '../ports/errors.ts';
-import type { FailureCounter } from '../ports/limiter.ts';
+import type { AttemptLimiter } from '../ports/limiter.ts';
 import type { SharedState } from '../ports/shared-state.ts';
 import type { Actor, CandidateRef, SessionRecord } from '../ports/types.ts';
+import { RECOVERY_TOKEN_LIMITS } from '../security/attempt-limits.ts';
 import type { DeviceKeyVerifier } from '../security/device-keys.ts';
 import { constantTimeEqual, hashSecret, nextRecoveryToken } from '../security/tokens.ts';
 import { auditEntry } from './audit-entry.ts';
@@ -41,15 +42,13 @@ type Outcome = 'recovered' | 'retried' | 'wrong_token';
  * revives the session, with the row locked, so two recovers at once cannot both use one token.
  */
 export class RecoveryService {
-  private readonly failuresByIp: FailureCounter;
+  private readonly attempts: AttemptLimiter;
 
   constructor(private readonly d: RecoveryDeps) {
-    this.failuresByIp = d.shared.limiters.counter('recovery-ip', 30, 60_000);
+    this.attempts = d.shared.limiters.limiter('recovery-token', RECOVERY_TOKEN_LIMITS);
   }
 
   async recover(who: CandidateRef, attemptId: string, recoveryToken: string, signature: string | undefined): Promise<RecoverResponse> {
-    const wait = await this.failuresByIp.retryAfterMs(who.ip);
-    if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000));
     const rec = await this.d.reader.mustBeMine(who, attemptId);
     if (isFinal(rec.state)) throw conflict('SESSION_FINISHED', `the session is ${rec.state.status}`);
     if (rec.state.isLocked) throw locked(`the session is locked: ${rec.state.lockReason ?? 'by staff'}`);
@@ -65,6 +64,9 @@ export class RecoveryService {
       throw forbidden(mismatch, 'DEVICE_MISMATCH');
     }
 
+    // Reserved before the token is compared: recovers in flight count like wrong ones; a success gives it back.
+    const slot = await this.attempts.reserve(`attempt:${attemptId}`, who.ip);
+    if (!slot.ok) throw new RateLimitedError(Math.ceil(slot.retryAfterMs / 1000));
     const { maxRecoveryAttempts } = await this.d.catalog.policy(rec.examId);
     const given = hashSecret(recoveryToken);
     const newToken = nextRecoveryToken(this.d.secretKey, attemptId, recoveryToken);
@@ -103,10 +105,10 @@ export class RecoveryService {
     );
     if (outcome === 'wrong_token') {
       this.d.metrics?.failedLogin('recovery');
-      await this.failuresByIp.fail(who.ip);
       if (after.state.isLocked) throw locked('too many failed recovery attempts: the session is locked until staff unlock it');
       throw forbidden('the recovery token is not valid', 'INVALID_RECOVERY_TOKEN', { attemptsLeft: maxRecoveryAttempts - after.state.recoveryAttempts });
     }
+    await slot.release();
     const [stats, presence] = await Promise.all([this.d.db.repos.answers.stats(attemptId), this.d.shared.presence.get(attemptId)]);
     return {
       attemptId,

@@ -22,12 +22,14 @@ import { notFound } from '../ports/errors.ts';
 import type { AnswerService } from './answer-service.ts';
 import type { CandidateActions } from './candidate-actions.ts';
 import type { ExamCatalog } from './exam-catalog.ts';
+import type { ExamView } from './exam-view.ts';
 import type { HeartbeatService } from './heartbeat-service.ts';
 import type { RecoveryService } from './recovery-service.ts';
 import type { StartService } from './start-service.ts';
 
 export interface ExamSessionServices {
   catalog: ExamCatalog;
+  view: ExamView;
   start: StartService;
   heartbeats: HeartbeatService;
   recovery: RecoveryService;
@@ -40,12 +42,18 @@ const candidate = ['candidate'] as const;
 /** PROTOCOL.md "Candidate exam sessions", plus the candidate's view of the exam. */
 export function examSessionRoutes(r: RouteRegistry, s: ExamSessionServices): void {
   r.add(
-    { method: 'get', path: '/exams/:examId', tag: 'candidate', summary: 'The exam as the candidate sees it (no scoring keys)', roles: candidate, params: z.object({ examId: Id }), responses: { 200: CandidateExamView }, errors: [404] },
-    async ({ c, params, principal }) => {
-      const e = principal.examId === params.examId ? await s.catalog.get(params.examId) : undefined;
-      if (!e) throw notFound('no such exam');
-      return c.json({ id: e.id, title: e.title, durationMinutes: e.durationMinutes, questions: e.questions.map(({ correct: _key, ...q }) => q) });
+    {
+      method: 'get',
+      path: '/exams/:examId',
+      tag: 'candidate',
+      summary:
+        'The exam as the candidate sees it (no scoring keys). Only while your session of it is active and unlocked with time left: otherwise 403 QUESTIONS_NOT_AVAILABLE with details.reason not_open | not_started | paused | locked | finished',
+      roles: candidate,
+      params: z.object({ examId: Id }),
+      responses: { 200: CandidateExamView },
+      errors: [403, 404],
     },
+    async ({ c, params, principal }) => c.json(await s.view.get(candidateRef(c, principal), params.examId)),
   );
   r.add(
     { method: 'post', path: '/exams/sessions/start', tag: 'exam sessions', summary: 'Start an exam session (one active per candidate)', roles: candidate, body: StartSessionRequest, responses: { 201: StartSessionResponse }, errors: [404, 409] },

@@ -12,6 +12,9 @@ import { decideEvent, type Decision, type EventOptions } from './decide-change.t
 
 const iso = (t: number) => new Date(t).toISOString();
 
+/** How long a candidate's login outlives the attempt it served (the kiosk shows the end, retries a lost submit answer). */
+export const LOGIN_AFTER_END_MS = 10 * 60_000;
+
 /** An alert about the session, placed where the session sits when it is stored. */
 export type SessionAlert = Omit<AlertInput, 'attemptId' | 'candidateId' | 'examId' | 'centerId' | 'roomId'>;
 
@@ -81,9 +84,14 @@ export class SessionChanges {
         const d = decide(current, others, prepared);
         const rec = d.record ?? current;
         if (d.record) await r.examSessions.update(d.record, now);
+        // The attempt ended: the candidate's logins serving it end shortly after (time for the final answer).
+        if (d.record && isFinal(d.record.state) && !isFinal(current.state)) await r.loginSessions.endPinned(attemptId, now + LOGIN_AFTER_END_MS, now);
         if (d.audit?.length) await r.audit.append(d.audit);
-        const alerts = (d.alerts ?? []).map((a) => ({ ...a, id: a.id ?? randomUUID(), attemptId, candidateId: rec.candidateId, examId: rec.examId, centerId: rec.centerId, roomId: rec.roomId }));
-        for (const a of alerts) await r.alerts.insert(a);
+        const alerts = [];
+        for (const a of d.alerts ?? []) {
+          const raised = await r.alerts.raise({ ...a, id: a.id ?? randomUUID(), attemptId, candidateId: rec.candidateId, examId: rec.examId, centerId: rec.centerId, roomId: rec.roomId });
+          alerts.push({ ...a, id: raised.id, total: raised.count, created: raised.count === (a.count ?? 1) });
+        }
         for (const i of d.instructions ?? []) {
           await r.instructions.add({ id: randomUUID(), attemptId, type: i.type, message: i.message, issuedAt: now, issuedBy: i.issuedBy, reason: i.reason, deviceGeneration: rec.deviceGeneration });
         }
@@ -99,7 +107,7 @@ export class SessionChanges {
     if (out.d.record) await this.afterChange(out.rec, now, out.announce);
     else if (out.announce) await this.publish(out.rec, now, out.announce);
     if (out.instructed) await this.d.shared.hints.mark(attemptId);
-    for (const a of out.alerts) await this.publishAlert(out.rec, a.id, a);
+    for (const a of out.alerts) await this.publishAlert(out.rec, a);
     if (out.d.error) throw out.d.error;
     return { result: out.d.result, record: out.rec, changed: out.d.record !== undefined };
   }
@@ -155,7 +163,12 @@ export class SessionChanges {
     }
   }
 
-  private publishAlert(rec: SessionRecord, id: string, a: SessionAlert): Promise<void> {
+  /**
+   * Tells live staff views. A new alert always; a coalesced repeat (count > 1) at most every 5 s per
+   * alert, so a kiosk repeating an event cannot flood every console.
+   */
+  private async publishAlert(rec: SessionRecord, a: SessionAlert & { id: string; total: number; created: boolean }): Promise<void> {
+    if (!a.created && !(await this.d.shared.throttle.take(`alert-live:${a.id}`, 5_000, a.at))) return;
     this.d.metrics?.alert(a.kind);
     return this.publishEvent({
       type: 'alert',
@@ -165,19 +178,24 @@ export class SessionChanges {
       examId: rec.examId,
       centerId: rec.centerId,
       roomId: rec.roomId,
-      data: { id, kind: a.kind, severity: a.severity, message: a.message },
+      data: { id: a.id, kind: a.kind, severity: a.severity, message: a.message, count: a.total },
     });
   }
 
-  /** Raises alerts about a session (with audit entries, in one transaction) and tells live staff views. */
+  /** Raises alerts about a session (coalesced; with audit entries, in one transaction) and tells live staff views. */
   async alert(rec: SessionRecord, alerts: SessionAlert | SessionAlert[], audit: AuditEntry[] = []): Promise<void> {
-    const list = (Array.isArray(alerts) ? alerts : [alerts]).map((a) => ({ ...a, id: a.id ?? randomUUID(), attemptId: rec.attemptId, candidateId: rec.candidateId, examId: rec.examId, centerId: rec.centerId, roomId: rec.roomId }));
+    const list = Array.isArray(alerts) ? alerts : [alerts];
     if (list.length === 0 && audit.length === 0) return;
-    await this.d.db.tx(async (r) => {
-      for (const a of list) await r.alerts.insert(a);
+    const raised = await this.d.db.tx(async (r) => {
+      const out = [];
+      for (const a of list) {
+        const raised = await r.alerts.raise({ ...a, id: a.id ?? randomUUID(), attemptId: rec.attemptId, candidateId: rec.candidateId, examId: rec.examId, centerId: rec.centerId, roomId: rec.roomId });
+        out.push({ ...a, id: raised.id, total: raised.count, created: raised.count === (a.count ?? 1) });
+      }
       if (audit.length) await r.audit.append(audit);
+      return out;
     });
-    for (const a of list) await this.publishAlert(rec, a.id, a);
+    for (const a of raised) await this.publishAlert(rec, a);
   }
 
   /** At most one alert of a kind per attempt every 30 s, across every process. */

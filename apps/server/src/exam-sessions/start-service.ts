@@ -71,6 +71,8 @@ export class StartService {
         const decision = decideStart(existing.map((s) => ({ examId: s.examId, status: s.state.status })), req.examSetId, this.d.config.MAX_PAUSED_SESSIONS);
         if (!decision.ok) return decision;
         await r.examSessions.insert(record, now);
+        // The login now lives as long as this attempt can continue (a long staff pause or outage does not end it).
+        if (who.loginId) await r.loginSessions.pin(who.loginId, attemptId);
         await r.audit.append([auditEntry({ type: 'candidate', ref: who }, attemptId, 'session.started', now, { examId: req.examSetId, deviceBound: !!req.devicePublicKey, fingerprint: req.deviceFingerprint ?? null })]);
         return null;
       })

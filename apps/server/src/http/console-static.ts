@@ -9,6 +9,24 @@ import type { AppEnv } from './context.ts';
 export const CONSOLE_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../../../console/dist');
 
 /**
+ * The console's Content-Security-Policy: its own scripts, styles and API only; no inline script or
+ * style, no plugins, no framing, no other origin. (Preact and Chart.js set styles through the DOM,
+ * which a CSP does not restrict.)
+ */
+export const CONSOLE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
  * Serves the staff console (a single-page app) at /console: files as they are, any other path
  * under /console gets index.html so client-side routes survive a reload.
  */
@@ -16,6 +34,10 @@ export function mountConsole(app: Hono<AppEnv>, dist = CONSOLE_DIST): void {
   const index = join(dist, 'index.html');
   app.get('/', (c) => c.redirect('/console/'));
   app.get('/console', (c) => c.redirect('/console/'));
+  app.use('/console/*', async (c, next) => {
+    await next();
+    c.res.headers.set('Content-Security-Policy', CONSOLE_CSP);
+  });
   app.use(
     '/console/*',
     serveStatic({

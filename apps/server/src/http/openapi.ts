@@ -46,19 +46,26 @@ export function openApiDocument(specs: readonly RouteSpec<z.ZodType | undefined,
   };
 }
 
-/** A small self-contained docs page (exam centers are often offline: no CDN). */
+/** The docs page's Content-Security-Policy: its own script and style, the OpenAPI document, nothing else. */
+export const DOCS_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** A small self-contained docs page (exam centers are often offline: no CDN); script and style are files, so no inline code runs. */
 export function docsPage(): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Invigil API</title>
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<style>body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:960px;padding:24px;color:#1b1f24}
+<meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><link rel="stylesheet" href="/api/docs.css"></head>
+<body><h1>Invigil API</h1><p>Machine-readable: <a href="/api/openapi.json"><code>/api/openapi.json</code></a>. Errors: <code>{"error":{"code","message","details?"}}</code>.</p><div id="ops">Loading…</div>
+<script src="/api/docs.js"></script></body></html>`;
+}
+
+export const DOCS_CSS = `body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:960px;padding:24px;color:#1b1f24}
 h1{font-size:22px}.op{border:1px solid #d0d7de;border-radius:6px;margin:8px 0;padding:8px 12px}
 .m{display:inline-block;min-width:64px;font-weight:700;text-transform:uppercase}.get{color:#0969da}.post{color:#1a7f37}.put{color:#9a6700}.delete{color:#cf222e}
-code{font-family:ui-monospace,monospace}details pre{background:#f6f8fa;padding:8px;overflow:auto;font-size:12px}.roles{color:#57606a;font-size:13px}</style></head>
-<body><h1>Invigil API</h1><p>Machine-readable: <a href="/api/openapi.json"><code>/api/openapi.json</code></a>. Errors: <code>{"error":{"code","message","details?"}}</code>.</p><div id="ops">Loading…</div>
-<script>fetch('/api/openapi.json').then(r=>r.json()).then(d=>{const o=document.getElementById('ops');o.textContent='';
+code{font-family:ui-monospace,monospace}details pre{background:#f6f8fa;padding:8px;overflow:auto;font-size:12px}.roles{color:#57606a;font-size:13px}`;
+
+export const DOCS_JS = `fetch('/api/openapi.json').then(r=>r.json()).then(d=>{const o=document.getElementById('ops');o.textContent='';
 for(const[p,ms]of Object.entries(d.paths))for(const[m,op]of Object.entries(ms)){const e=document.createElement('div');e.className='op';
-const h=document.createElement('div');h.innerHTML='<span class="m '+m+'"></span> <code></code> — <span></span> <span class="roles"></span>';
-h.children[0].textContent=m;h.children[1].textContent=p;h.children[2].textContent=op.summary;h.children[3].textContent=op['x-roles']?'('+op['x-roles'].join(', ')+')':'(public)';e.appendChild(h);
-const det=document.createElement('details');const s=document.createElement('summary');s.textContent='schemas';det.appendChild(s);const pre=document.createElement('pre');
-pre.textContent=JSON.stringify({requestBody:op.requestBody,responses:op.responses},null,2);det.appendChild(pre);e.appendChild(det);o.appendChild(e);}});</script></body></html>`;
-}
+const h=document.createElement('div');const el=(tag,cls,text)=>{const x=document.createElement(tag);if(cls)x.className=cls;x.textContent=text;return x};
+h.append(el('span','m '+m,m),' ',el('code','',p),' — ',el('span','',op.summary),' ',el('span','roles',op['x-roles']?'('+op['x-roles'].join(', ')+')':'(public)'));e.appendChild(h);
+const det=document.createElement('details');det.appendChild(el('summary','','schemas'));
+det.appendChild(el('pre','',JSON.stringify({requestBody:op.requestBody,responses:op.responses},null,2)));e.appendChild(det);o.appendChild(e);}});
+`;

@@ -1,11 +1,14 @@
 import type { CandidateLoginRequest, StaffLoginRequest } from '@invigil/contract';
+import { isFinal } from '@invigil/core';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../ports/database.ts';
-import { conflict, DomainError, RateLimitedError } from '../ports/errors.ts';
+import { conflict, DomainError, notFound, RateLimitedError } from '../ports/errors.ts';
 import type { Invalidations } from '../ports/invalidation.ts';
-import type { FailureCounter, LimiterFactory } from '../ports/limiter.ts';
+import type { AttemptLimiter, LimiterFactory } from '../ports/limiter.ts';
 import type { Metrics } from '../ports/metrics.ts';
 import type { AuditEntry, AuthSessionRecord, Principal } from '../ports/types.ts';
+import { inScope, scopeOf } from '../proctoring/scope.ts';
+import { ACCESS_CODE_LIMITS, STAFF_PASSWORD_LIMITS } from '../security/attempt-limits.ts';
 import { parseDevice } from '../security/device-info.ts';
 import { constantTimeEqual, hashPassword, hashSecret, keyedHash, newSecret, verifyPassword } from '../security/tokens.ts';
 import type { Authenticator } from './authenticator.ts';
@@ -34,27 +37,42 @@ const invalidCredentials = (message: string) => new DomainError('unauthenticated
 
 /** Staff and candidate sign-in, the per-role session limit, and password changes. */
 export class LoginService {
-  private readonly failuresByIp: FailureCounter;
-  private readonly failuresByAccount: FailureCounter;
+  private readonly staffAttempts: AttemptLimiter;
+  private readonly candidateAttempts: AttemptLimiter;
 
   constructor(private readonly d: LoginDeps) {
-    this.failuresByIp = d.limiters.counter('login-ip', 100, 60_000);
-    this.failuresByAccount = d.limiters.counter('login-account', 10, 15 * 60_000);
+    this.staffAttempts = d.limiters.limiter('staff-password', STAFF_PASSWORD_LIMITS);
+    this.candidateAttempts = d.limiters.limiter('access-code', ACCESS_CODE_LIMITS);
   }
 
   accessCodeHash(code: string): string {
     return keyedHash(this.d.secretKey, code);
   }
 
-  private async checkLimits(ip: string, account: string): Promise<void> {
-    const wait = Math.max(await this.failuresByIp.retryAfterMs(ip), await this.failuresByAccount.retryAfterMs(account));
-    if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000));
+  /**
+   * Takes one attempt for (account, address) before the secret is checked: attempts in flight
+   * count, so parallel guesses are refused exactly like sequential ones. Release on success.
+   */
+  private async reserve(limiter: AttemptLimiter, account: string, ip: string): Promise<{ release(): Promise<void> }> {
+    const r = await limiter.reserve(account, ip);
+    if (!r.ok) throw new RateLimitedError(Math.ceil(r.retryAfterMs / 1000), 'too many failed attempts; wait before trying again');
+    return r;
   }
 
-  private async countFailure(ip: string, account: string, audit: AuditEntry): Promise<void> {
-    this.d.metrics?.failedLogin(account.startsWith('staff:') ? 'staff' : 'candidate');
-    await Promise.all([this.failuresByIp.fail(ip), this.failuresByAccount.fail(account)]);
-    await this.d.db.repos.audit.append([audit]);
+  private failed(audit: AuditEntry): Promise<void> {
+    this.d.metrics?.failedLogin(audit.action === 'auth.candidate_login_failed' ? 'candidate' : 'staff');
+    return this.d.db.repos.audit.append([audit]);
+  }
+
+  /**
+   * Staff lift a candidate's sign-in delays (from every address): a neighbour guessing the wrong id
+   * must not keep a candidate out. Proctors only for candidates seated in their scope (404 otherwise).
+   */
+  async clearCandidateThrottle(p: Principal, examId: string, candidateId: string, ip: string): Promise<void> {
+    const reg = await this.d.db.repos.registrations.find(examId, candidateId);
+    if (!reg || !inScope(scopeOf(p), reg)) throw notFound('no such candidate in this exam');
+    await this.candidateAttempts.clear(`candidate:${examId}:${candidateId}`);
+    await this.d.db.repos.audit.append([{ at: this.d.now(), actorType: 'staff', actorId: p.userId, action: 'auth.login_throttle_cleared', detail: { examId, candidateId }, ip }]);
   }
 
   async bootstrapAdmin(username: string, password: string | undefined): Promise<{ created: boolean; password?: string }> {
@@ -74,27 +92,26 @@ export class LoginService {
   }
 
   async staffLogin(req: StaffLoginRequest, client: ClientInfo) {
-    const account = `staff:${req.username.toLowerCase()}`;
-    await this.checkLimits(client.ip, account);
+    const slot = await this.reserve(this.staffAttempts, `staff:${req.username.toLowerCase()}`, client.ip);
     const user = await this.d.db.repos.staff.findByUsername(req.username);
     const ok = await verifyPassword(req.password, user?.passwordHash);
     if (!ok || !user || user.disabled) {
-      await this.countFailure(client.ip, account, { at: this.d.now(), actorType: 'anonymous', actorId: null, action: 'auth.staff_login_failed', detail: { username: req.username }, ip: client.ip });
+      await this.failed({ at: this.d.now(), actorType: 'anonymous', actorId: null, action: 'auth.staff_login_failed', detail: { username: req.username }, ip: client.ip });
       throw invalidCredentials('wrong username or password');
     }
-    const { token, session } = await this.openSession({ subjectType: 'staff', userId: user.id, role: user.role, examId: null, candidateId: null }, client);
+    await slot.release();
+    const { token, session } = await this.openSession({ subjectType: 'staff', userId: user.id, role: user.role, examId: null, candidateId: null }, client, { endOldest: req.endOldestSession === true });
     return { token, expiresAt: iso(session.expiresAt), user: { id: user.id, username: user.username, role: user.role } };
   }
 
   async candidateLogin(req: CandidateLoginRequest, client: ClientInfo) {
-    const account = `candidate:${req.examId}:${req.candidateId}`;
-    await this.checkLimits(client.ip, account);
+    const slot = await this.reserve(this.candidateAttempts, `candidate:${req.examId}:${req.candidateId}`, client.ip);
     const reg = await this.d.db.repos.registrations.find(req.examId, req.candidateId);
     const given = this.accessCodeHash(req.accessCode);
     // Compare even when there is no registration, so timing says nothing about who exists.
     const ok = constantTimeEqual(given, reg?.accessCodeHash ?? hashSecret('no-such-registration')) && reg !== undefined;
     if (!ok || !reg) {
-      await this.countFailure(client.ip, account, {
+      await this.failed({
         at: this.d.now(),
         actorType: 'anonymous',
         actorId: null,
@@ -104,6 +121,7 @@ export class LoginService {
       });
       throw invalidCredentials('wrong exam, candidate id or access code');
     }
+    await slot.release();
     const { token, session } = await this.openSession({ subjectType: 'candidate', userId: reg.id, role: 'candidate', examId: req.examId, candidateId: req.candidateId }, client);
     return { token, expiresAt: iso(session.expiresAt) };
   }
@@ -112,7 +130,11 @@ export class LoginService {
    * Opens a login session under the role's limit, in one unit of work with the user's logins
    * serialised: counts the live ones, then evicts the oldest or refuses, as the policy says.
    */
-  private async openSession(who: Pick<AuthSessionRecord, 'subjectType' | 'userId' | 'role' | 'examId' | 'candidateId'>, client: ClientInfo): Promise<{ token: string; session: AuthSessionRecord }> {
+  private async openSession(
+    who: Pick<AuthSessionRecord, 'subjectType' | 'userId' | 'role' | 'examId' | 'candidateId'>,
+    client: ClientInfo,
+    opts: { endOldest?: boolean } = {},
+  ): Promise<{ token: string; session: AuthSessionRecord }> {
     await this.d.authenticator.flushActivity(); // limits count live sessions: the database must know recent activity
     const t = this.d.now();
     const policy = (await this.d.policies.policies())[who.role];
@@ -138,12 +160,16 @@ export class LoginService {
         if (policy.denyWhileExamActive && who.candidateId && (await r.examSessions.countActive(who.candidateId)) > 0) {
           return { ok: false as const, reason: 'exam_active' as const, active: live.length };
         }
-        if (policy.onLimit === 'deny_new') return { ok: false as const, reason: 'limit' as const, active: live.length };
+        // Deny new, unless the owner (password checked) asked to end their oldest session instead.
+        const endOldest = policy.onLimit === 'deny_new' && opts.endOldest === true && who.subjectType === 'staff';
+        if (policy.onLimit === 'deny_new' && !endOldest) return { ok: false as const, reason: 'limit' as const, active: live.length };
         const oldest = live.slice(0, live.length - policy.maxSessions + 1).map((s) => s.id);
-        await r.loginSessions.revoke(oldest, 'evicted_by_new_login', t);
+        await r.loginSessions.revoke(oldest, endOldest ? 'ended_by_owner_at_login' : 'evicted_by_new_login', t);
         evicted.push(...oldest);
       }
-      await r.loginSessions.insert(session);
+      // A candidate signing in while their attempt can still continue (a new desk, a restarted kiosk): pinned to it.
+      const running = who.candidateId ? (await r.examSessions.listForCandidate(who.candidateId)).find((x) => x.examId === who.examId && !isFinal(x.state)) : undefined;
+      await r.loginSessions.insert(running ? { ...session, pinnedAttemptId: running.attemptId } : session);
       await r.audit.append([
         {
           at: t,
@@ -161,8 +187,8 @@ export class LoginService {
       const message =
         outcome.reason === 'exam_active'
           ? 'you are already signed in on another computer and your exam is running there; ask a proctor for help'
-          : `you already have ${outcome.active} active sessions (the limit for ${who.role}s is ${policy.maxSessions}); sign out of one first`;
-      throw conflict('LOGIN_LIMIT_REACHED', message, { maxSessions: policy.maxSessions, activeSessions: outcome.active, reason: outcome.reason });
+          : `you already have ${outcome.active} active sessions (the limit for ${who.role}s is ${policy.maxSessions}); sign out of one first${who.subjectType === 'staff' ? ', or sign in and end your oldest session' : ''}`;
+      throw conflict('LOGIN_LIMIT_REACHED', message, { maxSessions: policy.maxSessions, activeSessions: outcome.active, reason: outcome.reason, canEndOldest: outcome.reason === 'limit' && who.subjectType === 'staff' });
     }
     return { token, session };
   }
@@ -170,10 +196,13 @@ export class LoginService {
   /** A staff member changes their own password: every session ends, and this device gets a new one. */
   async changePassword(p: Principal, current: string, next: string, client: ClientInfo) {
     const user = await this.d.db.repos.staff.findById(p.userId);
+    // The same count as sign-in: a stolen session must not become an unthrottled password oracle.
+    const slot = await this.reserve(this.staffAttempts, `staff:${user?.username.toLowerCase() ?? p.userId}`, client.ip);
     if (!user || !(await verifyPassword(current, user.passwordHash))) {
-      await this.failuresByAccount.fail(`staff:${user?.username.toLowerCase() ?? p.userId}`);
+      await this.failed({ at: this.d.now(), actorType: 'staff', actorId: p.userId, action: 'auth.password_change_failed', detail: { userId: p.userId }, ip: client.ip });
       throw invalidCredentials('the current password is wrong');
     }
+    await slot.release();
     const hash = await hashPassword(next);
     const t = this.d.now();
     const by = { at: t, actorType: 'staff' as const, actorId: p.userId, ip: client.ip };

@@ -16,13 +16,15 @@ export class MySessionsService {
 
   private view(s: AuthSessionRecord, current: string, seen: Map<string, number>): LoginSession {
     const last = Math.max(s.lastActivity, seen.get(s.id) ?? 0);
+    const deadline = loginDeadline(s, last);
     return {
       id: s.id,
       deviceInfo: { deviceType: s.deviceType, deviceName: s.deviceName, browser: s.browser, os: s.os, userAgent: s.userAgent },
       ipAddress: s.ipAddress,
       createdAt: iso(s.createdAt),
       lastActivity: iso(last),
-      expiresAt: iso(loginDeadline(s, last)),
+      // Pinned to a running exam: it renews with activity, like an idle deadline that keeps moving.
+      expiresAt: iso(Number.isFinite(deadline) ? deadline : Math.max(last, this.d.now()) + s.idleTimeoutMs),
       isCurrent: s.id === current,
     };
   }
@@ -99,6 +101,36 @@ export class MySessionsService {
     if (!(await staff.findById(userId)) && (await loginSessions.all(userId, 1)).length === 0) throw notFound('no such user');
     const n = await this.d.db.tx((r) => revokeAllOfUser(r, userId, null, reason, this.d.now(), this.audit(by, 'auth.all_sessions_revoked', ip, { userId, reason })));
     await this.d.invalidations.publish('login', userId);
+    return n;
+  }
+
+  /** The login user id of a candidate's registration for an exam; 404 when there is none. */
+  private async registrationId(examId: string, candidateId: string): Promise<string> {
+    const reg = (await this.d.db.repos.registrations.credentials(examId, [candidateId])).get(candidateId);
+    if (!reg) throw notFound('no such candidate in this exam');
+    return reg.id;
+  }
+
+  /** An admin lists a candidate's live logins for an exam (a leaked access code: who is signed in with it, from where). */
+  async candidateLogins(examId: string, candidateId: string): Promise<LoginSession[]> {
+    const userId = await this.registrationId(examId, candidateId);
+    await this.d.authenticator.flushActivity();
+    const live = await this.d.db.repos.loginSessions.live(userId, this.d.now());
+    const seen = await this.d.activity.lastSeen(live.map((s) => s.id));
+    return live.map((s) => this.view(s, '', seen));
+  }
+
+  /** An admin ends one (`id`) or every login of a candidate for an exam; another candidate's id is 404. */
+  async revokeCandidateLogins(by: Principal, examId: string, candidateId: string, ip: string, id?: string): Promise<number> {
+    const userId = await this.registrationId(examId, candidateId);
+    const now = this.d.now();
+    const audit = this.audit(by, 'auth.candidate_sessions_revoked', ip, { examId, candidateId, sessionId: id ?? null });
+    const n = await this.d.db.tx(async (r) => {
+      const revoked = id === undefined ? await r.loginSessions.revokeAll(userId, null, 'revoked_by_admin', now) : await r.loginSessions.revoke([id], 'revoked_by_admin', now, userId);
+      if (revoked > 0 || id === undefined) await r.audit.append([{ ...audit, detail: { ...audit.detail, revoked } }]);
+      return revoked;
+    });
+    if (id !== undefined && n === 0) throw notFound('no such session');
     return n;
   }
 

@@ -8,6 +8,7 @@ import {
   LoginSessionList,
   RevokeOneResponse,
   RevokeOthersResponse,
+  RegistrationParams,
   Role,
   RolePolicies,
   RolePolicy,
@@ -81,6 +82,64 @@ export function loginSessionRoutes(r: RouteRegistry, s: LoginSessionServices): v
   r.add(
     { method: 'delete', path: '/admin/users/:userId/sessions', tag: 'admin', summary: 'End every login session of a user', roles: ['admin'], params: z.object({ userId: Id }), responses: { 200: RevokeOthersResponse } },
     async ({ c, params, principal }) => c.json({ success: true as const, revoked: await s.mine.revokeAllSessionsOfUser(params.userId, 'revoked_by_admin', principal, c.get('ip')) }),
+  );
+  r.add(
+    {
+      method: 'delete',
+      path: '/proctor/exams/:examId/candidates/:candidateId/login-throttle',
+      tag: 'proctor',
+      summary: 'Lift the sign-in delays of a candidate (wrong access codes from any address); proctors for candidates seated in their scope',
+      roles: staff,
+      params: RegistrationParams,
+      responses: { 204: null },
+      errors: [404],
+    },
+    async ({ c, params, principal }) => {
+      await s.login.clearCandidateThrottle(principal, params.examId, params.candidateId, c.get('ip'));
+      return c.body(null, 204);
+    },
+  );
+  r.add(
+    {
+      method: 'get',
+      path: '/admin/exams/:examId/candidates/:candidateId/sessions',
+      tag: 'admin',
+      summary: "A candidate's live logins for this exam (device, address, times)",
+      roles: ['admin'],
+      params: RegistrationParams,
+      responses: { 200: LoginSessionList },
+      errors: [404],
+    },
+    async ({ c, params }) => c.json(await s.mine.candidateLogins(params.examId, params.candidateId)),
+  );
+  r.add(
+    {
+      method: 'delete',
+      path: '/admin/exams/:examId/candidates/:candidateId/sessions',
+      tag: 'admin',
+      summary: "End every login of a candidate for this exam (rotating the access code does this too)",
+      roles: ['admin'],
+      params: RegistrationParams,
+      responses: { 200: RevokeOthersResponse },
+      errors: [404],
+    },
+    async ({ c, params, principal }) => c.json({ success: true as const, revoked: await s.mine.revokeCandidateLogins(principal, params.examId, params.candidateId, c.get('ip')) }),
+  );
+  r.add(
+    {
+      method: 'delete',
+      path: '/admin/exams/:examId/candidates/:candidateId/sessions/:id',
+      tag: 'admin',
+      summary: "End one login of a candidate (404 for anybody else's)",
+      roles: ['admin'],
+      params: RegistrationParams.extend({ id: Id }),
+      responses: { 200: RevokeOneResponse },
+      errors: [404],
+    },
+    async ({ c, params, principal }) => {
+      await s.mine.revokeCandidateLogins(principal, params.examId, params.candidateId, c.get('ip'), params.id);
+      return c.json({ success: true as const });
+    },
   );
   r.add({ method: 'get', path: '/admin/policies/roles', tag: 'admin', summary: 'Login-session policy per role', roles: ['admin'], responses: { 200: RolePolicies } }, async ({ c }) => c.json(await s.policies.policies()));
   r.add(

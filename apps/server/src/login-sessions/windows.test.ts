@@ -1,27 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { adminTokenIn, inProcess, type InProcess } from '../testing/in-process.ts';
 
-/** Rate-limit windows and login deadlines, on a manual clock. */
+/** Login deadlines, on a manual clock (sign-in throttles: throttle.test.ts). */
 let s: InProcess;
 beforeEach(async () => {
   s = await inProcess();
 });
 afterEach(() => s.close());
-
-const login = (password: string) => s.api('POST', '/auth/staff/login', { username: 'admin', password });
-
-describe('failed staff logins', () => {
-  it('ten wrong passwords close the account for its 15-minute window; then it opens again', async () => {
-    for (let i = 0; i < 10; i++) expect((await login('wrong-password-123')).status).toBe(401);
-    const limited = await login(s.adminPassword);
-    expect(limited.status).toBe(429);
-    expect(Number(limited.headers.get('retry-after'))).toBe(15 * 60);
-    s.clock.advance(15 * 60_000 - 1_000);
-    expect((await login(s.adminPassword)).status).toBe(429);
-    s.clock.advance(1_000);
-    expect((await login(s.adminPassword)).status).toBe(200);
-  });
-});
 
 describe('login deadlines', () => {
   it('an admin login ends after 30 idle minutes; activity keeps it alive', async () => {

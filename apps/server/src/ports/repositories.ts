@@ -12,7 +12,7 @@ import type {
   RosterWrite,
   StaffAccountRecord,
 } from './admin-records.ts';
-import type { AttemptSnapshot, ReviewListFilter, ReviewListRow, StoredArchive } from './review-records.ts';
+import type { AttemptSnapshot, PlaceFilter, ReviewListFilter, ReviewListRow, StoredArchive } from './review-records.ts';
 import type {
   AlertInput,
   AlertRecord,
@@ -78,8 +78,15 @@ export interface LoginSessionRepo {
    * sessions, then inserts: two logins at once must not both see room for one more).
    */
   lockUser(userId: string): Promise<void>;
-  /** Live (not revoked, not past either deadline at `now`) sessions of the user, oldest first. */
+  /** Live (not revoked, and pinned to an attempt or not past either deadline at `now`) sessions of the user, oldest first. */
   live(userId: string, now: number): Promise<AuthSessionRecord[]>;
+  /** Ties an unrevoked login to the attempt it serves: from now on no deadline ends it (see `endPinned`). */
+  pin(loginId: string, attemptId: string): Promise<void>;
+  /**
+   * The attempt ended: every unrevoked login pinned to it is unpinned and ends at `endsAt` (and by
+   * its idle timeout before that). Answers how many.
+   */
+  endPinned(attemptId: string, endsAt: number, now: number): Promise<number>;
   /** Every session of the user, live or not, newest first. */
   all(userId: string, limit: number): Promise<AuthSessionRecord[]>;
   insert(s: AuthSessionRecord): Promise<void>;
@@ -88,7 +95,7 @@ export interface LoginSessionRepo {
   revoke(ids: string[], reason: string, now: number, userId?: string): Promise<number>;
   /** Revokes every unrevoked session of the user except `exceptId`; answers how many. */
   revokeAll(userId: string, exceptId: string | null, reason: string, now: number): Promise<number>;
-  /** Marks sessions past their deadlines as ended ('expired'); answers how many. */
+  /** Marks sessions past their deadlines as ended ('expired'), never a pinned one; answers how many. */
   cleanup(now: number): Promise<number>;
   touch(batch: { id: string; lastActivity: number }[]): Promise<void>;
 }
@@ -105,6 +112,8 @@ export interface ExamRepo {
 
 export interface RegistrationRepo {
   find(examId: string, candidateId: string): Promise<RegistrationRecordLite | undefined>;
+  /** The registration id (the candidate's login user id) and access-code hash of each of these candidates registered for the exam. */
+  credentials(examId: string, candidateIds: string[]): Promise<Map<string, { id: string; accessCodeHash: string }>>;
   /** Upserts candidates and their registrations (PROTOCOL's register route); answers how many rows. */
   register(examId: string, rows: { candidateId: string; name: string; accessCodeHash: string }[], now: number): Promise<number>;
   list(examId: string, filter: { centerId?: string; roomId?: string; limit: number; offset: number }): Promise<{ total: number; registrations: RegistrationRecord[] }>;
@@ -135,8 +144,11 @@ export interface ExamSessionRepo {
   update(rec: SessionRecord, now: number): Promise<void>;
   listForCandidate(candidateId: string): Promise<SessionRecord[]>;
   listByStatus(status: 'active' | 'paused'): Promise<SessionRecord[]>;
-  /** Sessions for staff views, with the candidate's name (at most 5,000). */
-  listForStaff(filter: StaffSessionFilter): Promise<(SessionRecord & { candidateName: string })[]>;
+  /**
+   * Sessions for staff views, with the candidate's name: scoped to `places` in the query, then at
+   * most `limit`, ordered by room, seat, candidate.
+   */
+  listForStaff(filter: StaffSessionFilter & { places: PlaceFilter; limit: number }): Promise<(SessionRecord & { candidateName: string })[]>;
   countActive(candidateId: string): Promise<number>;
   /** How many sessions there are in each status (for metrics). */
   countByStatus(): Promise<Record<string, number>>;
@@ -158,9 +170,20 @@ export interface AuditRepo {
 }
 
 export interface AlertRepo {
-  /** Stores the alert; answers its id (the one given, or a new one). */
-  insert(a: AlertInput): Promise<string>;
-  list(filter: { attemptId?: string; state: 'open' | 'acknowledged' | 'all'; limit: number }): Promise<AlertRecord[]>;
+  /**
+   * Raises an alert, coalesced: while an unacknowledged alert of the same kind for the same attempt
+   * exists, it adds `a.count` (default 1) to that one's count, moves its `lastAt` to `a.at` (if
+   * later) and takes `a`'s message and detail; otherwise it stores a new one (id: the one given, or
+   * a new one). Atomic whatever the concurrency (SQLite and PostgreSQL: an upsert on the partial
+   * unique index over (attempt_id, kind) WHERE acknowledged_at IS NULL). Alerts without an attempt
+   * are never coalesced. Answers the id of the alert that holds it and its count now.
+   */
+  raise(a: AlertInput): Promise<{ id: string; count: number }>;
+  /**
+   * Newest first by (at, id), scoped before the limit: only alerts placed in `places` (unplaced
+   * ones only for `{ all: true }`), strictly older than `before` when given.
+   */
+  list(filter: { attemptId?: string; state: 'open' | 'acknowledged' | 'all'; places: PlaceFilter; before?: { at: number; id: string }; limit: number }): Promise<AlertRecord[]>;
   get(id: string): Promise<AlertRecord | undefined>;
   /** False when it was acknowledged already (or does not exist). */
   ack(id: string, by: string, now: number): Promise<boolean>;
@@ -205,9 +228,14 @@ export interface ReviewRepo {
   snapshot(attemptId: string): Promise<AttemptSnapshot | undefined>;
   /** Where a session sits (for staff scoping) and its status. */
   placement(attemptId: string): Promise<{ centerId: string | null; roomId: string | null; status: SessionRecord['state']['status'] } | undefined>;
+  /** The archive with its seal (null when none is stored). */
   getArchive(attemptId: string): Promise<StoredArchive | undefined>;
-  /** Inserts unless one exists (sealing is once only). True when this call inserted it. */
-  insertArchive(a: StoredArchive): Promise<boolean>;
+  /**
+   * Inserts the archive and its seal together, unless an archive exists (sealing is once only);
+   * true when this call inserted them. Both tables are append-only: the database refuses UPDATE and
+   * DELETE on them (triggers, as for the audit trail).
+   */
+  insertArchive(a: StoredArchive & { seal: NonNullable<StoredArchive['seal']> }): Promise<boolean>;
   /** Attempts in a final state without an archive, by attempt id, after `afterAttemptId`. */
   unsealedFinalAttempts(limit: number, afterAttemptId?: string): Promise<string[]>;
   listSessions(filter: ReviewListFilter): Promise<{ rows: ReviewListRow[]; total: number }>;

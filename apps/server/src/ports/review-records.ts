@@ -44,6 +44,14 @@ export interface StoredArchive {
   chainHead: string;
   score: number | null;
   maxScore: number | null;
+  /** The keyed seal, stored apart (its own append-only table); null for an archive that has none. */
+  seal: ArchiveSeal | null;
+}
+
+/** A seal statement (canonical JSON, review/seal.ts) and its HMAC under the server secret. */
+export interface ArchiveSeal {
+  statement: string;
+  mac: string;
 }
 
 /** Who may be listed: everyone (admin) or sessions placed in these assignments (proctor). */

@@ -76,6 +76,8 @@ export interface AlertInput {
   severity: 'info' | 'warning' | 'critical';
   message: string;
   detail?: Record<string, unknown>;
+  /** How many occurrences this raise stands for (default 1): a heartbeat's repeated events of one kind. */
+  count?: number;
 }
 
 export interface ExamPolicyOverrides {
@@ -125,6 +127,8 @@ export interface AuthSessionRecord {
   idleTimeoutMs: number;
   revokedAt: number | null;
   revokeReason?: string | null;
+  /** A candidate login serving this attempt: it has no deadline while the attempt can continue. */
+  pinnedAttemptId?: string | null;
 }
 
 export interface StoredAnswerRecord {
@@ -195,6 +199,9 @@ export interface AlertRecord {
   detail: Record<string, unknown> | null;
   acknowledgedAt: number | null;
   acknowledgedBy: string | null;
+  /** Times raised while open (coalesced), and the latest of them. */
+  count: number;
+  lastAt: number;
 }
 
 export interface InstructionStatusRecord extends InstructionRecord {
@@ -215,6 +222,8 @@ export interface CandidateRef {
   candidateId: string;
   examId: string | null;
   ip: string;
+  /** The login session the request came with (pinned to the attempt it starts). */
+  loginId?: string;
 }
 
 /** Who caused a change: a candidate (scoped to their own sessions), staff, or the system. */

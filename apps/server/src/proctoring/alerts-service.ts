@@ -7,17 +7,22 @@ import type { RoomService } from './room-service.ts';
 import { inScope, scopeOf } from './scope.ts';
 
 const iso = (t: number) => new Date(t).toISOString();
-const alertView = (a: AlertRecord): Alert => ({ ...a, at: iso(a.at), acknowledgedAt: a.acknowledgedAt === null ? null : iso(a.acknowledgedAt) });
+const alertView = ({ lastAt, ...a }: AlertRecord): Alert => ({ ...a, at: iso(a.at), lastSeenAt: iso(lastAt), acknowledgedAt: a.acknowledgedAt === null ? null : iso(a.acknowledgedAt) });
+const DEFAULT_PAGE = 100;
 
 /** Alerts in the caller's scope, and acknowledging them. */
 export class AlertsService {
   constructor(private readonly d: { db: Database; now: () => number; room: RoomService; changes: SessionChanges }) {}
 
-  async list(p: Principal, q: { state?: 'open' | 'acknowledged' | 'all'; attemptId?: string; limit?: number }): Promise<{ alerts: Alert[] }> {
+  /** A page of alerts in the caller's scope: scoped in the query, then limited (another center's flood hides nothing). */
+  async list(p: Principal, q: { state?: 'open' | 'acknowledged' | 'all'; attemptId?: string; limit?: number; cursor?: { at: number; id: string } }): Promise<{ alerts: Alert[]; nextCursor: string | null }> {
     const scope = scopeOf(p);
     if (q.attemptId) await this.d.room.visible(p, q.attemptId);
-    const rows = await this.d.db.repos.alerts.list({ attemptId: q.attemptId, state: q.state ?? 'open', limit: q.limit ?? 100 });
-    return { alerts: rows.filter((a) => inScope(scope, a)).map(alertView) };
+    const limit = q.limit ?? DEFAULT_PAGE;
+    const rows = await this.d.db.repos.alerts.list({ attemptId: q.attemptId, state: q.state ?? 'open', places: scope, before: q.cursor, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { alerts: page.map(alertView), nextCursor: rows.length > limit && last ? `${last.at}.${last.id}` : null };
   }
 
   async ack(p: Principal, id: string, ip: string): Promise<Alert> {

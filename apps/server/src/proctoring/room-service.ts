@@ -10,6 +10,8 @@ import type { Principal, SessionRecord, StaffSessionFilter } from '../ports/type
 import { inScope, scopeOf } from './scope.ts';
 
 const iso = (t: number) => new Date(t).toISOString();
+/** Most sessions one live-room answer carries; `truncated` says when the scope holds more. */
+export const MAX_ROOM = 5_000;
 
 export interface RoomDeps {
   db: Database;
@@ -66,8 +68,9 @@ export class RoomService {
 
   async room(p: Principal, filter: StaffSessionFilter) {
     const scope = scopeOf(p);
-    const [counts, all] = await Promise.all([this.d.db.repos.alerts.openCounts(), this.d.db.repos.examSessions.listForStaff(filter)]);
-    const rows = all.filter((r) => inScope(scope, r));
+    // Scoped in the query, then limited: another center's sessions never crowd out the caller's.
+    const [counts, found] = await Promise.all([this.d.db.repos.alerts.openCounts(), this.d.db.repos.examSessions.listForStaff({ ...filter, places: scope, limit: MAX_ROOM + 1 })]);
+    const rows = found.slice(0, MAX_ROOM);
     const presence = await this.d.shared.presence.getMany(rows.map((r) => r.attemptId));
     const sessions = await Promise.all(rows.map((r) => this.live(r, counts, presence.get(r.attemptId) ?? { lastSeenAt: 0, seq: 0 })));
     const tally: Record<string, number> = { active: 0, paused: 0, offline: 0, locked: 0, completed: 0, expired: 0, terminated: 0 };
@@ -82,6 +85,7 @@ export class RoomService {
       heartbeatIntervalMs: this.d.config.HEARTBEAT_INTERVAL_MS,
       missedHeartbeatsBeforePause: this.d.config.MISSED_HEARTBEATS_BEFORE_PAUSE,
       serverTime: this.d.now(),
+      truncated: found.length > MAX_ROOM,
     };
   }
 

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { isFinal } from '@invigil/core';
 import type { Database } from '../ports/database.ts';
 import { conflict, forbidden, notFound, RateLimitedError } from '../ports/errors.ts';
-import type { FailureCounter } from '../ports/limiter.ts';
+import type { AttemptLimiter } from '../ports/limiter.ts';
 import type { Metrics } from '../ports/metrics.ts';
 import type { SharedState } from '../ports/shared-state.ts';
 import type { Actor, CandidateRef, Principal, SessionRecord } from '../ports/types.ts';
@@ -13,6 +13,7 @@ import type { ExamCatalog } from '../exam-sessions/exam-catalog.ts';
 import type { HeartbeatService } from '../exam-sessions/heartbeat-service.ts';
 import type { SessionChanges } from '../exam-sessions/session-changes.ts';
 import type { SessionReader } from '../exam-sessions/session-reader.ts';
+import { RESUME_CODE_LIMITS } from '../security/attempt-limits.ts';
 import { normalizeResumeCode, newResumeCode } from '../security/resume-code.ts';
 import { hashSecret, newSecret, secretMatches } from '../security/tokens.ts';
 import type { RoomService } from './room-service.ts';
@@ -40,10 +41,10 @@ export interface TransferDeps {
  * new kiosk and claims the session with the code and a new device key; the old key stops working.
  */
 export class TransferService {
-  private readonly claimFailuresByIp: FailureCounter;
+  private readonly claims: AttemptLimiter;
 
   constructor(private readonly d: TransferDeps) {
-    this.claimFailuresByIp = d.shared.limiters.counter('resume-code-ip', 20, 60_000);
+    this.claims = d.shared.limiters.limiter('resume-code', RESUME_CODE_LIMITS);
   }
 
   async transfer(p: Principal, attemptId: string, body: { reason: string; roomId?: string; seat?: string }, ip: string): Promise<{ resumeCode: string; expiresAt: string }> {
@@ -92,16 +93,14 @@ export class TransferService {
 
   /** On the new desk: the code is checked, counted and spent under the session's row lock. */
   async claim(who: CandidateRef, body: { resumeCode: string; devicePublicKey: string; deviceFingerprint?: string; browserInfo?: string }, userAgent: string): Promise<z.infer<typeof ClaimTransferResponse>> {
-    const wait = await this.claimFailuresByIp.retryAfterMs(who.ip);
-    if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000));
+    // Reserved before anything is compared: claims in flight count like wrong ones; a claim gives it back.
+    const slot = await this.claims.reserve(`candidate:${who.candidateId}`, who.ip);
+    if (!slot.ok) throw new RateLimitedError(Math.ceil(slot.retryAfterMs / 1000));
     const wrong = () => forbidden('the resume code is wrong or has expired; ask the proctor for a new one', 'INVALID_RESUME_CODE');
     const pending = (await this.d.db.repos.examSessions.listForCandidate(who.candidateId)).find(
       (r) => r.resumeCodeHash !== null && !isFinal(r.state) && (who.examId === null || r.examId === who.examId),
     );
-    if (!pending) {
-      await this.claimFailuresByIp.fail(who.ip);
-      throw wrong();
-    }
+    if (!pending) throw wrong();
     const code = normalizeResumeCode(body.resumeCode);
     const recoveryToken = newSecret();
     const actor: Actor = { type: 'candidate', ref: who };
@@ -148,9 +147,9 @@ export class TransferService {
     );
     if (result === 'wrong') {
       this.d.metrics?.failedLogin('resume_code');
-      await this.claimFailuresByIp.fail(who.ip);
       throw wrong();
     }
+    await slot.release();
     // The new device's heartbeats count from seq 1 again.
     const now = this.d.now();
     await this.d.shared.presence.forget(after.attemptId);

@@ -34,7 +34,8 @@ export function chainEvents(genesis: string, events: readonly UnhashedEvent[]): 
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export type VerifyResult = VerifyResponse;
+/** The chain's own verdict (the keyed seal adds `changed`: review/seal.ts). */
+export type VerifyResult = Omit<VerifyResponse, 'changed'>;
 
 /**
  * Recomputes the chain of an archive's content and compares it with the head stored at sealing.

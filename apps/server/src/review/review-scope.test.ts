@@ -4,6 +4,7 @@ import { registrations } from '../adapters/sqlite/schema.ts';
 import type { Database } from '../ports/database.ts';
 import { DomainError } from '../ports/errors.ts';
 import type { Principal } from '../ports/types.ts';
+import { dropAppendOnlyTriggers } from '../testing/db-peek.ts';
 import { QUESTIONS } from '../testing/harness.ts';
 import { inProcess, type InProcess } from '../testing/in-process.ts';
 import { ReviewService } from './review-service.ts';
@@ -105,7 +106,11 @@ describe('sealing', () => {
   });
 
   it('the sweep seals final attempts that have no archive, and only those', async () => {
-    (s.db as unknown as { db: import('../adapters/sqlite/open.ts').Db }).db.$client.prepare('delete from archives where attempt_id = ?').run(attempts.c);
+    // As if the process had died between the session's end and its sealing.
+    const raw = (s.db as unknown as { db: import('../adapters/sqlite/open.ts').Db }).db.$client;
+    dropAppendOnlyTriggers(raw);
+    raw.prepare('delete from archives where attempt_id = ?').run(attempts.c);
+    raw.prepare('delete from archive_seals where attempt_id = ?').run(attempts.c);
     expect(await review.sweep()).toEqual({ sealed: 1, failed: 0 });
     expect(await s.db.repos.review.getArchive(attempts.c!)).toMatchObject({ attemptId: attempts.c });
     expect(await review.sweep()).toEqual({ sealed: 0, failed: 0 });
@@ -115,7 +120,7 @@ describe('sealing', () => {
     const error = vi.fn();
     // Every repository call fails (a full disk, a closed database...).
     const failing = { repos: new Proxy({}, { get: () => new Proxy({}, { get: () => () => Promise.reject(new Error('disk on fire')) }) }) } as unknown as Database;
-    const svc = new ReviewService({ db: failing, log: { info: vi.fn(), warn: vi.fn(), error }, now: () => Date.now() });
+    const svc = new ReviewService({ db: failing, log: { info: vi.fn(), warn: vi.fn(), error }, now: () => Date.now(), secretKey: Buffer.alloc(32, 7) });
     expect(await svc.sealSafely(attempts.a!)).toBe('failed');
     expect(error).toHaveBeenCalledWith(expect.objectContaining({ attemptId: attempts.a }), expect.stringMatching(/sealing the attempt failed/));
   });

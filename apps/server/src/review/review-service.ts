@@ -7,12 +7,14 @@ import type { StoredArchive } from '../ports/review-records.ts';
 import type { Principal } from '../ports/types.ts';
 import { inScope, scopeOf } from '../proctoring/scope.ts';
 import { buildArchive } from './archive-builder.ts';
-import { verifyArchive } from './hash-chain.ts';
+import { makeSeal, sealKey, verifySealed } from './seal.ts';
 
 export interface ReviewDeps {
   db: Database;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   now: () => number;
+  /** The server secret: archives are sealed with a key derived from it. */
+  secretKey: Buffer;
 }
 
 export type SealOutcome = 'sealed' | 'already_sealed' | 'not_final' | 'no_such_attempt';
@@ -23,7 +25,11 @@ const DEFAULT_PAGE = 50;
 
 /** Sealed per-attempt archives (hash-chained timeline, answers, score) and the staff session browser. */
 export class ReviewService {
-  constructor(private readonly d: ReviewDeps) {}
+  private readonly sealKey: Buffer;
+
+  constructor(private readonly d: ReviewDeps) {
+    this.sealKey = sealKey(d.secretKey);
+  }
 
   /**
    * Seals a finished attempt into its archive, once: a second call (or a call for a session that
@@ -37,7 +43,8 @@ export class ReviewService {
     if (!isFinal(snap.session.state)) return 'not_final';
     const now = this.d.now();
     const built = buildArchive(snap, now, now);
-    const inserted = await review.insertArchive({ attemptId, sealedAt: now, content: built.content, chainHead: built.chainHead, score: built.score, maxScore: built.maxScore });
+    const stored = { attemptId, sealedAt: now, content: built.content, chainHead: built.chainHead, score: built.score, maxScore: built.maxScore };
+    const inserted = await review.insertArchive({ ...stored, seal: makeSeal(this.sealKey, stored) });
     if (!inserted) return 'already_sealed';
     this.d.log.info({ attemptId, events: built.archive.events.length, score: built.score, maxScore: built.maxScore }, 'attempt sealed');
     return 'sealed';
@@ -170,8 +177,7 @@ export class ReviewService {
   }
 
   async verify(p: Principal, attemptId: string): Promise<VerifyResponse> {
-    const a = await this.requireSealed(p, attemptId);
-    return verifyArchive(a.content, a.chainHead);
+    return verifySealed(this.sealKey, await this.requireSealed(p, attemptId));
   }
 
   private async requireSealed(p: Principal, attemptId: string): Promise<StoredArchive> {

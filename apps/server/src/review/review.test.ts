@@ -1,7 +1,8 @@
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { peek } from '../testing/db-peek.ts';
+import { peek, tamper as tamperDb } from '../testing/db-peek.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { chainEvents, genesisHash } from './hash-chain.ts';
 import { call, candidateLogin, provision, sleep, spawnServer, TestDevice, type SpawnedServer } from '../testing/harness.ts';
 
 /** Review end to end: a real server on a real port, real SQLite. A paused session expires after 1.5 s here. */
@@ -15,15 +16,7 @@ type ArchiveRow = { attempt_id: string; sealed_at: number; content: string; chai
 const archiveRow = (attemptId: string) => peek<ArchiveRow>(s.dataDir, 'select * from archives where attempt_id = ?', attemptId)[0];
 
 /** Writes to the server's SQLite file from outside, as someone with disk access would. */
-function tamper(sql: string, ...params: unknown[]): void {
-  const db = new Database(join(s.dataDir, 'invigil.sqlite'), { fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 5000');
-    db.prepare(sql).run(...params);
-  } finally {
-    db.close();
-  }
-}
+const tamper = (sql: string, ...params: unknown[]) => tamperDb(s.dataDir, sql, ...params);
 
 async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
@@ -94,7 +87,7 @@ describe('sealing a finished attempt', () => {
     expect(JSON.parse(row.content)).toEqual(ar);
 
     const v = await review(`/${a}/verify`, p.adminToken);
-    expect(v.body).toEqual({ valid: true, chainHead: row.chain_head, recomputedHead: row.chain_head, events: 3, brokenAt: null, reason: null });
+    expect(v.body).toEqual({ valid: true, chainHead: row.chain_head, recomputedHead: row.chain_head, events: 3, brokenAt: null, reason: null, changed: [] });
 
     const file = await fetch(`${s.api}/review/sessions/${a}/archive`, { headers: { authorization: `Bearer ${p.adminToken}` } });
     expect(file.status).toBe(200);
@@ -177,6 +170,44 @@ describe('tampering is detected', () => {
 
     tamper('update archives set content = ? where attempt_id = ?', row.content, a);
     expect((await review(`/${a}/verify`, p.adminToken)).body.valid).toBe(true);
+  });
+});
+
+describe('a forged archive (write access to the database, not to secret.key)', () => {
+  it('rewriting the score, recomputing the chain and storing the new head in the same row is caught by the keyed seal, which names what changed', async () => {
+    const p = await startAttempt('forge');
+    const { attemptId: a, token } = p.attempts[0]!;
+    await call(`${s.api}/exams/sessions/${a}/answers/q1`, 'PUT', { value: 'b', clientSeq: 1 }, token); // wrong: 0 points
+    await call(`${s.api}/exams/sessions/${a}/submit`, 'POST', undefined, token);
+    const row = await until('the archive', () => archiveRow(a));
+    expect((await review(`/${a}/verify`, p.adminToken)).body).toMatchObject({ valid: true, changed: [] });
+    // The forger (who can write the database, so drop its append-only triggers: adapters/sqlite
+    // repositories.test.ts shows a plain UPDATE is refused) gives full marks and recomputes every hash.
+    const doc = JSON.parse(row.content);
+    doc.scoring.score = doc.scoring.maxScore;
+    const { events, chain: _chain, ...header } = doc;
+    const genesis = genesisHash(header);
+    const rechained = chainEvents(genesis, events.map(({ hash: _h, ...e }: any) => e));
+    const forged = canonicalJson({ ...header, events: rechained.events, chain: { algorithm: 'sha256', genesis, head: rechained.head } });
+    tamper('update archives set content = ?, chain_head = ?, score = ? where attempt_id = ?', forged, rechained.head, doc.scoring.maxScore, a);
+    const v = await review(`/${a}/verify`, p.adminToken);
+    expect(v.status).toBe(200);
+    expect(v.body.valid).toBe(false);
+    expect(v.body.changed).toEqual(expect.arrayContaining(['scoring', 'score (stored beside the archive)', 'chain head (stored beside the archive)']));
+    expect(v.body.changed).not.toContain('answers');
+    expect(v.body.reason).toMatch(/changed since sealing: .*scoring/);
+
+    // Rewriting the seal too does not help: its MAC needs the server's key, which is not in the database.
+    const seal = peek<{ statement: string; mac: string }>(s.dataDir, 'select statement, mac from archive_seals where attempt_id = ?', a)[0]!;
+    const statement = { ...JSON.parse(seal.statement), head: rechained.head, score: doc.scoring.maxScore };
+    const guessedMac = createHmac('sha256', 'a guessed key').update(canonicalJson(statement)).digest('hex');
+    tamper('update archive_seals set statement = ?, mac = ? where attempt_id = ?', canonicalJson(statement), guessedMac, a);
+    expect((await review(`/${a}/verify`, p.adminToken)).body).toMatchObject({ valid: false, changed: ['seal'], reason: expect.stringMatching(/seal was altered/) });
+
+    // Put back as sealed: valid again.
+    tamper('update archives set content = ?, chain_head = ?, score = ? where attempt_id = ?', row.content, row.chain_head, row.score, a);
+    tamper('update archive_seals set statement = ?, mac = ? where attempt_id = ?', seal.statement, seal.mac, a);
+    expect((await review(`/${a}/verify`, p.adminToken)).body).toMatchObject({ valid: true, changed: [] });
   });
 });
 
@@ -325,6 +356,7 @@ describe('repair after a crash', () => {
     await s.kill('SIGKILL');
     // As if the process had died between the session change and the sealing.
     tamper('delete from archives where attempt_id = ?', a);
+    tamper('delete from archive_seals where attempt_id = ?', a);
     expect(archiveRow(a)).toBeUndefined();
     s = await s.restart();
     const row = await until('the re-sealed archive', () => archiveRow(a));

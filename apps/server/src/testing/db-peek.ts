@@ -10,3 +10,22 @@ export function peek<T = Record<string, unknown>>(dataDir: string, sql: string, 
     db.close();
   }
 }
+
+/**
+ * Writes to the server's SQLite file as someone with write access to it would: the append-only
+ * triggers are dropped first (they stop mistakes, not an attacker who holds the file).
+ */
+export function tamper(dataDir: string, sql: string, ...params: unknown[]): void {
+  const db = new Database(join(dataDir, 'invigil.sqlite'), { fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    dropAppendOnlyTriggers(db);
+    db.prepare(sql).run(...params);
+  } finally {
+    db.close();
+  }
+}
+
+export function dropAppendOnlyTriggers(db: Database.Database): void {
+  for (const t of ['archives_no_update', 'archives_no_delete', 'archive_seals_no_update', 'archive_seals_no_delete']) db.exec(`DROP TRIGGER IF EXISTS ${t}`);
+}

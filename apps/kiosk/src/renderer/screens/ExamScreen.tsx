@@ -31,19 +31,25 @@ export function ExamScreen(props: { k: KioskBridge; state: KioskState; book: Ans
   const heading = useRef<HTMLHeadingElement>(null);
   const moved = useRef(false);
 
+  // The server shows the questions only while the session runs: when they could not be loaded
+  // (say the kiosk restarted during a pause), they are asked for again once it runs.
+  const running = state.session.status === 'active' && !state.session.isLocked;
   useEffect(() => {
+    if (exam) return;
     let live = true;
     void (async () => {
       const r = await invoke(k, 'getExam', {});
       if (!live) return;
-      if (r.ok) setExam(r.data);
-      else setExamError(r.error);
+      if (r.ok) {
+        setExam(r.data);
+        setExamError(null);
+      } else setExamError(r.error);
       await book.reload();
     })();
     return () => {
       live = false;
     };
-  }, [k, book]);
+  }, [k, book, running, exam]);
 
   useEffect(() => {
     if (moved.current) heading.current?.focus();

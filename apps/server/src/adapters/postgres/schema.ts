@@ -110,8 +110,13 @@ export const authSessions = pgTable(
     idleTimeoutMs: int('idle_timeout_ms').notNull(),
     revokedAt: int('revoked_at'),
     revokeReason: text('revoke_reason'),
+    /**
+     * A candidate login tied to the exam attempt it serves: no idle or absolute deadline while that
+     * attempt can still continue; when the attempt ends, it gets a short deadline and this is cleared.
+     */
+    pinnedAttemptId: text('pinned_attempt_id'),
   },
-  (t) => [index('auth_sessions_user').on(t.userId, t.revokedAt)],
+  (t) => [index('auth_sessions_user').on(t.userId, t.revokedAt), index('auth_sessions_pinned').on(t.pinnedAttemptId)],
 );
 
 export const exams = pgTable('exams', {
@@ -272,8 +277,18 @@ export const alerts = pgTable(
     detail: text('detail'),
     acknowledgedAt: int('acknowledged_at'),
     acknowledgedBy: text('acknowledged_by'),
+    /** How many times it was raised while open (coalesced), and the latest time. */
+    count: int('count').notNull().default(1),
+    lastAt: int('last_at'),
   },
-  (t) => [index('alerts_attempt').on(t.attemptId, t.at), index('alerts_center').on(t.centerId, t.at), index('alerts_open').on(t.attemptId).where(sql`acknowledged_at IS NULL`)],
+  (t) => [
+    index('alerts_attempt').on(t.attemptId, t.at),
+    index('alerts_center').on(t.centerId, t.at),
+    index('alerts_at').on(t.at, t.id),
+    index('alerts_open').on(t.attemptId).where(sql`acknowledged_at IS NULL`),
+    // One open alert per attempt and kind: a repeat adds to it (database growth is bounded).
+    uniqueIndex('alerts_open_per_kind').on(t.attemptId, t.kind).where(sql`acknowledged_at IS NULL AND attempt_id IS NOT NULL`),
+  ],
 );
 
 /** What staff asked of a kiosk, delivered in heartbeat answers until acknowledged (no foreign key, like alerts). */
@@ -311,4 +326,15 @@ export const archives = pgTable('archives', {
   chainHead: text('chain_head').notNull(),
   score: doublePrecision('score'),
   maxScore: doublePrecision('max_score'),
+});
+
+/**
+ * The keyed seal of each archive, apart from it (see the SQLite schema): a statement of what was
+ * sealed and its HMAC under a key derived from the server secret. Append-only like the archives.
+ */
+export const archiveSeals = pgTable('archive_seals', {
+  attemptId: text('attempt_id').primaryKey(),
+  sealedAt: int('sealed_at').notNull(),
+  statement: text('statement').notNull(),
+  mac: text('mac').notNull(),
 });

@@ -89,8 +89,13 @@ export const authSessions = sqliteTable(
     idleTimeoutMs: integer('idle_timeout_ms').notNull(),
     revokedAt: integer('revoked_at'),
     revokeReason: text('revoke_reason'),
+    /**
+     * A candidate login tied to the exam attempt it serves: no idle or absolute deadline while that
+     * attempt can still continue; when the attempt ends, it gets a short deadline and this is cleared.
+     */
+    pinnedAttemptId: text('pinned_attempt_id'),
   },
-  (t) => [index('auth_sessions_user').on(t.userId, t.revokedAt)],
+  (t) => [index('auth_sessions_user').on(t.userId, t.revokedAt), index('auth_sessions_pinned').on(t.pinnedAttemptId)],
 );
 
 export const exams = sqliteTable('exams', {
@@ -241,8 +246,17 @@ export const alerts = sqliteTable(
     detail: text('detail'),
     acknowledgedAt: integer('acknowledged_at'),
     acknowledgedBy: text('acknowledged_by'),
+    /** How many times it was raised while open (coalesced), and the latest time. */
+    count: integer('count').notNull().default(1),
+    lastAt: integer('last_at'),
   },
-  (t) => [index('alerts_attempt').on(t.attemptId, t.at), index('alerts_center').on(t.centerId, t.at)],
+  (t) => [
+    index('alerts_attempt').on(t.attemptId, t.at),
+    index('alerts_center').on(t.centerId, t.at),
+    index('alerts_at').on(t.at, t.id),
+    // One open alert per attempt and kind: a repeat adds to it (database growth is bounded).
+    uniqueIndex('alerts_open_per_kind').on(t.attemptId, t.kind).where(sql`acknowledged_at IS NULL AND attempt_id IS NOT NULL`),
+  ],
 );
 
 /** What staff asked of a kiosk, delivered in heartbeat answers until acknowledged. */
@@ -280,4 +294,19 @@ export const archives = sqliteTable('archives', {
   chainHead: text('chain_head').notNull(),
   score: real('score'),
   maxScore: real('max_score'),
+});
+
+/**
+ * The keyed seal of each archive, apart from it: a statement of what was sealed (the chain head and
+ * the hash of every part and event) and its HMAC under the server's secret key, which never enters
+ * the database. Someone who can write the database can recompute a chain, not this MAC.
+ * Append-only like the archives themselves (triggers refuse UPDATE and DELETE on both).
+ */
+export const archiveSeals = sqliteTable('archive_seals', {
+  attemptId: text('attempt_id').primaryKey(),
+  sealedAt: integer('sealed_at').notNull(),
+  /** Canonical JSON of the seal statement. */
+  statement: text('statement').notNull(),
+  /** HMAC-SHA256 of `statement` (hex) under a key derived from the server secret. */
+  mac: text('mac').notNull(),
 });

@@ -1,6 +1,8 @@
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import type { ExamSessionRepo } from '../../../ports/repositories.ts';
+import type { PlaceFilter } from '../../../ports/review-records.ts';
 import type { PresenceFlush, SessionRecord, StaffSessionFilter } from '../../../ports/types.ts';
+import { placeCondition } from './alerts.ts';
 import { ascLikeSqlite, binary, type Exec } from '../exec.ts';
 import { candidates, examSessions } from '../schema.ts';
 import { selectList } from '../select-list.ts';
@@ -52,8 +54,8 @@ export class PgExamSessions implements ExamSessionRepo {
     return (await this.x.db.select().from(examSessions).where(eq(examSessions.status, status))).map(toRecord);
   }
 
-  async listForStaff(filter: StaffSessionFilter): Promise<(SessionRecord & { candidateName: string })[]> {
-    const conds = [];
+  async listForStaff(filter: StaffSessionFilter & { places: PlaceFilter; limit: number }): Promise<(SessionRecord & { candidateName: string })[]> {
+    const conds = [placeCondition(filter.places, examSessions.centerId, examSessions.roomId)];
     if (filter.examId) conds.push(eq(examSessions.examId, filter.examId));
     if (filter.centerId) conds.push(eq(examSessions.centerId, filter.centerId));
     if (filter.roomId) conds.push(eq(examSessions.roomId, filter.roomId));
@@ -63,9 +65,9 @@ export class PgExamSessions implements ExamSessionRepo {
       .select({ s: examSessions, name: candidates.name })
       .from(examSessions)
       .leftJoin(candidates, eq(candidates.candidateId, examSessions.candidateId))
-      .where(conds.length ? and(...conds) : undefined)
+      .where(and(...conds))
       .orderBy(ascLikeSqlite(examSessions.roomId), ascLikeSqlite(examSessions.seat), binary(examSessions.candidateId))
-      .limit(5_000);
+      .limit(filter.limit);
     return rows.map((r) => ({ ...toRecord(r.s), candidateName: r.name ?? '' }));
   }
 

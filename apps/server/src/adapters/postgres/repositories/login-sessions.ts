@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNotNull, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { LoginSessionRepo } from '../../../ports/repositories.ts';
 import type { AuthSessionRecord } from '../../../ports/types.ts';
 import type { Exec } from '../exec.ts';
@@ -14,7 +14,23 @@ export class PgLoginSessions implements LoginSessionRepo {
   constructor(private readonly x: Exec) {}
 
   private liveWhere(userId: string, now: number) {
-    return and(eq(authSessions.userId, userId), isNull(authSessions.revokedAt), gt(authSessions.expiresAt, now), sql`${authSessions.lastActivity} + ${authSessions.idleTimeoutMs} > ${now}`);
+    return and(
+      eq(authSessions.userId, userId),
+      isNull(authSessions.revokedAt),
+      or(isNotNull(authSessions.pinnedAttemptId), and(gt(authSessions.expiresAt, now), sql`${authSessions.lastActivity} + ${authSessions.idleTimeoutMs} > ${now}`)),
+    );
+  }
+
+  async pin(loginId: string, attemptId: string): Promise<void> {
+    await this.x.db.update(authSessions).set({ pinnedAttemptId: attemptId }).where(and(eq(authSessions.id, loginId), isNull(authSessions.revokedAt)));
+  }
+
+  async endPinned(attemptId: string, endsAt: number, now: number): Promise<number> {
+    const res = await this.x.db
+      .update(authSessions)
+      .set({ pinnedAttemptId: null, expiresAt: endsAt, lastActivity: sql`greatest(${authSessions.lastActivity}, ${now})` })
+      .where(and(eq(authSessions.pinnedAttemptId, attemptId), isNull(authSessions.revokedAt)));
+    return res.rowCount ?? 0;
   }
 
   /** Held until the unit of work ends (pg_advisory_xact_lock): logins of one user take turns. */
@@ -63,7 +79,7 @@ export class PgLoginSessions implements LoginSessionRepo {
   }
 
   cleanup(now: number): Promise<number> {
-    return this.revokeWhere(and(isNull(authSessions.revokedAt), or(lte(authSessions.expiresAt, now), sql`${authSessions.lastActivity} + ${authSessions.idleTimeoutMs} <= ${now}`)), {
+    return this.revokeWhere(and(isNull(authSessions.revokedAt), isNull(authSessions.pinnedAttemptId), or(lte(authSessions.expiresAt, now), sql`${authSessions.lastActivity} + ${authSessions.idleTimeoutMs} <= ${now}`)), {
       revokedAt: sql`least(${authSessions.expiresAt}, ${authSessions.lastActivity} + ${authSessions.idleTimeoutMs})`,
       revokeReason: 'expired',
     });

@@ -1,4 +1,4 @@
-import { and, count, eq, isNull, ne } from 'drizzle-orm';
+import { and, count, eq, inArray, isNull, ne } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import type { Placement, RegistrationRecord } from '../../../ports/admin-records.ts';
 import type { RegistrationRepo } from '../../../ports/repositories.ts';
@@ -8,6 +8,18 @@ import { candidates, centers, registrations, rooms } from '../schema.ts';
 
 export class PgRegistrations implements RegistrationRepo {
   constructor(private readonly x: Exec) {}
+
+  async credentials(examId: string, candidateIds: string[]): Promise<Map<string, { id: string; accessCodeHash: string }>> {
+    const out = new Map<string, { id: string; accessCodeHash: string }>();
+    for (let i = 0; i < candidateIds.length; i += 1_000) {
+      const rows = await this.x.db
+        .select({ candidateId: registrations.candidateId, id: registrations.id, accessCodeHash: registrations.accessCodeHash })
+        .from(registrations)
+        .where(and(eq(registrations.examId, examId), inArray(registrations.candidateId, candidateIds.slice(i, i + 1_000))));
+      for (const r of rows) out.set(r.candidateId, { id: r.id, accessCodeHash: r.accessCodeHash });
+    }
+    return out;
+  }
 
   async find(examId: string, candidateId: string): Promise<RegistrationRecordLite | undefined> {
     const [r] = await this.x.db

@@ -3,7 +3,7 @@ import { and, asc, count, desc, eq, inArray, isNotNull, isNull, lt, or, sql, typ
 import type { ReviewRepo } from '../../../ports/repositories.ts';
 import type { AttemptSnapshot, ReviewListFilter, ReviewListRow, StoredArchive } from '../../../ports/review-records.ts';
 import { binary, type Exec } from '../exec.ts';
-import { alerts, answers, archives, auditEvents, candidates, examSessions, exams, instructions } from '../schema.ts';
+import { alerts, answers, archiveSeals, archives, auditEvents, candidates, examSessions, exams, instructions } from '../schema.ts';
 
 const FINAL = ['completed', 'expired', 'terminated'] as const;
 
@@ -89,13 +89,31 @@ export class PgReview implements ReviewRepo {
   }
 
   async getArchive(attemptId: string): Promise<StoredArchive | undefined> {
-    const [r] = await this.x.db.select().from(archives).where(eq(archives.attemptId, attemptId)).limit(1);
-    return r;
+    const [r] = await this.x.db
+      .select({ a: archives, statement: archiveSeals.statement, mac: archiveSeals.mac })
+      .from(archives)
+      .leftJoin(archiveSeals, eq(archiveSeals.attemptId, archives.attemptId))
+      .where(eq(archives.attemptId, attemptId))
+      .limit(1);
+    return r && { ...r.a, seal: r.statement !== null && r.mac !== null ? { statement: r.statement, mac: r.mac } : null };
   }
 
-  async insertArchive(a: StoredArchive): Promise<boolean> {
-    const res = await this.x.db.insert(archives).values(a).onConflictDoNothing({ target: archives.attemptId });
-    return (res.rowCount ?? 0) > 0;
+  /** The archive and its seal in one statement (both or neither), unless an archive exists. */
+  async insertArchive(a: StoredArchive & { seal: NonNullable<StoredArchive['seal']> }): Promise<boolean> {
+    const { seal, ...archive } = a;
+    const r = await this.x.rows<{ inserted: boolean }>(
+      `WITH a AS (
+         INSERT INTO archives (attempt_id, sealed_at, content, chain_head, score, max_score) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (attempt_id) DO NOTHING RETURNING attempt_id
+       ), s AS (
+         INSERT INTO archive_seals (attempt_id, sealed_at, statement, mac) SELECT attempt_id, $2, $7, $8 FROM a
+         ON CONFLICT (attempt_id) DO NOTHING
+       )
+       SELECT EXISTS (SELECT 1 FROM a) AS inserted`,
+      [archive.attemptId, archive.sealedAt, archive.content, archive.chainHead, archive.score, archive.maxScore, seal.statement, seal.mac],
+      'invigil.archive.insert',
+    );
+    return r[0]?.inserted === true;
   }
 
   async unsealedFinalAttempts(limit: number, afterAttemptId?: string): Promise<string[]> {

@@ -1,7 +1,9 @@
 import { and, asc, count, eq, inArray } from 'drizzle-orm';
 import type { ExamSessionRepo } from '../../../ports/repositories.ts';
 import type { PresenceFlush, SessionRecord, StaffSessionFilter } from '../../../ports/types.ts';
+import type { PlaceFilter } from '../../../ports/review-records.ts';
 import type { Db } from '../open.ts';
+import { placeCondition } from './alerts.ts';
 import { candidates, examSessions } from '../schema.ts';
 import { selectList } from '../select-list.ts';
 import { fixSessionRow, toRecord, toRow, type SessionRow } from '../session-rows.ts';
@@ -60,8 +62,8 @@ export class SqliteExamSessions implements Sync<ExamSessionRepo> {
     return this.db.select().from(examSessions).where(eq(examSessions.status, status)).all().map(toRecord);
   }
 
-  listForStaff(filter: StaffSessionFilter): (SessionRecord & { candidateName: string })[] {
-    const conds = [];
+  listForStaff(filter: StaffSessionFilter & { places: PlaceFilter; limit: number }): (SessionRecord & { candidateName: string })[] {
+    const conds = [placeCondition(filter.places, examSessions.centerId, examSessions.roomId)];
     if (filter.examId) conds.push(eq(examSessions.examId, filter.examId));
     if (filter.centerId) conds.push(eq(examSessions.centerId, filter.centerId));
     if (filter.roomId) conds.push(eq(examSessions.roomId, filter.roomId));
@@ -73,7 +75,7 @@ export class SqliteExamSessions implements Sync<ExamSessionRepo> {
       .leftJoin(candidates, eq(candidates.candidateId, examSessions.candidateId))
       .where(conds.length ? and(...conds) : undefined)
       .orderBy(asc(examSessions.roomId), asc(examSessions.seat), asc(examSessions.candidateId))
-      .limit(5_000)
+      .limit(filter.limit)
       .all()
       .map((r) => ({ ...toRecord(r.s), candidateName: r.name ?? '' }));
   }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { LoginSessionRepo } from '../../../ports/repositories.ts';
 import type { AuthSessionRecord } from '../../../ports/types.ts';
 import type { Db } from '../open.ts';
@@ -21,7 +21,23 @@ export class SqliteLoginSessions implements Sync<LoginSessionRepo> {
   }
 
   private liveWhere(userId: string, now: number) {
-    return and(eq(authSessions.userId, userId), isNull(authSessions.revokedAt), gt(authSessions.expiresAt, now), sql`${authSessions.lastActivity} + ${authSessions.idleTimeoutMs} > ${now}`);
+    return and(
+      eq(authSessions.userId, userId),
+      isNull(authSessions.revokedAt),
+      or(isNotNull(authSessions.pinnedAttemptId), and(gt(authSessions.expiresAt, now), sql`${authSessions.lastActivity} + ${authSessions.idleTimeoutMs} > ${now}`)),
+    );
+  }
+
+  pin(loginId: string, attemptId: string): void {
+    this.db.update(authSessions).set({ pinnedAttemptId: attemptId }).where(and(eq(authSessions.id, loginId), isNull(authSessions.revokedAt))).run();
+  }
+
+  endPinned(attemptId: string, endsAt: number, now: number): number {
+    return this.db
+      .update(authSessions)
+      .set({ pinnedAttemptId: null, expiresAt: endsAt, lastActivity: sql`max(${authSessions.lastActivity}, ${now})` })
+      .where(and(eq(authSessions.pinnedAttemptId, attemptId), isNull(authSessions.revokedAt)))
+      .run().changes;
   }
 
   /** SQLite's BEGIN IMMEDIATE already serialises every unit of work. */
@@ -60,7 +76,7 @@ export class SqliteLoginSessions implements Sync<LoginSessionRepo> {
     return this.db
       .update(authSessions)
       .set({ revokedAt: sql`min(${authSessions.expiresAt}, ${authSessions.lastActivity} + ${authSessions.idleTimeoutMs})`, revokeReason: 'expired' })
-      .where(and(isNull(authSessions.revokedAt), or(lte(authSessions.expiresAt, now), sql`${authSessions.lastActivity} + ${authSessions.idleTimeoutMs} <= ${now}`)))
+      .where(and(isNull(authSessions.revokedAt), isNull(authSessions.pinnedAttemptId), or(lte(authSessions.expiresAt, now), sql`${authSessions.lastActivity} + ${authSessions.idleTimeoutMs} <= ${now}`)))
       .run().changes;
   }
 

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNull, ne } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, ne } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import type { Placement, RegistrationRecord } from '../../../ports/admin-records.ts';
 import type { RegistrationRepo } from '../../../ports/repositories.ts';
@@ -18,6 +18,19 @@ export class SqliteRegistrations implements Sync<RegistrationRepo> {
       .innerJoin(candidates, eq(candidates.candidateId, registrations.candidateId))
       .where(and(eq(registrations.examId, examId), eq(registrations.candidateId, candidateId)))
       .get();
+  }
+
+  credentials(examId: string, candidateIds: string[]): Map<string, { id: string; accessCodeHash: string }> {
+    const out = new Map<string, { id: string; accessCodeHash: string }>();
+    for (let i = 0; i < candidateIds.length; i += 500) {
+      const rows = this.db
+        .select({ candidateId: registrations.candidateId, id: registrations.id, accessCodeHash: registrations.accessCodeHash })
+        .from(registrations)
+        .where(and(eq(registrations.examId, examId), inArray(registrations.candidateId, candidateIds.slice(i, i + 500))))
+        .all();
+      for (const r of rows) out.set(r.candidateId, { id: r.id, accessCodeHash: r.accessCodeHash });
+    }
+    return out;
   }
 
   register(examId: string, rows: { candidateId: string; name: string; accessCodeHash: string }[], now: number): number {

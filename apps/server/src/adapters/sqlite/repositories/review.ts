@@ -3,7 +3,7 @@ import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql,
 import type { ReviewRepo } from '../../../ports/repositories.ts';
 import type { AttemptSnapshot, ReviewListFilter, ReviewListRow, StoredArchive } from '../../../ports/review-records.ts';
 import type { Db } from '../open.ts';
-import { alerts, answers, archives, auditEvents, candidates, examSessions, exams, instructions } from '../schema.ts';
+import { alerts, answers, archiveSeals, archives, auditEvents, candidates, examSessions, exams, instructions } from '../schema.ts';
 import { atomic, type Sync } from '../sync.ts';
 
 const FINAL = ['completed', 'expired', 'terminated'] as const;
@@ -100,11 +100,23 @@ export class SqliteReview implements Sync<ReviewRepo> {
   }
 
   getArchive(attemptId: string): StoredArchive | undefined {
-    return this.db.select().from(archives).where(eq(archives.attemptId, attemptId)).get();
+    const r = this.db
+      .select({ a: archives, statement: archiveSeals.statement, mac: archiveSeals.mac })
+      .from(archives)
+      .leftJoin(archiveSeals, eq(archiveSeals.attemptId, archives.attemptId))
+      .where(eq(archives.attemptId, attemptId))
+      .get();
+    return r && { ...r.a, seal: r.statement !== null && r.mac !== null ? { statement: r.statement, mac: r.mac } : null };
   }
 
-  insertArchive(a: StoredArchive): boolean {
-    return this.db.insert(archives).values(a).onConflictDoNothing({ target: archives.attemptId }).run().changes > 0;
+  insertArchive(a: StoredArchive & { seal: NonNullable<StoredArchive['seal']> }): boolean {
+    const { seal, ...archive } = a;
+    return atomic(this.db, () => {
+      if (this.db.insert(archives).values(archive).onConflictDoNothing({ target: archives.attemptId }).run().changes === 0) return false;
+      // A seal left without its archive (someone deleted it) stays: verification then says so.
+      this.db.insert(archiveSeals).values({ attemptId: a.attemptId, sealedAt: a.sealedAt, statement: seal.statement, mac: seal.mac }).onConflictDoNothing({ target: archiveSeals.attemptId }).run();
+      return true;
+    });
   }
 
   unsealedFinalAttempts(limit: number, afterAttemptId?: string): string[] {
