@@ -140,18 +140,26 @@ export function describeScaleOut(label: string, o: ClusterOptions): void {
       await again.close();
     });
 
-    it('wrong access codes spread over the instances hit one shared limit', async () => {
+    it('wrong access codes spread over the instances and addresses hit one shared limit', async () => {
+      // 100 guesses at one candidate's code from 20 addresses (5 each: every address within its
+      // free tries), spread over the instances: no instance, no address alone gets near a limit.
+      // The account-wide count is shared, so the 101st guess is refused wherever it comes from and
+      // whichever instance is asked, and so is the right code, for the hour. (Counts, not timing:
+      // nothing here depends on how fast the machine is.)
+      const from = (n: number) => ({ 'x-forwarded-for': `10.9.${Math.floor(n / 250)}.${(n % 250) + 1}` });
       const statuses: number[] = [];
-      for (let i = 0; i < 30; i++) {
-        statuses.push((await call(`${at(i)}/auth/candidate/login`, 'POST', { examId, candidateId: 'so-80', accessCode: `wrong-${i}` })).status);
+      for (let i = 0; i < 100; i++) {
+        statuses.push((await call(`${at(i)}/auth/candidate/login`, 'POST', { examId, candidateId: 'so-80', accessCode: `wrong-${i}` }, undefined, from(i % 20))).status);
       }
-      const refusedFor = statuses.filter((s) => s === 401).length;
-      expect(statuses).toContain(429);
-      // The shared count stops guessing at the account's limit, whichever instance is asked.
-      expect(refusedFor).toBeLessThanOrEqual(10);
+      expect(statuses.filter((st) => st === 401)).toHaveLength(100);
+      const over = await call(`${at(100)}/auth/candidate/login`, 'POST', { examId, candidateId: 'so-80', accessCode: 'wrong-100' }, undefined, from(500));
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
       for (let i = 0; i < c.instances.length; i++) {
-        expect((await call(`${at(i)}/auth/candidate/login`, 'POST', { examId, candidateId: 'so-80', accessCode: 'code-so-80-secret' })).status).toBe(429);
+        expect((await call(`${at(i)}/auth/candidate/login`, 'POST', { examId, candidateId: 'so-80', accessCode: 'code-so-80-secret' }, undefined, from(600 + i))).status).toBe(429);
       }
+      // Another candidate, from one of those addresses, is not held back by it.
+      expect((await call(`${at(0)}/auth/candidate/login`, 'POST', { examId, candidateId: 'so-79', accessCode: 'code-so-79-secret' }, undefined, from(3))).status).toBe(200);
     });
 
     it('a silent session is auto-paused exactly once, whichever instances sweep', async () => {
