@@ -18,7 +18,9 @@ const common = {
   format: 'cjs',
   // Electron 45 runs Node 22 in main and Chromium 14x in the preload.
   target: ['node22', 'chrome140'],
-  external: ['electron'],
+  // node:sqlite is only ever loaded lazily by undici's cache store (unused); kept external so its
+  // name keeps the node: prefix it needs.
+  external: ['electron', 'node:sqlite'],
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',

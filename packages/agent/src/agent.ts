@@ -256,6 +256,8 @@ export class Agent {
       if (e instanceof NetworkError) throw new AgentError('OFFLINE', `Cannot reach ${serverUrl}: ${describeNetworkError(e)}. Check the address and the network cable.`);
       const status = e instanceof ApiError ? `HTTP ${e.status}` : (e as Error).message;
       throw new AgentError('BAD_REQUEST', `${serverUrl} answered, but it is not an Invigil exam server (GET /healthz: ${status}).`);
+    } finally {
+      void probe.close().catch(() => undefined);
     }
     const centerId = req.centerId?.trim() || null;
     await writeKioskConfig(join(this.o.dataDir, CONFIG_FILE), { serverUrl, centerId });
@@ -608,6 +610,7 @@ export class Agent {
     }
     this.syncWaiters = [];
     await this.outbox?.close();
+    await this.api.close();
   }
 
   // ---- the connection loop: heartbeats, recovery, backoff ------------------------------------

@@ -15,6 +15,7 @@ import {
   type HeartbeatRequest,
   type StartSessionRequest,
 } from '@invigil/contract';
+import { Agent as HttpAgent, fetch as httpFetch, type Dispatcher } from 'undici';
 import { z } from 'zod';
 
 /** What `GET /healthz` answers (apps/server/src/app.ts); not part of PROTOCOL.md, so kept loose. */
@@ -46,6 +47,18 @@ export interface ApiClientOptions {
   serverUrl: string;
   timeoutMs: number;
   userAgent?: string;
+  /**
+   * How long an idle connection is kept for the next request. Longer than the heartbeat interval, so a
+   * kiosk keeps one connection instead of opening one per heartbeat (Node's fetch drops idle ones after
+   * 4 s; the server keeps them 65 s).
+   */
+  keepAliveMs?: number;
+}
+
+/** One connection pool per client: kept alive across heartbeats, connects time out like requests. */
+function connectionPool(o: ApiClientOptions): HttpAgent {
+  const keepAlive = o.keepAliveMs ?? 60_000;
+  return new HttpAgent({ keepAliveTimeout: keepAlive, keepAliveMaxTimeout: keepAlive, connections: 2, connect: { timeout: o.timeoutMs } });
 }
 
 /** The candidate side of PROTOCOL.md over fetch, every answer validated with the contract. */
@@ -55,11 +68,18 @@ export class ApiClient {
   token: string | null = null;
   /** Per-request timeout; the agent adjusts it to the heartbeat interval the server gives. */
   timeoutMs: number;
+  private pool: HttpAgent;
 
   constructor(private readonly o: ApiClientOptions) {
     this.origin = o.serverUrl.replace(/\/+$/, '');
     this.base = `${this.origin}/api/v1`;
     this.timeoutMs = o.timeoutMs;
+    this.pool = connectionPool(o);
+  }
+
+  /** Closes the kept-alive connections (the agent's close). */
+  async close(): Promise<void> {
+    await this.pool.close();
   }
 
   /** Points the client at another server (the connect screen); the login token is dropped. */
@@ -67,13 +87,28 @@ export class ApiClient {
     this.origin = serverUrl.replace(/\/+$/, '');
     this.base = `${this.origin}/api/v1`;
     this.token = null;
+    const old = this.pool;
+    this.pool = connectionPool(this.o);
+    void old.close().catch(() => undefined);
   }
 
   private async request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown, root = false): Promise<z.infer<S>> {
     if (!this.origin) throw new ApiError(0, 'NOT_CONFIGURED', 'no exam server is configured on this kiosk');
-    let res: Response;
+    // A timer of our own, cleared once the answer is read: a timeout signal left armed after the
+    // request would fire later and take the kept-alive connection down with it.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DOMException(`no answer within ${this.timeoutMs} ms`, 'TimeoutError')), this.timeoutMs);
     try {
-      res = await fetch(`${root ? this.origin : this.base}${path}`, {
+      return await this.exchange(method, path, schema, body, root, abort.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async exchange<S extends z.ZodType>(method: string, path: string, schema: S, body: unknown, root: boolean, signal: AbortSignal): Promise<z.infer<S>> {
+    let res: Awaited<ReturnType<typeof httpFetch>>;
+    try {
+      res = await httpFetch(`${root ? this.origin : this.base}${path}`, {
         method,
         headers: {
           accept: 'application/json',
@@ -82,7 +117,8 @@ export class ApiClient {
           ...(this.o.userAgent ? { 'user-agent': this.o.userAgent } : {}),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal,
+        dispatcher: this.pool as Dispatcher,
       });
     } catch (e) {
       throw new NetworkError(`cannot reach the server: ${(e as Error).message}`, e);

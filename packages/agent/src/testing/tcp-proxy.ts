@@ -10,6 +10,8 @@ export interface TcpProxy {
   cut(): void;
   restore(): void;
   readonly isCut: boolean;
+  /** TCP connections clients opened through the proxy so far. */
+  readonly accepted: number;
   close(): Promise<void>;
 }
 
@@ -17,7 +19,9 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const target = new URL(targetUrl);
   const sockets = new Set<Socket>();
   let cut = false;
+  let accepted = 0;
   const server: Server = createServer((client) => {
+    accepted++;
     if (cut) {
       client.resetAndDestroy();
       return;
@@ -51,6 +55,9 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     },
     get isCut() {
       return cut;
+    },
+    get accepted() {
+      return accepted;
     },
     close: () =>
       new Promise<void>((res) => {
