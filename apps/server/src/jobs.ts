@@ -2,11 +2,12 @@ import type { Logger } from 'pino';
 import type { Database } from './ports/database.ts';
 import type { Metrics } from './ports/metrics.ts';
 import type { SharedState } from './ports/shared-state.ts';
+import type { SweepResult } from './exam-sessions/sweeper.ts';
 import type { Services } from './services.ts';
 
 export interface Jobs {
   /** One pass of the sweeper (auto-pause, time up, expiry). */
-  sweep(): Promise<{ autoPaused: number; completed: number; expired: number }>;
+  sweep(): Promise<SweepResult>;
   /** Presence and login activity to the database; presence events to staff. */
   flush(): Promise<void>;
   /** Ends login sessions past their deadlines. */

@@ -18,6 +18,7 @@ import type { ExamSessionServices } from './exam-sessions/routes.ts';
 import { SessionChanges } from './exam-sessions/session-changes.ts';
 import { SessionReader } from './exam-sessions/session-reader.ts';
 import { StartService } from './exam-sessions/start-service.ts';
+import { DueSessions, noteInto } from './exam-sessions/due-sessions.ts';
 import { Sweeper } from './exam-sessions/sweeper.ts';
 import { Authenticator } from './login-sessions/authenticator.ts';
 import { LoginService } from './login-sessions/login-service.ts';
@@ -60,7 +61,10 @@ export interface Services {
 }
 
 export function createServices(d: ServiceDeps): Services {
-  const { db, shared, config, log, now } = d;
+  const { db, config, log, now } = d;
+  // Every sign of life written through this process also moves the session's sweeper deadline.
+  const due = new DueSessions(now());
+  const shared = { ...d.shared, presence: noteInto(d.shared.presence, due) };
   const metrics = d.metrics ?? noMetrics;
   const catalog = new ExamCatalog({ db, invalidations: shared.invalidations, config });
   const writer = new AnswerWriter(db.repos.answers);
@@ -81,7 +85,7 @@ export function createServices(d: ServiceDeps): Services {
     recovery: new RecoveryService({ db, shared, now, log, secretKey: d.secretKey, catalog, changes, reader, verifier: heartbeats.keys, metrics }),
     answers: new AnswerService({ db, now, catalog, changes, reader, writer, metrics }),
     actions: new CandidateActions({ changes, reader }),
-    sweeper: new Sweeper({ db, shared, now, log, catalog, changes }),
+    sweeper: new Sweeper({ db, shared, now, log, catalog, changes, due }),
   };
 
   const authenticator = new Authenticator({ db, activity: shared.activity, now });

@@ -166,6 +166,32 @@ export function describeRepositories(adapter: string, make: () => Promise<Databa
         expect(after.active ?? 0).toBe(before.active ?? 0);
       });
 
+      it('live sessions in pages: every active and paused one exactly once, none that ended', async () => {
+        const tag = randomUUID().slice(0, 8);
+        const mine = new Set<string>();
+        for (let i = 0; i < 7; i++) {
+          const rec = session(`live-${tag}-${i}`);
+          const stored = i % 3 === 0 ? paused(rec) : i === 5 ? { ...rec, state: { ...rec.state, status: 'completed' as const, runningSince: null, endedAt: T, endReason: 'submitted' as const } } : rec;
+          await db.repos.examSessions.insert(stored, T);
+          if (i !== 5) mine.add(rec.attemptId);
+        }
+        const seen: string[] = [];
+        for (const status of ['active', 'paused'] as const) {
+          const ofStatus: string[] = [];
+          for (let after: string | null = null; ; ) {
+            const page = await db.repos.examSessions.listByStatusPage(status, after, 2);
+            if (page.length === 0) break;
+            expect(page.length).toBeLessThanOrEqual(2);
+            for (const r of page) expect(r.state.status).toBe(status);
+            ofStatus.push(...page.map((r) => r.attemptId));
+            after = page[page.length - 1]!.attemptId;
+          }
+          expect(new Set(ofStatus).size).toBe(ofStatus.length);
+          seen.push(...ofStatus);
+        }
+        expect(seen.filter((id) => mine.has(id)).sort()).toEqual([...mine].sort());
+      });
+
       it('staff lists are scoped in the query, then limited: center X filling the limit hides nothing of center Y', async () => {
         const [cx, cy] = [`cx-${randomUUID()}`, `cy-${randomUUID()}`];
         await db.tx(async (r) => {

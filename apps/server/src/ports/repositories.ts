@@ -144,6 +144,8 @@ export interface ExamSessionRepo {
   update(rec: SessionRecord, now: number): Promise<void>;
   listForCandidate(candidateId: string): Promise<SessionRecord[]>;
   listByStatus(status: 'active' | 'paused'): Promise<SessionRecord[]>;
+  /** Sessions of a status, `limit` at a time in attempt-id order after `after` (a full scan in pages, on an index). */
+  listByStatusPage(status: 'active' | 'paused', after: string | null, limit: number): Promise<SessionRecord[]>;
   /**
    * Sessions for staff views, with the candidate's name: scoped to `places` in the query, then at
    * most `limit`, ordered by room, seat, candidate.

@@ -195,7 +195,7 @@ export const examSessions = sqliteTable(
     uniqueIndex('exam_sessions_one_active_per_candidate').on(t.candidateId).where(sql`status = 'active'`),
     // One attempt per candidate and exam.
     uniqueIndex('exam_sessions_one_attempt_per_exam').on(t.candidateId, t.examId),
-    index('exam_sessions_status').on(t.status),
+    index('exam_sessions_status_attempt').on(t.status, t.attemptId),
     index('exam_sessions_room').on(t.centerId, t.roomId),
   ],
 );

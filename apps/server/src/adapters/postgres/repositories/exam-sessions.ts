@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray } from 'drizzle-orm';
 import type { ExamSessionRepo } from '../../../ports/repositories.ts';
 import type { PlaceFilter } from '../../../ports/review-records.ts';
 import type { PresenceFlush, SessionRecord, StaffSessionFilter } from '../../../ports/types.ts';
@@ -52,6 +52,18 @@ export class PgExamSessions implements ExamSessionRepo {
 
   async listByStatus(status: 'active' | 'paused'): Promise<SessionRecord[]> {
     return (await this.x.db.select().from(examSessions).where(eq(examSessions.status, status))).map(toRecord);
+  }
+
+  async listByStatusPage(status: 'active' | 'paused', after: string | null, limit: number): Promise<SessionRecord[]> {
+    // The index's own order (the column's collation): the page boundary and the order agree.
+    const live = eq(examSessions.status, status);
+    const rows = await this.x.db
+      .select()
+      .from(examSessions)
+      .where(after === null ? live : and(live, gt(examSessions.attemptId, after)))
+      .orderBy(asc(examSessions.attemptId))
+      .limit(limit);
+    return rows.map(toRecord);
   }
 
   async listForStaff(filter: StaffSessionFilter & { places: PlaceFilter; limit: number }): Promise<(SessionRecord & { candidateName: string })[]> {

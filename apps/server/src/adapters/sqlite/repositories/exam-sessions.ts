@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray } from 'drizzle-orm';
 import type { ExamSessionRepo } from '../../../ports/repositories.ts';
 import type { PresenceFlush, SessionRecord, StaffSessionFilter } from '../../../ports/types.ts';
 import type { PlaceFilter } from '../../../ports/review-records.ts';
@@ -60,6 +60,18 @@ export class SqliteExamSessions implements Sync<ExamSessionRepo> {
 
   listByStatus(status: 'active' | 'paused'): SessionRecord[] {
     return this.db.select().from(examSessions).where(eq(examSessions.status, status)).all().map(toRecord);
+  }
+
+  listByStatusPage(status: 'active' | 'paused', after: string | null, limit: number): SessionRecord[] {
+    const live = eq(examSessions.status, status);
+    return this.db
+      .select()
+      .from(examSessions)
+      .where(after === null ? live : and(live, gt(examSessions.attemptId, after)))
+      .orderBy(asc(examSessions.attemptId))
+      .limit(limit)
+      .all()
+      .map(toRecord);
   }
 
   listForStaff(filter: StaffSessionFilter & { places: PlaceFilter; limit: number }): (SessionRecord & { candidateName: string })[] {

@@ -1,0 +1,2 @@
+DROP INDEX IF EXISTS `exam_sessions_status`;--> statement-breakpoint
+CREATE INDEX `exam_sessions_status_attempt` ON `exam_sessions` (`status`,`attempt_id`);
