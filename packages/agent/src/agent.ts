@@ -68,6 +68,8 @@ export interface AgentOptions {
    * `idle` and every server call answers NOT_CONFIGURED.
    */
   serverUrl?: string;
+  /** Pins the server's TLS certificate (SHA-256, hex): https only, to exactly that certificate (kiosk.json). */
+  serverCertSha256?: string;
   /** Where the device key, the sealed session and the outbox live (created if missing). */
   dataDir: string;
   secretStore: SecretStore;
@@ -152,7 +154,7 @@ export class Agent {
     this.log = o.log ?? silentLogger;
     this.platform = o.platform ?? nodePlatformProbe();
     this.serverUrl = o.serverUrl ? normalizeServerUrl(o.serverUrl) : null;
-    this.api = new ApiClient({ serverUrl: this.serverUrl ?? '', timeoutMs: o.requestTimeoutMs ?? 5_000, userAgent: this.platform.clientInfo?.() });
+    this.api = new ApiClient({ serverUrl: this.serverUrl ?? '', timeoutMs: o.requestTimeoutMs ?? 5_000, userAgent: this.platform.clientInfo?.(), ...(o.serverCertSha256 ? { pinnedCertSha256: o.serverCertSha256 } : {}) });
     this.clock = new ServerClock(this.now);
     this.monitor = o.checks === false ? null : new EnvironmentMonitor(this.platform, o.checks ?? {}, this.now, this.log);
     this.inspector = this.monitor ?? new EnvironmentMonitor(this.platform, {}, this.now, this.log);
@@ -248,7 +250,7 @@ export class Agent {
     this.assertOpen();
     if (this.doc?.attempt) throw new AgentError('CONFLICT', 'An exam is running on this kiosk: the server cannot be changed until it is finished.');
     const serverUrl = normalizeServerUrl(req.serverUrl);
-    const probe = new ApiClient({ serverUrl, timeoutMs: 5_000, userAgent: this.platform.clientInfo?.() });
+    const probe = new ApiClient({ serverUrl, timeoutMs: 5_000, userAgent: this.platform.clientInfo?.(), ...(this.o.serverCertSha256 ? { pinnedCertSha256: this.o.serverCertSha256 } : {}) });
     let health;
     try {
       health = await probe.health();

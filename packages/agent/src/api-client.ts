@@ -15,7 +15,8 @@ import {
   type HeartbeatRequest,
   type StartSessionRequest,
 } from '@invigil/contract';
-import { Agent as HttpAgent, fetch as httpFetch, type Dispatcher } from 'undici';
+import { TLSSocket } from 'node:tls';
+import { buildConnector, Agent as HttpAgent, fetch as httpFetch, type Dispatcher } from 'undici';
 import { z } from 'zod';
 
 /** What `GET /healthz` answers (apps/server/src/app.ts); not part of PROTOCOL.md, so kept loose. */
@@ -53,12 +54,42 @@ export interface ApiClientOptions {
    * 4 s; the server keeps them 65 s).
    */
   keepAliveMs?: number;
+  /**
+   * The SHA-256 fingerprint of the server's TLS certificate (hex, colons optional), as provisioned
+   * in kiosk.json: then only https is spoken and only to a server presenting exactly that
+   * certificate (a self-signed one too); any other is refused before a byte of the request is sent.
+   */
+  pinnedCertSha256?: string;
+}
+
+/** `AB:CD:…` or `abcd…` → `abcd…`; null unless it is 32 bytes of hex. */
+export function normalizeFingerprint(s: string): string | null {
+  const hex = s.replace(/[:\s]/g, '').toLowerCase();
+  return /^[0-9a-f]{64}$/.test(hex) ? hex : null;
 }
 
 /** One connection pool per client: kept alive across heartbeats, connects time out like requests. */
 function connectionPool(o: ApiClientOptions): HttpAgent {
   const keepAlive = o.keepAliveMs ?? 60_000;
-  return new HttpAgent({ keepAliveTimeout: keepAlive, keepAliveMaxTimeout: keepAlive, connections: 2, connect: { timeout: o.timeoutMs } });
+  const pin = o.pinnedCertSha256 === undefined ? null : normalizeFingerprint(o.pinnedCertSha256);
+  if (o.pinnedCertSha256 !== undefined && pin === null) throw new Error('the pinned certificate fingerprint must be a SHA-256 in hex (64 digits, colons allowed)');
+  const pool = { keepAliveTimeout: keepAlive, keepAliveMaxTimeout: keepAlive, connections: 2 };
+  if (pin === null) return new HttpAgent({ ...pool, connect: { timeout: o.timeoutMs } });
+  // Pinned: the certificate is checked against the pin instead of a CA (a centre's own certificate).
+  const base = buildConnector({ timeout: o.timeoutMs, rejectUnauthorized: false });
+  const connect: buildConnector.connector = (opts, callback) =>
+    base(opts, (err, socket) => {
+      if (err || !socket) return callback(err ?? new Error('no connection'), null);
+      const seen = socket instanceof TLSSocket ? normalizeFingerprint(socket.getPeerCertificate().fingerprint256 ?? '') : null;
+      if (seen !== pin) {
+        socket.destroy();
+        const e = new Error(seen === null ? 'the server did not present a TLS certificate, but this kiosk is pinned to one' : `the server's certificate (SHA-256 ${seen}) is not the one this kiosk is pinned to`);
+        (e as NodeJS.ErrnoException).code = 'CERT_PIN_MISMATCH';
+        return callback(e, null);
+      }
+      callback(null, socket);
+    });
+  return new HttpAgent({ ...pool, connect });
 }
 
 /** The candidate side of PROTOCOL.md over fetch, every answer validated with the contract. */
@@ -94,6 +125,9 @@ export class ApiClient {
 
   private async request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown, root = false): Promise<z.infer<S>> {
     if (!this.origin) throw new ApiError(0, 'NOT_CONFIGURED', 'no exam server is configured on this kiosk');
+    if (this.o.pinnedCertSha256 !== undefined && !this.origin.startsWith('https://')) {
+      throw new NetworkError(`this kiosk is pinned to a TLS certificate and speaks only https, not ${this.origin}`);
+    }
     // A timer of our own, cleared once the answer is read: a timeout signal left armed after the
     // request would fire later and take the kept-alive connection down with it.
     const abort = new AbortController();

@@ -59,6 +59,8 @@ export function describeNetworkError(e: unknown): string {
       return 'that network cannot be reached';
     case 'ECONNRESET':
       return 'the connection was cut';
+    case 'CERT_PIN_MISMATCH':
+      return "the server's TLS certificate is not the one this kiosk is pinned to (kiosk.json serverCertSha256)";
     case 'ETIMEDOUT':
     case 'UND_ERR_CONNECT_TIMEOUT':
       return 'no answer in time';

@@ -99,6 +99,7 @@ async function start(): Promise<void> {
   try {
     agent = await createAgent({
       serverUrl: config.serverUrl,
+      ...(config.serverCertSha256 ? { serverCertSha256: config.serverCertSha256 } : {}),
       dataDir: path.join(app.getPath('userData'), 'agent'),
       secretStore: secretStore(),
       platform: {

@@ -28,6 +28,15 @@ describe('loadShellConfig', () => {
     expect(r).toEqual({ ok: true, path: '/c.json', config: { v: 1, quitCodeHash, serverUrl: 'http://exam-server:8080' } });
   });
 
+  it('takes a pinned server certificate (SHA-256 in hex, colons allowed) and refuses anything else', async () => {
+    const quitCodeHash = await hashQuitCode('a-long-staff-code', 14);
+    const pin = Array.from({ length: 32 }, () => 'AB').join(':');
+    const ok = loadShellConfig('/c.json', files({ '/c.json': JSON.stringify({ v: 1, quitCodeHash, serverUrl: 'https://exam-server:8443', serverCertSha256: pin }) }));
+    expect(ok).toMatchObject({ ok: true, config: { serverCertSha256: pin } });
+    const bad = loadShellConfig('/c.json', files({ '/c.json': JSON.stringify({ v: 1, quitCodeHash, serverCertSha256: 'sha1:AB:CD' }) }));
+    expect(bad).toMatchObject({ ok: false, problem: expect.stringMatching(/serverCertSha256: a SHA-256 fingerprint/) });
+  });
+
   it('says what is wrong: missing file, bad JSON, missing or plain-text code, unknown keys', () => {
     expect(loadShellConfig('/none.json', files({}))).toMatchObject({ ok: false, problem: 'no kiosk configuration at /none.json' });
     expect(loadShellConfig('/c.json', files({ '/c.json': '{ v: 1' }))).toMatchObject({ ok: false, problem: expect.stringMatching(/not valid JSON/) });

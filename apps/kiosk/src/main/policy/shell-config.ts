@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { normalizeFingerprint } from '@invigil/agent';
 import { parseQuitCodeHash } from './quit-code.ts';
 
 /**
@@ -9,7 +10,8 @@ import { parseQuitCodeHash } from './quit-code.ts';
  * administrator. It holds the scrypt hash of the staff quit code and, optionally, the exam
  * server's address (otherwise the candidate-facing connect screen asks for it).
  *
- *   { "v": 1, "quitCodeHash": "scrypt$15$8$1$...", "serverUrl": "http://exam-server:8080" }
+ *   { "v": 1, "quitCodeHash": "scrypt$15$8$1$...", "serverUrl": "https://exam-server:8443",
+ *     "serverCertSha256": "AB:CD:…" }   (optional: pins the server's certificate)
  *
  * Make the hash with `pnpm --filter @invigil/kiosk quit-code-hash` (reads the code from stdin).
  */
@@ -18,6 +20,11 @@ export const ShellConfig = z
     v: z.literal(1),
     quitCodeHash: z.string().refine((s) => parseQuitCodeHash(s) !== null, 'not a quit code hash made by quit-code-hash (scrypt$logN$r$p$salt$hash)'),
     serverUrl: z.string().url().optional(),
+    /** The SHA-256 fingerprint of the exam server's TLS certificate: the kiosk then talks only to it (https). */
+    serverCertSha256: z
+      .string()
+      .refine((s) => normalizeFingerprint(s) !== null, 'a SHA-256 fingerprint in hex (64 digits, colons allowed), e.g. from `openssl x509 -noout -fingerprint -sha256 -in cert.pem`')
+      .optional(),
   })
   .strict();
 export type ShellConfig = z.infer<typeof ShellConfig>;
