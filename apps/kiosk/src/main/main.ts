@@ -17,6 +17,7 @@ import { createAppRequestHandler } from './policy/app-files.ts';
 import { APP_ENTRY_URL, APP_SCHEME } from './policy/navigation.ts';
 import { QuitAttemptLimiter } from './policy/quit-code.ts';
 import { QuitGate, type QuitReason } from './policy/quit-gate.ts';
+import { QUIT_EXIT_CODE } from './policy/exit-codes.ts';
 import { loadShellConfig, shellConfigPath } from './policy/shell-config.ts';
 import { examWindowOptions } from './policy/web-preferences.ts';
 import { safeStorageSecretStore } from './secret-store.ts';
@@ -126,7 +127,8 @@ async function start(): Promise<void> {
     void Promise.race([closed, timeout]).finally(() => {
       disposeBridge();
       disposeLockdown();
-      app.quit();
+      // A distinct status: the OS units (deploy/kiosk) restart the kiosk after any other ending.
+      app.exit(QUIT_EXIT_CODE);
     });
   };
   const disposeBridge = bridgeAgentToWindow({ agent, agentCall: createKioskIpcHandler(agent), ipcMain, window: win, quitGate, quit, log });
