@@ -100,6 +100,7 @@ async function start(): Promise<void> {
   try {
     agent = await createAgent({
       serverUrl: config.serverUrl,
+      ...(config.serverPublicKey ? { serverPublicKey: config.serverPublicKey } : {}),
       dataDir: path.join(app.getPath('userData'), 'agent'),
       secretStore: secretStore(),
       platform: {
@@ -131,7 +132,18 @@ async function start(): Promise<void> {
       app.exit(QUIT_EXIT_CODE);
     });
   };
-  const disposeBridge = bridgeAgentToWindow({ agent, agentCall: createKioskIpcHandler(agent), ipcMain, window: win, quitGate, quit, log });
+  // Offline bundle: staff pick where (a USB stick); the agent writes it. Main only asks.
+  const saveDialog = async (defaultName: string): Promise<string | null> => {
+    const r = await dialog.showSaveDialog(win, {
+      title: 'Save this exam for the exam staff (USB stick)',
+      defaultPath: defaultName,
+      buttonLabel: 'Save exam here',
+      filters: [{ name: 'Invigil offline bundle', extensions: ['invigil'] }],
+      properties: ['createDirectory', 'showOverwriteConfirmation'],
+    });
+    return r.canceled || !r.filePath ? null : r.filePath;
+  };
+  const disposeBridge = bridgeAgentToWindow({ agent, agentCall: createKioskIpcHandler(agent), ipcMain, window: win, quitGate, quit, log, saveDialog });
   // The OS is shutting down (the quit guard opened the gate): close the agent's files cleanly.
   app.on('before-quit', (e) => {
     if (!quitGate.isOpen || quitting) return;

@@ -18,6 +18,11 @@ export const ShellConfig = z
     v: z.literal(1),
     quitCodeHash: z.string().refine((s) => parseQuitCodeHash(s) !== null, 'not a quit code hash made by quit-code-hash (scrypt$logN$r$p$salt$hash)'),
     serverUrl: z.string().url().optional(),
+    /**
+     * The exam server's offline signing key (`signingPublicKey` of GET /api/v1/offline/keys): offline
+     * staff codes and offline bundles (README "Offline staff codes"). Without it there are none.
+     */
+    serverPublicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'the signingPublicKey of GET /api/v1/offline/keys (43 base64url characters)').optional(),
   })
   .strict();
 export type ShellConfig = z.infer<typeof ShellConfig>;
