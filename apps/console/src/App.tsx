@@ -12,6 +12,7 @@ const AccountPage = lazy(() => import('./pages/AccountPage.tsx').then((m) => m.A
 const OverviewPage = lazy(() => import('./pages/OverviewPage.tsx').then((m) => m.OverviewPage));
 const ReviewListPage = lazy(() => import('./review/ReviewListPage.tsx').then((m) => m.ReviewListPage));
 const ReviewDetailPage = lazy(() => import('./review/ReviewDetailPage.tsx').then((m) => m.ReviewDetailPage));
+const OfflinePage = lazy(() => import('./pages/OfflinePage.tsx').then((m) => m.OfflinePage));
 const AdminPages = lazy(() => import('./admin/AdminPages.tsx').then((m) => m.AdminPages));
 
 function useAuth() {
@@ -46,6 +47,7 @@ function Shell(props: { user: { username: string; role: 'admin' | 'proctor' }; p
     { href: '/', label: 'Live room', active: path === '/' },
     { href: '/overview', label: 'Overview', active: path === '/overview' },
     { href: '/review', label: 'Review', active: path.startsWith('/review') },
+    { href: '/offline', label: 'Offline', active: path === '/offline' },
     ...(isAdmin ? [{ href: '/admin/exams', label: 'Admin', active: path.startsWith('/admin') }] : []),
     { href: '/account', label: 'Account', active: path === '/account' },
   ];
@@ -54,6 +56,7 @@ function Shell(props: { user: { username: string; role: 'admin' | 'proctor' }; p
   if (path === '/') page = <RoomPage />;
   else if (path === '/overview') page = <OverviewPage />;
   else if (path === '/account') page = <AccountPage />;
+  else if (path === '/offline') page = <OfflinePage />;
   else if (path === '/review') page = <ReviewListPage />;
   else if ((params = match('/review/:attemptId', path))) page = <ReviewDetailPage attemptId={params.attemptId!} />;
   else if (path.startsWith('/admin') && isAdmin) page = <AdminPages path={path} />;

@@ -109,8 +109,10 @@ describe('main.ts wired to a fake Electron', () => {
     const requestQuit = fake.ipcMain.handlers.get(KioskShellIpc.requestQuit.channel)!;
     expect(await requestQuit(fromPage, { unlockCode: 'not-the-code' })).toMatchObject({ ok: false, error: { code: 'INVALID_CREDENTIALS' } });
     expect(fake.app.quitCalls).toBe(0);
+    expect(fake.app.exitCode).toBe(null);
     expect(await requestQuit(fromPage, { unlockCode: QUIT_CODE })).toEqual({ ok: true, data: { quitting: true } });
-    await until('app.quit', () => fake.app.quitCalls > 0);
+    // The distinct status the OS units (deploy/kiosk) do not restart after.
+    await until('app.exit(10)', () => fake.app.exitCode === 10);
     expect(fake.ipcMain.handlers.size).toBe(0);
     expect(fake.powerSaveBlocker.started.size).toBe(0);
     const after = fake.fakeEvent();

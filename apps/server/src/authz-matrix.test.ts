@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
+import { offlineKeyRequestSigningString } from '@invigil/contract';
 import { call, QUESTIONS, spawnServer, TestDevice, type Reply, type SpawnedServer } from './testing/harness.ts';
+import { testBundle, testChallenge } from './testing/offline.ts';
 
 /**
  * The authorization matrix: every route of the server × every kind of caller, each cell asserted.
@@ -119,7 +122,7 @@ let clientSeq = 0;
 let serial = 0;
 const next = () => ++serial;
 
-const STAND_INS = 40;
+const STAND_INS = 50;
 const standInsX: { candidateId: string; accessCode: string }[] = [];
 const standInsY: { candidateId: string; accessCode: string }[] = [];
 
@@ -538,6 +541,36 @@ const TABLE: Row[] = [
       return { body: { resumeCode: t.body.resumeCode, devicePublicKey: dev.publicKey }, ...(role === 'candA' ? { headers: { authorization: `Bearer ${k.token}` } } : {}) };
     },
     check: (r) => (r.body.status === 'active' ? undefined : `status ${r.body.status}`),
+  },
+
+  // ---- Offline staff codes and offline bundles ----
+  { key: 'GET /api/v1/offline/keys', want: publicRoute(200), req: () => ({}) },
+  {
+    key: 'POST /api/v1/exams/sessions/{attemptId}/offline-key',
+    want: candOnA(200),
+    note: "A's kiosk asks for its offline key (signed with A's device key); B asking for A's attempt gets 404",
+    req: () => {
+      const box = generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' }).x!;
+      return { params: { attemptId: A.attemptId }, body: { boxPublicKey: box, signature: A.dev.sign(offlineKeyRequestSigningString(A.attemptId, box)) } };
+    },
+  },
+  {
+    key: 'POST /api/v1/proctor/sessions/{attemptId}/offline-code',
+    want: staffOnX(200),
+    note: "a quit challenge from A's kiosk (center X)",
+    req: () => ({ params: { attemptId: A.attemptId }, body: { challenge: testChallenge('quit', A.dev.publicKey), reason: 'matrix' } }),
+    check: (r) => (/^[0-9A-Z]{5}-[0-9A-Z]{5}$/.test(r.body.code) ? undefined : `code ${r.body.code}`),
+  },
+  {
+    key: 'POST /api/v1/proctor/offline-bundles',
+    want: staffOnX(200),
+    note: "each cell: a bundle of a fresh stand-in's attempt in center X (the attempt is named inside the encrypted bundle; proctor Y gets 404)",
+    req: async () => {
+      const k = await standInX();
+      const keys = (await ok('offline keys', api('GET', '/offline/keys'))).body;
+      return { body: { bundle: testBundle({ keys, dev: k.dev, attemptId: k.attemptId, examId: k.examId, candidateId: k.candidateId, answers: [{ questionId: QUESTIONS[2]!.id, value: 'offline', clientSeq: 1 }] }) } };
+    },
+    check: (r) => (r.body.applied === 1 ? undefined : `applied ${r.body.applied}`),
   },
 
   // ---- Admin: centers and rooms ----

@@ -34,6 +34,10 @@ import { AlertsService } from './proctoring/alerts-service.ts';
 import { RoomService } from './proctoring/room-service.ts';
 import type { ProctoringServices } from './proctoring/routes.ts';
 import { TransferService } from './proctoring/transfer-service.ts';
+import { OfflineBundleService } from './proctoring/offline-bundle-service.ts';
+import { OfflineCodesService } from './proctoring/offline-codes-service.ts';
+import type { OfflineServices } from './proctoring/offline-routes.ts';
+import { OfflineKeys } from './security/offline-keys.ts';
 import { ReviewService } from './review/review-service.ts';
 import { Sealing } from './review/sealing.ts';
 
@@ -55,6 +59,7 @@ export interface Services {
   examSessions: ExamSessionServices & { changes: SessionChanges; writer: AnswerWriter; sweeper: Sweeper; presenceEvents: PresenceEvents; reader: SessionReader };
   loginSessions: LoginSessionServices & { authenticator: Authenticator };
   proctoring: ProctoringServices;
+  offline: OfflineServices;
   admin: AdminServices;
   review: ReviewService;
   sealing: Sealing;
@@ -107,6 +112,12 @@ export function createServices(d: ServiceDeps): Services {
     recheckMs: config.SSE_RECHECK_MS,
   };
 
+  const offlineKeys = new OfflineKeys(d.secretKey);
+  const offline = {
+    codes: new OfflineCodesService({ db, now, keys: offlineKeys, room, reader, verifier: heartbeats.keys }),
+    bundles: new OfflineBundleService({ db, now, keys: offlineKeys, room, catalog, changes, writer, verifier: heartbeats.keys }),
+  };
+
   const accessCodeHash = (code: string) => login.accessCodeHash(code);
   const admin = {
     provisioning: new ProvisioningService({ db, now, accessCodeHash }),
@@ -119,5 +130,5 @@ export function createServices(d: ServiceDeps): Services {
   const review = new ReviewService({ db, log, now, secretKey: d.secretKey });
   const sealing = new Sealing({ review, log });
   endedHooks.push(sealing.onSessionEnded);
-  return { examSessions, loginSessions, proctoring, admin, review, sealing };
+  return { examSessions, loginSessions, proctoring, offline, admin, review, sealing };
 }

@@ -3,6 +3,8 @@ import {
   AnswerValue,
   CandidateExamView,
   heartbeatSigningString,
+  offlineBundleSigningString,
+  offlineKeyRequestSigningString,
   recoverSigningString,
   Slug,
   type CandidateLoginRequest,
@@ -13,10 +15,12 @@ import {
   type PreflightReport,
   type StartSessionResponse,
   type KioskEvent,
+  type OfflineAction,
   type KioskState,
   type SessionStatus,
 } from '@invigil/contract';
 import { mkdir, rm } from 'node:fs/promises';
+import { writeFileAtomic } from './atomic-file.ts';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AgentError, toAgentError } from './agent-error.ts';
@@ -29,6 +33,8 @@ import { EnvironmentMonitor, type EnvironmentCheckOptions } from './environment-
 import { deviceFingerprint, type Fingerprint } from './fingerprint.ts';
 import { CONFIG_FILE, describeNetworkError, normalizeServerUrl, readKioskConfig, writeKioskConfig } from './kiosk-config.ts';
 import { nodePlatformProbe } from './node-platform.ts';
+import { DEVICE_KEY_BOX_INFO, OfflineCodes } from './offline-codes.ts';
+import { boxKeyPair, sealBox } from './offline-crypto.ts';
 import { Outbox, type OutboxOptions } from './outbox.ts';
 import { runPreflight } from './preflight.ts';
 import { silentLogger, type AgentLogger, type PlatformProbe, type SecretStore } from './ports.ts';
@@ -51,6 +57,8 @@ const SessionDoc = z.object({
       recoveryToken: z.string(),
       heartbeatIntervalMs: z.number().int().positive(),
       startedAt: z.number().int(),
+      /** An offline bundle marked submitted was written (README "Offline submission"): no more answers here. */
+      offlineSubmittedAt: z.number().int().optional(),
     })
     .nullable(),
 });
@@ -87,7 +95,15 @@ export interface AgentOptions {
   outbox?: OutboxOptions;
   /** How long `submit` waits for unsent answers to reach the server. Default 30 s. */
   submitSyncTimeoutMs?: number;
+  /**
+   * The server's Ed25519 offline signing key (base64url, from `GET /api/v1/offline/keys`; the kiosk's
+   * kiosk.json `serverPublicKey`). Without it there are no offline staff codes and no offline bundles.
+   */
+  serverPublicKey?: string;
 }
+
+/** The info string of the box an offline bundle travels in (as the server's). */
+export const BUNDLE_BOX_INFO = 'invigil-offline-bundle/v1';
 
 type Step = 'ok' | 'now' | 'retry' | 'stop';
 
@@ -102,6 +118,8 @@ export class Agent {
   private identity!: DeviceIdentity;
   private fingerprint!: Fingerprint;
   private outbox!: Outbox;
+  private offline!: OfflineCodes;
+  private fetchingOfflineKey = false;
   private doc: SessionDoc | null = null;
   private readonly api: ApiClient;
   private readonly clock: ServerClock;
@@ -147,6 +165,7 @@ export class Agent {
     clock: { timeRemaining: null, deadlineAt: null, running: false, offsetMs: 0 },
     saves: { ...NO_SAVES },
     lastError: null,
+    offline: { continueNeeded: false, unlockedOffline: false, codesAvailable: false, bundleAvailable: false },
   };
 
   constructor(private readonly o: AgentOptions) {
@@ -189,6 +208,13 @@ export class Agent {
     this.identity = identity;
     this.fingerprint = await deviceFingerprint(this.platform, this.o.dataDir);
     this.outbox = await Outbox.open(this.o.dataDir, { now: this.now, ...this.o.outbox });
+    this.offline = await OfflineCodes.open(this.o.dataDir, this.o.secretStore, {
+      serverPublicKey: this.o.serverPublicKey ?? null,
+      devicePublicKey: identity.publicKey,
+      now: this.now,
+      serverNow: () => this.clock.serverNow(),
+    });
+    this.refreshOffline();
     this.log.info('agent started', { newDevice: created, fingerprintSource: this.fingerprint.source, pendingAnswers: this.outbox.pendingCount() });
 
     try {
@@ -233,6 +259,9 @@ export class Agent {
     }
     this.setInterval(a.heartbeatIntervalMs);
     this.needsRecover = true;
+    // Restarted mid-exam: answers wait until the server takes the attempt back, or a proctor's
+    // offline "continue" code says the candidate may go on without it.
+    this.st.offline!.continueNeeded = true;
     this.update({ phase: 'recovering' });
     this.monitor?.start();
     this.schedule(0);
@@ -356,6 +385,7 @@ export class Agent {
     this.st.session = { status: null, isLocked: false, pausedByStaff: false };
     this.st.clock = { timeRemaining: null, deadlineAt: null, running: false, offsetMs: this.clock.offsetMs };
     this.st.saves = { ...NO_SAVES };
+    this.st.offline = { ...this.st.offline!, continueNeeded: false, unlockedOffline: false };
   }
 
   /**
@@ -452,6 +482,7 @@ export class Agent {
     this.update({ phase: 'in-exam', lastError: null });
     this.monitor?.start();
     this.schedule(0);
+    void this.fetchOfflineKey();
     return r.attemptId;
   }
 
@@ -463,6 +494,10 @@ export class Agent {
     this.assertOpen();
     const attempt = this.doc?.attempt;
     if (!attempt) throw new AgentError(this.st.phase === 'finished' ? 'SESSION_FINISHED' : 'NO_SESSION', 'there is no exam running on this kiosk');
+    if (this.st.offline!.continueNeeded) {
+      throw new AgentError('FORBIDDEN', 'This computer restarted and the exam server cannot be reached yet: wait for the connection, or ask a proctor for a "continue" code.');
+    }
+    if (attempt.offlineSubmittedAt !== undefined) throw new AgentError('SESSION_FINISHED', 'the exam was handed in on a USB stick; answers can no longer change here');
     if (!Slug.safeParse(questionId).success) throw new AgentError('VALIDATION_FAILED', 'not a question id');
     const parsed = AnswerValue.safeParse(value);
     if (!parsed.success) throw new AgentError('INVALID_ANSWER', 'an answer is an option id, a list of option ids, text, or null');
@@ -541,6 +576,118 @@ export class Agent {
     else if (this.serverUrl && server?.status === 'fail') this.markOffline();
     void this.monitor?.scan();
     return report;
+  }
+
+  // ---- offline staff codes and the offline bundle (README "Offline staff codes" / "Offline submission") ----
+
+  /** A challenge for an offline staff code: the kiosk shows it, a proctor answers it from the console. */
+  async offlineChallenge(action: OfflineAction): Promise<{ action: OfflineAction; challenge: string; expiresAt: number }> {
+    this.assertOpen();
+    if (action !== 'quit' && !this.doc?.attempt) throw new AgentError('NO_SESSION', 'there is no exam running on this kiosk');
+    const c = await this.offline.challenge(action);
+    this.log.info('offline challenge shown', { action, expiresAt: c.expiresAt });
+    return c;
+  }
+
+  /**
+   * Checks the proctor's answer to this kiosk's open challenge for `action` (one-time, bound to
+   * this device and action, 10 minutes). Throws an AgentError when it is not right. Used by the
+   * shell for quit (it then opens its quit gate) and by offlineCode for unlock / continue.
+   */
+  async checkOfflineCode(action: OfflineAction, code: string): Promise<void> {
+    this.assertOpen();
+    try {
+      await this.offline.verify(action, code);
+    } catch (e) {
+      this.log.warn('offline staff code refused', { action, error: (e as Error).message });
+      throw e;
+    }
+    this.log.warn('offline staff code accepted', { action });
+  }
+
+  /** Unlock (the lock screen lifts on this kiosk) or continue after a restart, with an offline staff code. */
+  async offlineCode(action: 'unlock' | 'continue', code: string): Promise<KioskState> {
+    if (!this.doc?.attempt) throw new AgentError('NO_SESSION', 'there is no exam running on this kiosk');
+    await this.checkOfflineCode(action, code);
+    if (action === 'continue') this.st.offline!.continueNeeded = false;
+    else {
+      this.st.session.isLocked = false;
+      this.st.offline!.unlockedOffline = true;
+    }
+    this.emitState();
+    return this.state();
+  }
+
+  /** Fetches this device's offline key (and the server's bundle key) while the server is reachable. */
+  private async fetchOfflineKey(): Promise<void> {
+    const attempt = this.doc?.attempt;
+    if (!attempt || !this.o.serverPublicKey || this.offline.hasDeviceKey || this.fetchingOfflineKey || this.closed) return;
+    this.fetchingOfflineKey = true;
+    try {
+      const box = boxKeyPair();
+      const answer = await this.api.offlineKey(attempt.attemptId, { boxPublicKey: box.publicKey, signature: this.identity.sign(offlineKeyRequestSigningString(attempt.attemptId, box.publicKey)) });
+      await this.offline.acceptDeviceKey(answer, box.publicKey, (sealed) => box.open(sealed, DEVICE_KEY_BOX_INFO));
+      this.log.info('offline key received', { keyId: answer.keyId });
+      this.refreshOffline();
+      this.emitState();
+    } catch (err) {
+      this.log.warn('could not fetch the offline key (tried again at the next recovery)', { error: (err as Error).message });
+    } finally {
+      this.fetchingOfflineKey = false;
+    }
+  }
+
+  /**
+   * The network never came back: writes the attempt to `path` (a USB stick staff chose), encrypted to
+   * the server's key and signed with this device's key: every answer this kiosk holds with its
+   * clientSeq, the integrity events not sent yet and the offline codes used. `submit`: the candidate
+   * is finished; the server completes the attempt when the bundle is uploaded, and this kiosk takes
+   * no more answers for it. The outbox is kept: if the network does return, it is sent as usual
+   * (the server merges by clientSeq, so nothing is stored twice).
+   */
+  async exportOfflineBundle(path: string, o: { submit: boolean }): Promise<{ path: string; answers: number; bytes: number }> {
+    this.assertOpen();
+    const doc = this.doc;
+    const attempt = doc?.attempt;
+    if (!doc || !attempt) throw new AgentError('NO_SESSION', 'there is no exam running on this kiosk');
+    const key = this.offline.bundleKey;
+    if (!key) throw new AgentError('NOT_CONFIGURED', 'This kiosk never received the server’s key for offline bundles (it needs kiosk.json serverPublicKey and one connection during the exam).');
+    const latest = new Map<string, { questionId: string; value: AnswerValue; clientSeq: number; at: number }>();
+    const now = this.now();
+    for (const a of this.answerCache.list(attempt.attemptId)) latest.set(a.questionId, { questionId: a.questionId, value: a.value, clientSeq: a.clientSeq, at: now });
+    for (const r of this.outbox.pending(attempt.attemptId)) {
+      const cur = latest.get(r.questionId);
+      if (!cur || r.clientSeq >= cur.clientSeq) latest.set(r.questionId, { questionId: r.questionId, value: r.value, clientSeq: r.clientSeq, at: r.at });
+    }
+    const events = this.monitor?.drain(450) ?? [];
+    this.monitor?.requeue(events);
+    const body = JSON.stringify({
+      v: 1,
+      attemptId: attempt.attemptId,
+      examId: doc.examId,
+      candidateId: doc.candidateId,
+      devicePublicKey: this.identity.publicKey,
+      exportedAt: now,
+      offlineSince: this.st.offlineSince,
+      submitted: o.submit,
+      answers: [...latest.values()].filter((a) => a.clientSeq > 0),
+      events: [...events, ...this.offline.usedSince(attempt.startedAt).map((u) => ({ type: 'offline_code_used', action: u.action, at: new Date(u.at).toISOString() }))].slice(0, 500),
+    });
+    const sealed = JSON.stringify({ body, signature: this.identity.sign(offlineBundleSigningString(body)) });
+    const text = `${JSON.stringify({ v: 1, kind: 'invigil-offline-bundle', keyId: key.keyId, box: sealBox(key.encryptionPublicKey, Buffer.from(sealed, 'utf8'), BUNDLE_BOX_INFO) })}\n`;
+    await writeFileAtomic(path, text, 0o600);
+    if (o.submit && attempt.offlineSubmittedAt === undefined) {
+      attempt.offlineSubmittedAt = now;
+      await this.persist();
+    }
+    this.log.warn('offline bundle written', { attemptId: attempt.attemptId, answers: latest.size, submit: o.submit });
+    return { path, answers: latest.size, bytes: Buffer.byteLength(text) };
+  }
+
+  private refreshOffline(): void {
+    const st = this.st.offline!;
+    st.codesAvailable = this.offline.codesAvailable;
+    st.bundleAvailable = this.offline.bundleKey !== null;
   }
 
   state(): KioskState {
@@ -739,6 +886,7 @@ export class Agent {
     attempt.recoveryToken = r.recoveryToken;
     await this.persist();
     this.needsRecover = false;
+    this.st.offline!.continueNeeded = false;
     this.markOnline();
     this.seq = Math.max(this.seq, r.lastHeartbeatSeq);
     this.st.session = { status: r.status, isLocked: false, pausedByStaff: r.status === 'paused' };
@@ -749,6 +897,7 @@ export class Agent {
     this.emit({ type: 'recovered', attemptId: attempt.attemptId, answersRestored: r.answersRestored, lastSaveTime: r.lastSaveTime, pendingReplayed, status: r.status });
     this.log.info('attempt recovered', { attemptId: attempt.attemptId, status: r.status, answersRestored: r.answersRestored, pendingReplayed });
     void this.pump();
+    void this.fetchOfflineKey();
     return 'now';
   }
 
@@ -964,6 +1113,7 @@ export class Agent {
     this.doc.attempt = null;
     this.answerCache.clear();
     this.needsRecover = false;
+    this.st.offline = { ...this.st.offline!, continueNeeded: false, unlockedOffline: false };
     await this.persist();
     await this.outbox.compact();
     this.refreshPending();
@@ -1018,6 +1168,8 @@ export class Agent {
   }
 
   private markOnline(): void {
+    // The server speaks again: its lock state rules, not an offline unlock.
+    if (this.st.offline?.unlockedOffline) this.st.offline.unlockedOffline = false;
     if (this.st.connection === 'online') return;
     const since = this.st.offlineSince;
     const at = this.now();

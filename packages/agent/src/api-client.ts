@@ -14,6 +14,7 @@ import {
   type CandidateLoginRequest,
   type HeartbeatRequest,
   type StartSessionRequest,
+  OfflineDeviceKeyResponse,
 } from '@invigil/contract';
 import { TLSSocket } from 'node:tls';
 import { buildConnector, Agent as HttpAgent, fetch as httpFetch, type Dispatcher } from 'undici';
@@ -221,6 +222,10 @@ export class ApiClient {
 
   claimTransfer(req: z.infer<typeof ClaimTransferRequest>) {
     return this.request('POST', '/exams/sessions/transfer/claim', ClaimTransferResponse, req);
+  }
+
+  offlineKey(attemptId: string, body: { boxPublicKey: string; signature: string }) {
+    return this.request('POST', `/exams/sessions/${encodeURIComponent(attemptId)}/offline-key`, OfflineDeviceKeyResponse, body);
   }
 
   submit(attemptId: string) {

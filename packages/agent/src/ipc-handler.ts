@@ -22,6 +22,8 @@ export function createKioskIpcHandler(agent: Agent): (name: string, payload: unk
     runChecks: () => agent.runChecks(),
     claimTransfer: (req: { resumeCode: string }) => agent.claimTransfer(req.resumeCode),
     logout: () => agent.logout(),
+    offlineChallenge: (req: { action: Parameters<Agent['offlineChallenge']>[0] }) => agent.offlineChallenge(req.action),
+    offlineCode: (req: { action: 'unlock' | 'continue'; code: string }) => agent.offlineCode(req.action, req.code),
   };
   return async (name, payload) => {
     try {

@@ -33,6 +33,10 @@ export const ErrorCode = z.enum([
   'STORAGE_UNAVAILABLE',
   /** GET /exams/{id}: the questions are shown only while the candidate's session runs (details.reason says why not). */
   'QUESTIONS_NOT_AVAILABLE',
+  /** An offline staff-code challenge that is mistyped, of another kiosk, or too old. */
+  'INVALID_CHALLENGE',
+  /** An offline bundle that cannot be opened, is not signed by the attempt's device, or was changed. */
+  'INVALID_BUNDLE',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

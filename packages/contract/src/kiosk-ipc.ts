@@ -3,6 +3,7 @@ import { Id, IsoDateTime, Slug } from './common.ts';
 import { ErrorCode } from './errors.ts';
 import { AnswerValue, CandidateLoginRequest, Instruction, SessionStatus } from './sessions.ts';
 import { CandidateExamView } from './staff.ts';
+import { OfflineAction } from './offline.ts';
 
 /**
  * The kiosk's one IPC interface (DESIGN.md "kiosk/main"): the calls the renderer may make, and
@@ -77,6 +78,18 @@ export const KioskState = z.object({
     lastSyncedAt: z.number().int().nullable(),
   }),
   lastError: KioskError.nullable(),
+  /** Offline staff codes (README "Offline staff codes"); absent on an agent without them. */
+  offline: z
+    .object({
+      /** Restarted with an attempt and the server not reached yet: answers wait for the server or a staff "continue" code. */
+      continueNeeded: z.boolean(),
+      /** A staff "unlock" code lifted the lock on this kiosk while the server was unreachable. */
+      unlockedOffline: z.boolean(),
+      /** Whether this kiosk can check offline codes (it has the server's key) and write an offline bundle. */
+      codesAvailable: z.boolean(),
+      bundleAvailable: z.boolean(),
+    })
+    .optional(),
 });
 export type KioskState = z.infer<typeof KioskState>;
 
@@ -172,6 +185,14 @@ export const KioskIpc = {
   claimTransfer: { channel: 'kiosk:claimTransfer', request: z.object({ resumeCode: z.string().trim().min(20).max(64) }).strict(), response: KioskState },
   /** Signs the candidate out of this kiosk (the next candidate's turn). Refused while an attempt runs here. */
   logout: { channel: 'kiosk:logout', request: Empty, response: KioskState },
+  /** A challenge for an offline staff code (quit, unlock, continue): shown to the proctor, answered from the console. */
+  offlineChallenge: {
+    channel: 'kiosk:offlineChallenge',
+    request: z.object({ action: OfflineAction }).strict(),
+    response: z.object({ action: OfflineAction, challenge: z.string(), expiresAt: z.number().int() }),
+  },
+  /** The proctor's answer to an unlock or continue challenge (quit goes through the shell: requestQuitOffline). */
+  offlineCode: { channel: 'kiosk:offlineCode', request: z.object({ action: z.enum(['unlock', 'continue']), code: z.string().trim().min(1).max(200) }).strict(), response: KioskState },
 } as const;
 export type KioskCallName = keyof typeof KioskIpc;
 export type KioskRequest<N extends KioskCallName> = z.infer<(typeof KioskIpc)[N]['request']>;
@@ -195,6 +216,21 @@ export const KioskShellIpc = {
     channel: 'kiosk:requestQuit',
     request: z.object({ unlockCode: z.string().min(1).max(256) }).strict(),
     response: z.object({ quitting: z.literal(true) }),
+  },
+  /** Quit with an offline staff code: the proctor's answer to this kiosk's "quit" challenge (offlineChallenge). */
+  requestQuitOffline: {
+    channel: 'kiosk:requestQuitOffline',
+    request: z.object({ code: z.string().trim().min(1).max(200) }).strict(),
+    response: z.object({ quitting: z.literal(true) }),
+  },
+  /**
+   * The network never came back: main asks staff where to save (a save dialog; a USB stick) and the
+   * agent writes the attempt there, encrypted to the server. `submit`: the candidate is finished.
+   */
+  saveOfflineBundle: {
+    channel: 'kiosk:saveOfflineBundle',
+    request: z.object({ submit: z.boolean() }).strict(),
+    response: z.object({ saved: z.boolean(), path: z.string().nullable(), answers: z.number().int() }),
   },
 } as const;
 export type KioskShellCallName = keyof typeof KioskShellIpc;

@@ -1,4 +1,4 @@
-import { KioskPush, type KioskEvent, type KioskResult, type KioskState } from '@invigil/contract';
+import { KioskErrorCode, KioskPush, type KioskEvent, type KioskResult, type KioskState, type OfflineAction } from '@invigil/contract';
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
 import { createIpcRouter, ipcChannels, ShellCallError } from './ipc-router.ts';
 import type { ShellLogger } from './logger.ts';
@@ -10,6 +10,11 @@ export interface BridgedAgent {
   subscribe(fn: (s: KioskState) => void): () => void;
   onEvent(fn: (e: KioskEvent) => void): () => void;
   reportFocus(focused: boolean): void;
+  /** Offline staff codes: resolves when the proctor's answer to this kiosk's challenge is right. */
+  checkOfflineCode?(action: OfflineAction, code: string): Promise<void>;
+  /** Writes the attempt, encrypted to the server, to `path` (README "Offline submission"). */
+  exportOfflineBundle?(path: string, o: { submit: boolean }): Promise<{ path: string; answers: number }>;
+  state?(): KioskState;
 }
 
 export interface AgentBridgeDeps {
@@ -24,6 +29,15 @@ export interface AgentBridgeDeps {
   log: ShellLogger;
   /** After a staff "quit" instruction, wait this long so the next heartbeat acknowledges it. Default 12 s. */
   staffQuitDelayMs?: number;
+  /** Asks staff where to save the offline bundle (Electron's save dialog); null when they cancel. */
+  saveDialog?: (defaultName: string) => Promise<string | null>;
+}
+
+/** An agent refusal (AgentError: code + message) as a shell refusal; anything else stays INTERNAL. */
+function asShellError(e: unknown): unknown {
+  const code = (e as { code?: unknown })?.code;
+  if (e instanceof Error && KioskErrorCode.safeParse(code).success) return new ShellCallError(code as KioskErrorCode, e.message);
+  return e;
 }
 
 /** Who sent an IPC call, in the terms policy/sender.ts checks. */
@@ -60,6 +74,32 @@ export function bridgeAgentToWindow(d: AgentBridgeDeps): () => void {
         if (r.reason === 'rate-limited') throw new ShellCallError('RATE_LIMITED', `Too many wrong codes. Try again in ${Math.ceil(r.retryAfterMs / 1000)} s.`);
         if (r.reason === 'not-configured') throw new ShellCallError('FORBIDDEN', 'No quit code is configured on this kiosk.');
         throw new ShellCallError('INVALID_CREDENTIALS', 'Wrong unlock code.');
+      },
+      requestQuitOffline: async (req: { code: string }) => {
+        if (!agent.checkOfflineCode) throw new ShellCallError('NOT_CONFIGURED', 'Offline staff codes are not available on this kiosk.');
+        try {
+          await agent.checkOfflineCode('quit', req.code);
+        } catch (e) {
+          log.warn('offline quit code refused');
+          throw asShellError(e);
+        }
+        log.warn('quit unlocked with an offline staff code');
+        d.quitGate.open('staff-code');
+        setImmediate(() => d.quit('staff-code'));
+        return { quitting: true };
+      },
+      saveOfflineBundle: async (req: { submit: boolean }) => {
+        if (!agent.exportOfflineBundle || !d.saveDialog) throw new ShellCallError('NOT_CONFIGURED', 'Offline bundles are not available on this kiosk.');
+        const who = agent.state?.().candidateId ?? 'exam';
+        const path = await d.saveDialog(`${who.replace(/[^A-Za-z0-9_.-]+/g, '_')}-offline.invigil`);
+        if (!path) return { saved: false, path: null, answers: 0 };
+        try {
+          const r = await agent.exportOfflineBundle(path, { submit: req.submit });
+          log.warn('offline bundle saved', { answers: r.answers, submit: req.submit });
+          return { saved: true, path: r.path, answers: r.answers };
+        } catch (e) {
+          throw asShellError(e);
+        }
       },
     },
   });

@@ -2,12 +2,22 @@ import { KioskIpc, KioskPush, KioskShellIpc } from '@invigil/contract';
 import { describe, expect, it, vi } from 'vitest';
 import { createIpcRouter, ipcChannels, ShellCallError } from './ipc-router.ts';
 
+/** The shell calls these tests do not exercise (each would fail the test if called). */
+const OTHER_SHELL_CALLS = {
+  requestQuitOffline: async (): Promise<never> => {
+    throw new Error('not called here');
+  },
+  saveOfflineBundle: async (): Promise<never> => {
+    throw new Error('not called here');
+  },
+};
+
 const trusted = { webContentsId: 1, frameUrl: 'app://kiosk/index.html', isMainFrame: true };
 
 function router(over: Partial<Parameters<typeof createIpcRouter>[0]> = {}) {
   const agentCall = vi.fn(async (name: string) => ({ ok: true as const, data: { from: 'agent', name } }));
   const requestQuit = vi.fn(async (_req: { unlockCode: string }) => ({ quitting: true as const }));
-  const r = createIpcRouter({ agentCall, shell: { requestQuit }, isTrusted: (s) => s.webContentsId === 1, ...over });
+  const r = createIpcRouter({ agentCall, shell: { ...OTHER_SHELL_CALLS, requestQuit }, isTrusted: (s) => s.webContentsId === 1, ...over });
   return { r, agentCall, requestQuit };
 }
 
@@ -44,11 +54,11 @@ describe('the IPC router', () => {
   });
 
   it('turns refusals into error envelopes and hides unexpected failures', async () => {
-    const refused = router({ shell: { requestQuit: async () => { throw new ShellCallError('INVALID_CREDENTIALS', 'Wrong unlock code.'); } } }).r;
+    const refused = router({ shell: { ...OTHER_SHELL_CALLS, requestQuit: async () => { throw new ShellCallError('INVALID_CREDENTIALS', 'Wrong unlock code.'); } } }).r;
     expect(await refused('requestQuit', trusted, { unlockCode: 'x' })).toEqual({ ok: false, error: { code: 'INVALID_CREDENTIALS', message: 'Wrong unlock code.' } });
-    const broken = router({ shell: { requestQuit: async () => { throw new Error('disk on fire at /secret/path'); } } }).r;
+    const broken = router({ shell: { ...OTHER_SHELL_CALLS, requestQuit: async () => { throw new Error('disk on fire at /secret/path'); } } }).r;
     expect(await broken('requestQuit', trusted, { unlockCode: 'x' })).toEqual({ ok: false, error: { code: 'INTERNAL', message: expect.not.stringContaining('secret') } });
-    const lying = router({ shell: { requestQuit: async () => ({ quitting: 'yes' }) as never } }).r;
+    const lying = router({ shell: { ...OTHER_SHELL_CALLS, requestQuit: async () => ({ quitting: 'yes' }) as never } }).r;
     expect(await lying('requestQuit', trusted, { unlockCode: 'x' })).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
   });
 

@@ -1,4 +1,4 @@
-import { KioskIpc, KioskShellIpc, type KioskResult, type KioskShellCallName } from '@invigil/contract';
+import { KioskIpc, KioskShellIpc, type KioskErrorCode, type KioskResult, type KioskShellCallName } from '@invigil/contract';
 import type { IpcSenderInfo } from './policy/sender.ts';
 
 export type ShellCallHandlers = { [N in KioskShellCallName]: (req: never) => Promise<unknown> };
@@ -15,7 +15,7 @@ export interface IpcRouterDeps {
 /** A refusal from a shell call, carried to the renderer as `{ ok: false, error }`. */
 export class ShellCallError extends Error {
   constructor(
-    readonly code: 'INVALID_CREDENTIALS' | 'RATE_LIMITED' | 'FORBIDDEN' | 'INTERNAL',
+    readonly code: KioskErrorCode,
     message: string,
   ) {
     super(message);

@@ -17,6 +17,7 @@ import { createAppRequestHandler } from './policy/app-files.ts';
 import { APP_ENTRY_URL, APP_SCHEME } from './policy/navigation.ts';
 import { QuitAttemptLimiter } from './policy/quit-code.ts';
 import { QuitGate, type QuitReason } from './policy/quit-gate.ts';
+import { QUIT_EXIT_CODE } from './policy/exit-codes.ts';
 import { loadShellConfig, shellConfigPath } from './policy/shell-config.ts';
 import { examWindowOptions } from './policy/web-preferences.ts';
 import { safeStorageSecretStore } from './secret-store.ts';
@@ -100,6 +101,7 @@ async function start(): Promise<void> {
     agent = await createAgent({
       serverUrl: config.serverUrl,
       ...(config.serverCertSha256 ? { serverCertSha256: config.serverCertSha256 } : {}),
+      ...(config.serverPublicKey ? { serverPublicKey: config.serverPublicKey } : {}),
       dataDir: path.join(app.getPath('userData'), 'agent'),
       secretStore: secretStore(),
       platform: {
@@ -127,10 +129,22 @@ async function start(): Promise<void> {
     void Promise.race([closed, timeout]).finally(() => {
       disposeBridge();
       disposeLockdown();
-      app.quit();
+      // A distinct status: the OS units (deploy/kiosk) restart the kiosk after any other ending.
+      app.exit(QUIT_EXIT_CODE);
     });
   };
-  const disposeBridge = bridgeAgentToWindow({ agent, agentCall: createKioskIpcHandler(agent), ipcMain, window: win, quitGate, quit, log });
+  // Offline bundle: staff pick where (a USB stick); the agent writes it. Main only asks.
+  const saveDialog = async (defaultName: string): Promise<string | null> => {
+    const r = await dialog.showSaveDialog(win, {
+      title: 'Save this exam for the exam staff (USB stick)',
+      defaultPath: defaultName,
+      buttonLabel: 'Save exam here',
+      filters: [{ name: 'Invigil offline bundle', extensions: ['invigil'] }],
+      properties: ['createDirectory', 'showOverwriteConfirmation'],
+    });
+    return r.canceled || !r.filePath ? null : r.filePath;
+  };
+  const disposeBridge = bridgeAgentToWindow({ agent, agentCall: createKioskIpcHandler(agent), ipcMain, window: win, quitGate, quit, log, saveDialog });
   // The OS is shutting down (the quit guard opened the gate): close the agent's files cleanly.
   app.on('before-quit', (e) => {
     if (!quitGate.isOpen || quitting) return;

@@ -243,6 +243,42 @@ export function describeRepositories(adapter: string, make: () => Promise<Databa
         const out = await db.repos.answers.saveBatch([w(pausedRec.attemptId), w(lockedRec.attemptId), w(done.attemptId), w(live.attemptId, T + 30 * 60_000), w(live.attemptId), w('no-such-attempt')]);
         expect(out.map((o) => o.outcome)).toEqual(['refused', 'refused', 'refused', 'refused', 'applied', 'refused']);
       });
+
+      it('an offline merge ignores the session state but only ever goes over a lower clientSeq; in a unit of work it rolls back with it', async () => {
+        const rec = paused(session(`om-${randomUUID()}`));
+        await db.repos.examSessions.insert(rec, T);
+        const m = (questionId: string, clientSeq: number, v: string) => ({ questionId, valueJson: JSON.stringify(v), clientSeq, at: T + 5_000 });
+        expect(await db.repos.answers.mergeOffline(rec.attemptId, [m('q1', 4, 'four'), m('q2', 2, 'two')])).toBe(2);
+        expect(await db.repos.answers.mergeOffline(rec.attemptId, [m('q1', 4, 'four again'), m('q2', 1, 'older'), m('q3', 1, 'new')])).toBe(1);
+        await expect(
+          db.tx(async (r) => {
+            await r.answers.mergeOffline(rec.attemptId, [m('q1', 9, 'rolled back')]);
+            throw new Error('boom');
+          }),
+        ).rejects.toThrow('boom');
+        expect(await db.repos.answers.list(rec.attemptId)).toEqual([
+          { questionId: 'q1', value: 'four', clientSeq: 4, savedAt: T + 5_000 },
+          { questionId: 'q2', value: 'two', clientSeq: 2, savedAt: T + 5_000 },
+          { questionId: 'q3', value: 'new', clientSeq: 1, savedAt: T + 5_000 },
+        ]);
+        expect(await db.repos.answers.mergeOffline(rec.attemptId, [])).toBe(0);
+      });
+    });
+
+    describe('offline bundles', () => {
+      it('are recorded once per file and attempt, found by hash, listed oldest first', async () => {
+        const rec = session(`ob-${randomUUID()}`);
+        await db.repos.examSessions.insert(rec, T);
+        const b = (sha256: string, receivedAt: number) => ({ id: randomUUID(), attemptId: rec.attemptId, sha256, devicePublicKey: 'k'.repeat(43), uploadedBy: 'staff-1', receivedAt, exportedAt: T, answers: 3, applied: 2, submitted: true });
+        const first = b('a'.repeat(64), T + 2_000);
+        expect(await db.repos.offlineBundles.insert(first)).toBe(true);
+        expect(await db.repos.offlineBundles.insert({ ...b('a'.repeat(64), T + 3_000) })).toBe(false);
+        const second = b('b'.repeat(64), T + 1_000);
+        expect(await db.repos.offlineBundles.insert(second)).toBe(true);
+        expect(await db.repos.offlineBundles.find(rec.attemptId, 'a'.repeat(64))).toEqual(first);
+        expect(await db.repos.offlineBundles.find(rec.attemptId, 'c'.repeat(64))).toBeUndefined();
+        expect(await db.repos.offlineBundles.list(rec.attemptId)).toEqual([second, first]);
+      });
     });
 
     describe('login sessions', () => {

@@ -53,6 +53,7 @@ export interface Repos {
   settings: SettingsRepo;
   places: PlacesRepo;
   review: ReviewRepo;
+  offlineBundles: OfflineBundleRepo;
 }
 
 export interface StaffRepo {
@@ -164,6 +165,12 @@ export interface AnswerRepo {
    */
   saveBatch(batch: AnswerWrite[]): Promise<AnswerWriteResult[]>;
   list(attemptId: string): Promise<StoredAnswerRecord[]>;
+  /**
+   * An offline bundle's answers (README "Offline submission"), whatever the session's state (the
+   * service decides that under the row lock): each only over a lower clientSeq. Answers how many
+   * were stored.
+   */
+  mergeOffline(attemptId: string, rows: { questionId: string; valueJson: string; clientSeq: number; at: number }[]): Promise<number>;
   stats(attemptId: string): Promise<{ count: number; lastSavedAt: number | null }>;
 }
 
@@ -244,3 +251,26 @@ export interface ReviewRepo {
 }
 
 export type { DeleteOutcome };
+
+/** One uploaded offline bundle (the archive's record of it; a re-upload of the same file is found by its hash). */
+export interface OfflineBundleRecord {
+  id: string;
+  attemptId: string;
+  sha256: string;
+  devicePublicKey: string;
+  uploadedBy: string;
+  receivedAt: number;
+  /** Device clock. */
+  exportedAt: number;
+  answers: number;
+  applied: number;
+  submitted: boolean;
+}
+
+export interface OfflineBundleRepo {
+  /** Records a bundle; false (and nothing stored) if this attempt already has one with this hash. */
+  insert(b: OfflineBundleRecord): Promise<boolean>;
+  find(attemptId: string, sha256: string): Promise<OfflineBundleRecord | undefined>;
+  /** Oldest first. */
+  list(attemptId: string): Promise<OfflineBundleRecord[]>;
+}

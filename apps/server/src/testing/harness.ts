@@ -167,3 +167,4 @@ export function setCandidatePolicy(s: SpawnedServer, adminToken: string, maxSess
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export * from './offline.ts';

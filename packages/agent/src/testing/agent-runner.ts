@@ -23,6 +23,8 @@ interface Job {
   plan: { questionId: string; value: AnswerValue }[];
   offlinePlan?: { questionId: string; value: AnswerValue }[];
   submit: boolean;
+  /** Exit status after a finished plan (default 0; the OS-restart test uses the kiosk's quit status). */
+  exitCode?: number;
 }
 
 const job = JSON.parse(process.env.AGENT_RUNNER ?? 'null') as Job | null;
@@ -47,7 +49,7 @@ agent.onEvent((e) => {
 });
 
 const first = agent.state();
-out({ event: 'init', phase: first.phase, attemptId: first.attemptId });
+out({ event: 'init', phase: first.phase, attemptId: first.attemptId, pid: process.pid });
 if (first.phase === 'recovering') {
   await agent.waitFor((s) => s.phase === 'in-exam', 20_000);
 } else {
@@ -86,5 +88,5 @@ if (job.offlinePlan) {
     out({ event: 'submitted', status: r.status });
   }
   await agent.close();
-  process.exit(0);
+  process.exit(job.exitCode ?? 0);
 }

@@ -44,4 +44,13 @@ describe('loadShellConfig', () => {
     expect(loadShellConfig('/c.json', files({ '/c.json': '{"v":1,"quitCodeHash":"letmeout123"}' }))).toMatchObject({ ok: false, problem: expect.stringMatching(/not a quit code hash/) });
     expect(loadShellConfig('/c.json', files({ '/c.json': '{"v":1,"quitCodeHash":"x","devTools":true}' }))).toMatchObject({ ok: false, problem: expect.stringMatching(/devTools|Unrecognized/i) });
   });
+
+  it('takes the server’s offline signing key (43 base64url characters) and refuses anything else', async () => {
+    const quitCodeHash = await hashQuitCode('a-long-staff-code', 14);
+    const serverPublicKey = 'A'.repeat(42) + '_';
+    const ok = loadShellConfig('/c.json', files({ '/c.json': JSON.stringify({ v: 1, quitCodeHash, serverPublicKey }) }));
+    expect(ok).toMatchObject({ ok: true, config: { serverPublicKey } });
+    const bad = loadShellConfig('/c.json', files({ '/c.json': JSON.stringify({ v: 1, quitCodeHash, serverPublicKey: 'not a key' }) }));
+    expect(bad).toMatchObject({ ok: false, problem: expect.stringMatching(/serverPublicKey: the signingPublicKey of GET \/api\/v1\/offline\/keys/) });
+  });
 });

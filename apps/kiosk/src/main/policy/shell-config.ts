@@ -25,6 +25,11 @@ export const ShellConfig = z
       .string()
       .refine((s) => normalizeFingerprint(s) !== null, 'a SHA-256 fingerprint in hex (64 digits, colons allowed), e.g. from `openssl x509 -noout -fingerprint -sha256 -in cert.pem`')
       .optional(),
+    /**
+     * The exam server's offline signing key (`signingPublicKey` of GET /api/v1/offline/keys): offline
+     * staff codes and offline bundles (README "Offline staff codes"). Without it there are none.
+     */
+    serverPublicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'the signingPublicKey of GET /api/v1/offline/keys (43 base64url characters)').optional(),
   })
   .strict();
 export type ShellConfig = z.infer<typeof ShellConfig>;

@@ -5,6 +5,7 @@ import { mapPgError } from './errors.ts';
 import { Exec, transaction } from './exec.ts';
 import { PgAlerts } from './repositories/alerts.ts';
 import { PgAnswers } from './repositories/answers.ts';
+import { PgOfflineBundles } from './repositories/offline-bundles.ts';
 import { PgAudit } from './repositories/audit.ts';
 import { PgExamSessions } from './repositories/exam-sessions.ts';
 import { PgExams } from './repositories/exams.ts';
@@ -49,6 +50,7 @@ function repositories(x: Exec): Repos {
     settings: mapped(new PgSettings(x)),
     places: mapped(new PgPlaces(x)),
     review: mapped(new PgReview(x)),
+    offlineBundles: mapped(new PgOfflineBundles(x)),
   };
 }
 

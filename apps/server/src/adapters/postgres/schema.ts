@@ -338,3 +338,24 @@ export const archiveSeals = pgTable('archive_seals', {
   statement: text('statement').notNull(),
   mac: text('mac').notNull(),
 });
+
+/** Offline bundles staff uploaded: as adapters/sqlite/schema.ts. */
+export const offlineBundles = pgTable(
+  'offline_bundles',
+  {
+    id: text('id').primaryKey(),
+    attemptId: text('attempt_id').notNull(),
+    sha256: text('sha256').notNull(),
+    devicePublicKey: text('device_public_key').notNull(),
+    uploadedBy: text('uploaded_by').notNull(),
+    receivedAt: int('received_at').notNull(),
+    exportedAt: int('exported_at').notNull(),
+    answers: int('answers').notNull(),
+    applied: int('applied').notNull(),
+    submitted: boolean('submitted').notNull(),
+  },
+  (t) => [
+    uniqueIndex('offline_bundles_attempt_sha').on(t.attemptId, t.sha256),
+    foreignKey({ name: 'offline_bundles_session_fk', columns: [t.attemptId], foreignColumns: [examSessions.attemptId] }),
+  ],
+);

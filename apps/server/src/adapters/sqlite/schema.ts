@@ -310,3 +310,24 @@ export const archiveSeals = sqliteTable('archive_seals', {
   /** HMAC-SHA256 of `statement` (hex) under a key derived from the server secret. */
   mac: text('mac').notNull(),
 });
+
+/**
+ * Offline bundles staff uploaded (README "Offline submission"): the archive's record of each, one
+ * row per distinct file (its SHA-256) per attempt. Their answers are merged into `answers`.
+ */
+export const offlineBundles = sqliteTable(
+  'offline_bundles',
+  {
+    id: text('id').primaryKey(),
+    attemptId: text('attempt_id').notNull(),
+    sha256: text('sha256').notNull(),
+    devicePublicKey: text('device_public_key').notNull(),
+    uploadedBy: text('uploaded_by').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    exportedAt: integer('exported_at').notNull(),
+    answers: integer('answers').notNull(),
+    applied: integer('applied').notNull(),
+    submitted: integer('submitted', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [uniqueIndex('offline_bundles_attempt_sha').on(t.attemptId, t.sha256)],
+);

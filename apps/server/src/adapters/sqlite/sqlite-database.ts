@@ -4,6 +4,7 @@ import { SqliteGate } from './gate.ts';
 import type { Db } from './open.ts';
 import { SqliteAlerts } from './repositories/alerts.ts';
 import { SqliteAnswers } from './repositories/answers.ts';
+import { SqliteOfflineBundles } from './repositories/offline-bundles.ts';
 import { SqliteAudit } from './repositories/audit.ts';
 import { SqliteExamSessions } from './repositories/exam-sessions.ts';
 import { SqliteExams } from './repositories/exams.ts';
@@ -64,6 +65,7 @@ export class SqliteDatabase implements Database {
       settings: new SqliteSettings(db),
       places: new SqlitePlaces(db),
       review: new SqliteReview(db),
+      offlineBundles: new SqliteOfflineBundles(db),
     };
     this.gate = new SqliteGate(db.$client);
     this.repos = wrapAll(sync, (fn) => this.gate.run(fn));

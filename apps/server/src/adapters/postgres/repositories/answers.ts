@@ -27,6 +27,23 @@ export class PgAnswers implements AnswerRepo {
     return out;
   }
 
+  /** Offline bundles: one statement, no session guard (the service decided under the row lock), only over a lower clientSeq. */
+  async mergeOffline(attemptId: string, rows: { questionId: string; valueJson: string; clientSeq: number; at: number }[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const r = await this.x.rows<{ n: number }>(
+      `WITH merged AS (
+         INSERT INTO answers (attempt_id, question_id, value, client_seq, saved_at)
+         SELECT $1, q, v, s, a FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS t(q, v, s, a)
+         ON CONFLICT (attempt_id, question_id) DO UPDATE SET value = excluded.value, client_seq = excluded.client_seq, saved_at = excluded.saved_at
+         WHERE excluded.client_seq > answers.client_seq
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM merged`,
+      [attemptId, rows.map((w) => w.questionId), rows.map((w) => w.valueJson), rows.map((w) => w.clientSeq), rows.map((w) => w.at)],
+      'invigil.answers.merge_offline',
+    );
+    return r[0]?.n ?? 0;
+  }
+
   async list(attemptId: string): Promise<StoredAnswerRecord[]> {
     const rows = await this.x.db.select().from(answers).where(eq(answers.attemptId, attemptId)).orderBy(binary(answers.questionId));
     return rows.map((r) => ({ questionId: r.questionId, value: JSON.parse(r.value) as unknown, clientSeq: r.clientSeq, savedAt: r.savedAt }));

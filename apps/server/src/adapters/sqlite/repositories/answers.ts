@@ -15,6 +15,7 @@ const WRITABLE = `SELECT 1 FROM exam_sessions s WHERE s.attempt_id = @attemptId 
 
 export class SqliteAnswers implements Sync<AnswerRepo> {
   private readonly saveTx;
+  private readonly mergeTx;
 
   constructor(private readonly db: Db) {
     const c = db.$client;
@@ -35,6 +36,20 @@ export class SqliteAnswers implements Sync<AnswerRepo> {
         return { outcome: 'stale', clientSeq: w.clientSeq, savedAt: (stored.get(w.attemptId, w.questionId) as number | undefined) ?? w.at };
       }),
     );
+    // Offline bundles: no session guard here (the service decided under the row lock), clientSeq still rules.
+    const merge = c.prepare(
+      `INSERT INTO answers (attempt_id, question_id, value, client_seq, saved_at) VALUES (@attemptId, @questionId, @value, @clientSeq, @at)
+       ON CONFLICT (attempt_id, question_id) DO UPDATE SET value = excluded.value, client_seq = excluded.client_seq, saved_at = excluded.saved_at
+       WHERE excluded.client_seq > answers.client_seq`,
+    );
+    // Inside a unit of work already (a savepoint) or on its own.
+    this.mergeTx = c.transaction((attemptId: string, rows: { questionId: string; valueJson: string; clientSeq: number; at: number }[]) =>
+      rows.reduce((n, w) => n + merge.run({ attemptId, questionId: w.questionId, value: w.valueJson, clientSeq: w.clientSeq, at: w.at }).changes, 0),
+    );
+  }
+
+  mergeOffline(attemptId: string, rows: { questionId: string; valueJson: string; clientSeq: number; at: number }[]): number {
+    return rows.length === 0 ? 0 : this.mergeTx(attemptId, rows);
   }
 
   saveBatch(batch: AnswerWrite[]): AnswerWriteResult[] {
