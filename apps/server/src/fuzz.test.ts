@@ -69,6 +69,8 @@ const VALID_BODIES: [string, string, unknown][] = [
   ['/window', 'PUT', { opensAt: null, closesAt: null }],
   ['/policy', 'PUT', {}],
   ['/registrations/{candidateId}', 'PUT', { seat: '1' }],
+  ['/offline-key', 'POST', { boxPublicKey: 'A'.repeat(43), signature: 'A'.repeat(86) }],
+  ['/offline-code', 'POST', { challenge: 'ABCDE-FGHJK' }],
 ];
 
 /** The JSON type name of a value, as an OpenAPI schema would declare it. */
