@@ -22,6 +22,11 @@ export function createKioskIpcHandler(agent: Agent): (name: string, payload: unk
     runChecks: () => agent.runChecks(),
     claimTransfer: (req: { resumeCode: string }) => agent.claimTransfer(req.resumeCode),
     logout: () => agent.logout(),
+    authorizeStaff: (req: { unlockCode: string; action: 'configure' }) => agent.authorizeStaff(req.unlockCode, req.action),
+    getCover: () => agent.getCover(),
+    setDisplay: (req: { textSize: number; highContrast: boolean }) => agent.setDisplay(req),
+    setFlag: (req: { questionId: string; flagged: boolean }) => agent.setFlag(req.questionId, req.flagged),
+    raiseHand: () => agent.raiseHand(),
   };
   return async (name, payload) => {
     try {
