@@ -73,9 +73,7 @@ export class Tile extends Component<TileProps> {
           </dl>
           <div class="tile-flags">
             {this.props.helpRequested ? (
-              <span class="flag flag-help">
-                <span aria-hidden="true">✋ </span>Hand raised: help requested
-              </span>
+              <span class="flag flag-help">Hand raised: help requested</span>
             ) : null}
             {s.isLocked && s.lockReason ? <span class="flag flag-locked">Locked: {s.lockReason}</span> : null}
             {s.openAlerts > 0 ? (

@@ -1,25 +1,18 @@
 import type { KioskState } from '@invigil/contract';
 import { invoke, type KioskBridge } from '../kiosk-api.ts';
 import { Screen } from '../ui/Screen.tsx';
+import { finishedWording } from '../wording.ts';
 
 /** After submit, time up, or staff ending the exam. */
 export function FinishedScreen(props: { k: KioskBridge; state: KioskState }) {
   const status = props.state.session.status;
-  // The server ended it because the time ran out (the last time it gave was 0).
-  const timeUp = (status === 'completed' || status === 'expired') && props.state.clock.timeRemaining === 0;
-  const title = timeUp ? 'Time is up' : status === 'terminated' ? 'Your exam was ended by staff' : status === 'expired' ? 'Your exam has expired' : 'Your exam is submitted';
+  const w = finishedWording(status, props.state.clock.timeRemaining);
   return (
-    <Screen title={title} center>
+    <Screen title={w.title} center>
       <p class="big-check" aria-hidden="true">
         {status === 'completed' ? '✓' : '■'}
       </p>
-      <p class="lead">
-        {timeUp
-          ? 'Your time ran out, so your exam was handed in. Your answers are stored on the exam server. You may now leave your desk quietly.'
-          : status === 'completed'
-            ? 'Thank you. Your answers are stored on the exam server. You may now leave your desk quietly.'
-            : 'Your answers up to this moment are stored. Please wait for a proctor.'}
-      </p>
+      <p class="lead">{w.text}</p>
       {props.state.candidateId ? <p class="muted">Candidate {props.state.candidateId}</p> : null}
       <div class="actions actions-center">
         <button type="button" class="btn" onClick={() => void invoke(props.k, 'logout', {})}>

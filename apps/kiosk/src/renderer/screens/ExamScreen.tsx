@@ -6,7 +6,8 @@ import { invoke, type KioskBridge } from '../kiosk-api.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { DisplayControls } from '../ui/DisplayControls.tsx';
 import { ErrorNote } from '../ui/Screen.tsx';
-import { Timer, timeWarning, useSecondsLeft } from '../ui/Timer.tsx';
+import { Timer, useSecondsLeft } from '../ui/Timer.tsx';
+import { timeWarning } from '../wording.ts';
 
 const SAVE_TEXT: Record<SaveState, string> = {
   empty: 'Not answered yet',
@@ -58,19 +59,29 @@ export function ExamScreen(props: {
         setExamError(null);
       } else setExamError(r.error);
       await book.reload();
-      if (r.ok && props.resumedHere && live) {
-        // Where it resumed: the first question without an answer.
-        const first = r.data.questions.findIndex((q) => !isAnswered(book.get(q.id)?.value));
-        const at = first < 0 ? 0 : first;
-        moved.current = false;
-        setIndex(at);
-        setResumedAt(at);
-      }
     })();
     return () => {
       live = false;
     };
   }, [k, book, running, exam]);
+
+  // Moved here from another desk: open where it resumed, at the first question without an answer.
+  const resumedHere = props.resumedHere === true;
+  useEffect(() => {
+    if (!exam || !resumedHere || resumedAt !== null) return;
+    let live = true;
+    void book.reload().then(() => {
+      if (!live) return;
+      const first = exam.questions.findIndex((q) => !isAnswered(book.get(q.id)?.value));
+      const at = first < 0 ? 0 : first;
+      moved.current = false;
+      setIndex(at);
+      setResumedAt(at);
+    });
+    return () => {
+      live = false;
+    };
+  }, [exam, resumedHere, resumedAt, book]);
 
   useEffect(() => {
     if (moved.current) heading.current?.focus();
@@ -110,30 +121,40 @@ export function ExamScreen(props: {
             {state.cover?.candidate.name && state.cover.candidate.name !== state.candidateId ? `${state.cover.candidate.name} · ` : ''}Candidate {state.candidateId}
           </p>
         </div>
-        <DisplayControls k={k} display={state.display} />
-        <RaiseHand k={k} help={state.help} />
         <SyncSummary pending={pending} offline={offline} />
         <Timer clock={state.clock} left={left} held={state.hold === 'offline'} extraMinutes={state.cover?.plannedExtraMinutes} />
       </header>
+      <div class="exam-tools">
+        <DisplayControls k={k} display={state.display} />
+        <RaiseHand k={k} help={state.help} />
+      </div>
       {warning ? (
         <div class={`banner banner-time banner-time-${warning}`} role="alert">
-          <strong>{warning === '5' ? '5 minutes left.' : '1 minute left.'}</strong>{' '}
-          {warning === '5' ? 'Check your answers: every answer is saved as you go.' : 'Your answers are saved. The exam ends by itself when the time is up.'}
+          <span>
+            <strong>{warning === '5' ? '5 minutes left.' : '1 minute left.'}</strong>{' '}
+            {warning === '5' ? 'Check your answers: every answer is saved as you go.' : 'Your answers are saved. The exam ends by itself when the time is up.'}
+          </span>
         </div>
       ) : null}
       {state.help.seenAt !== null ? (
         <div class="banner banner-info" role="status">
-          <strong>A proctor has seen your request</strong> and is on the way. Please stay at your desk.
+          <span>
+            <strong>A proctor has seen your request</strong> and is on the way. Please stay at your desk.
+          </span>
         </div>
       ) : null}
       {offline ? (
         <div class="banner banner-offline" role="status">
-          <strong>Offline — your answers are safe on this computer.</strong> Keep working: they are sent to the server when the connection is back.
+          <span>
+            <strong>Offline — your answers are safe on this computer.</strong> Keep working: they are sent to the server when the connection is back.
+          </span>
         </div>
       ) : null}
       {recovering && !offline ? (
         <div class="banner banner-info" role="status">
-          <strong>Reconnecting your exam…</strong> Your answers are safe on this computer.
+          <span>
+            <strong>Reconnecting your exam…</strong> Your answers are safe on this computer.
+          </span>
         </div>
       ) : null}
       {props.notice ? (
@@ -312,7 +333,6 @@ function RaiseHand(props: { k: KioskBridge; help: KioskState['help'] }) {
           setError(r.ok ? null : r.error);
         }}
       >
-        <span aria-hidden="true">✋ </span>
         {raised ? 'Hand raised' : 'Raise hand'}
       </button>
       <span class="raise-hand-status" role="status">

@@ -16,15 +16,17 @@ export function DisplayControls(props: { k: KioskBridge; display: KioskState['di
       <span class="display-label" aria-hidden="true">
         Text
       </span>
-      <button type="button" class="btn btn-small" aria-label="Smaller text" disabled={textSize === 0} onClick={() => set({ textSize: textSize - 1, highContrast })}>
-        A−
+      <button type="button" class="btn btn-small" disabled={textSize === 0} onClick={() => set({ textSize: textSize - 1, highContrast })}>
+        <span aria-hidden="true">A−</span>
+        <span class="sr-only">Smaller text</span>
       </button>
       <span class="display-size" aria-live="polite">
         <span class="sr-only">Text size: </span>
         {TEXT_SIZES[textSize]}
       </span>
-      <button type="button" class="btn btn-small" aria-label="Larger text" disabled={textSize === TEXT_SIZES.length - 1} onClick={() => set({ textSize: textSize + 1, highContrast })}>
-        A+
+      <button type="button" class="btn btn-small" disabled={textSize === TEXT_SIZES.length - 1} onClick={() => set({ textSize: textSize + 1, highContrast })}>
+        <span aria-hidden="true">A+</span>
+        <span class="sr-only">Larger text</span>
       </button>
       <button type="button" class="btn btn-small" aria-pressed={highContrast ? 'true' : 'false'} onClick={() => set({ textSize, highContrast: !highContrast })}>
         High contrast

@@ -20,14 +20,6 @@ export function useSecondsLeft(c: KioskState['clock']): number | null {
   return secondsLeft(c, c.running ? now : Date.now());
 }
 
-/** The warning shown above the exam when time runs low: 5 minutes, then 1 minute. */
-export function timeWarning(left: number | null): '5' | '1' | null {
-  if (left === null || left <= 0) return null;
-  if (left <= 60) return '1';
-  if (left <= 300) return '5';
-  return null;
-}
-
 /**
  * The exam clock. It only shows what the agent synced from the server (deadlineAt is already in
  * local time); ticking here is display only. Offline past the server's pause threshold it says
