@@ -136,6 +136,10 @@ describe('offline past the pause threshold', () => {
 
     // The server paused the session too, charging up to the last heartbeat only.
     await waitUntil('the server paused it', async () => (await liveSession(server, prov.adminToken, attemptId!))?.status === 'paused');
+    // The hook for staff letting the candidate go on offline: the hold lifts, the local clock runs.
+    const released = agent.releaseHold();
+    expect(released).toMatchObject({ hold: null, connection: 'offline', clock: { running: true } });
+    expect(await ipc('saveAnswer', { questionId: 'q2', value: ['two'] })).toMatchObject({ ok: true });
     cable.restore();
     const back = await agent.waitFor((s) => s.hold === null && s.phase === 'in-exam' && s.clock.running, 10_000);
     expect(back.clock.timeRemaining!).toBeGreaterThanOrEqual(held.clock.timeRemaining! - 1);
@@ -143,7 +147,7 @@ describe('offline past the pause threshold', () => {
     expect(await agent.submit()).toEqual({ status: 'completed' });
     const token = await candidateLogin(server, prov.examId, c);
     const stored = await call(`${server.api}/exams/sessions/${attemptId}/answers`, 'GET', undefined, token);
-    expect(Object.fromEntries(stored.body.answers.map((a: any) => [a.questionId, a.value]))).toEqual({ q1: 'a', q3: 'typed after the reconnect' });
+    expect(Object.fromEntries(stored.body.answers.map((a: any) => [a.questionId, a.value]))).toEqual({ q1: 'a', q2: ['two'], q3: 'typed after the reconnect' });
   });
 });
 
