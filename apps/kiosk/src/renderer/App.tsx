@@ -205,7 +205,7 @@ function KioskApp({ k }: { k: KioskBridge }) {
   return (
     <>
       {screen}
-      {inExam || state.phase === 'moved' ? null : <StaffQuit k={k} />}
+      {inExam || (state.phase === 'moved' && !state.transfer?.done) ? null : <StaffQuit k={k} />}
       {held && !locked ? (
         <Dialog title="Your exam is paused: the connection is lost" role="alertdialog" tone="overlay" key="held">
           <p class="lead">The clock is stopped and no time is lost. Your exam continues when this computer reaches the exam server again.</p>

@@ -220,6 +220,7 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk: staff code, accommodations, flags, raised
     await a.getByRole('heading', { name: 'Your exam is moving to another desk' }).waitFor();
     await a.getByText('Please move to the desk the proctor shows you. Your answers are safe.').waitFor();
     expect(await a.getByText(/continues when staff resume it|Sign in again/).count()).toBe(0);
+    expect(await a.getByRole('button', { name: 'Staff: quit kiosk' }).count()).toBe(0);
     expect(await a11y(a)).toEqual([]);
     await shot(a, 'i-10-old-desk-moving');
 
@@ -237,6 +238,8 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk: staff code, accommodations, flags, raised
 
     await a.getByRole('heading', { name: 'This desk is closed' }).waitFor();
     await a.getByText('Your exam continues at your new desk.').waitFor();
+    // Staff may quit the closed desk (while the candidate was being moved they could not).
+    await a.getByRole('button', { name: 'Staff: quit kiosk' }).waitFor();
     await shot(a, 'i-12-old-desk-closed');
     await a.getByRole('button', { name: 'Sign out for the next candidate' }).click();
     await a.getByRole('heading', { name: 'Sign in to your exam' }).waitFor();
