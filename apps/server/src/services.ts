@@ -77,7 +77,7 @@ export function createServices(d: ServiceDeps): Services {
   const changes = new SessionChanges({ db, shared, now, log, answers: writer, endedHooks, metrics });
   const reader = new SessionReader({ db, presence: shared.presence, now });
   const presenceEvents = new PresenceEvents(shared.events);
-  const heartbeats = new HeartbeatService({ db, shared, now, log, changes, reader, presenceEvents, metrics });
+  const heartbeats = new HeartbeatService({ db, shared, now, log, changes, reader, presenceEvents, metrics, catalog });
   const examSessions = {
     catalog,
     view: new ExamView({ db, catalog, now }),

@@ -2,6 +2,7 @@ import { FINAL_STATUSES } from '@invigil/core';
 import {
   AnswerValue,
   CandidateExamView,
+  ExamCover,
   heartbeatSigningString,
   offlineBundleSigningString,
   offlineKeyRequestSigningString,
@@ -9,6 +10,7 @@ import {
   Slug,
   type CandidateLoginRequest,
   type Instruction,
+  type IntegrityEvent,
   type KioskAnswer,
   type KioskConfig,
   type KioskConfigureRequest,
@@ -37,7 +39,7 @@ import { DEVICE_KEY_BOX_INFO, OfflineCodes } from './offline-codes.ts';
 import { boxKeyPair, sealBox } from './offline-crypto.ts';
 import { Outbox, type OutboxOptions } from './outbox.ts';
 import { runPreflight } from './preflight.ts';
-import { silentLogger, type AgentLogger, type PlatformProbe, type SecretStore } from './ports.ts';
+import { silentLogger, type AgentLogger, type PlatformProbe, type SecretStore, type StaffCodeChecker } from './ports.ts';
 import { SealedJsonFile } from './sealed-file.ts';
 import { ServerClock } from './server-clock.ts';
 
@@ -59,8 +61,15 @@ const SessionDoc = z.object({
       startedAt: z.number().int(),
       /** An offline bundle marked submitted was written (README "Offline submission"): no more answers here. */
       offlineSubmittedAt: z.number().int().optional(),
+      /** Questions flagged for review, and the raised hand (this attempt's only). */
+      flagged: z.array(z.string()).optional(),
+      help: z.object({ requestedAt: z.number().int().nullable(), seenAt: z.number().int().nullable() }).optional(),
     })
     .nullable(),
+  /** The candidate's text size and contrast (kept until sign-out). */
+  display: z.object({ textSize: z.number().int().min(0).max(3), highContrast: z.boolean() }).optional(),
+  /** The exam's cover page as the server showed it before the start (name, title, planned extra time). */
+  cover: ExamCover.optional(),
 });
 type SessionDoc = z.infer<typeof SessionDoc>;
 
@@ -68,6 +77,10 @@ type SessionDoc = z.infer<typeof SessionDoc>;
 const ExamCacheDoc = z.object({ v: z.literal(1), candidateId: z.string(), exam: CandidateExamView });
 
 const NO_SAVES: KioskState['saves'] = { pending: 0, lastSavedLocallyAt: null, lastSyncedAt: null };
+const DEFAULT_DISPLAY: KioskState['display'] = { textSize: 0, highContrast: false };
+const NO_HELP: KioskState['help'] = { requestedAt: null, seenAt: null };
+/** How long a staff code (authorizeStaff) allows its action. */
+export const STAFF_GRANT_MS = 5 * 60_000;
 
 export interface AgentOptions {
   /**
@@ -100,6 +113,12 @@ export interface AgentOptions {
    * kiosk.json `serverPublicKey`). Without it there are no offline staff codes and no offline bundles.
    */
   serverPublicKey?: string;
+  /**
+   * The staff code check (the shell's quit gate: same code, same rate limit). When given, changing
+   * the exam server (`configure`) needs `authorizeStaff` first. Without it (tests, an unprovisioned
+   * preview) the connect screen is open to anyone.
+   */
+  staffCheck?: StaffCodeChecker;
 }
 
 /** The info string of the box an offline bundle travels in (as the server's). */
@@ -143,6 +162,17 @@ export class Agent {
   private pumping = false;
   private pumpAgain = false;
   private readonly pendingAcks = new Set<string>();
+  /** Granted by the staff code: one staff action until `until` (local ms). */
+  private staffGrant: { action: 'configure'; until: number } | null = null;
+  /** The last time the server took a heartbeat (local ms), and the seconds it said were left then. */
+  private lastHeard: { at: number; timeRemaining: number } | null = null;
+  /** The server's pause threshold for this session (heartbeat interval × missed beats). */
+  private pauseAfterMs: number | null = null;
+  private holdTimer: NodeJS.Timeout | null = null;
+  /** Staff let the candidate carry on while offline (Agent.releaseHold): no hold until the connection is back. */
+  private holdReleased = false;
+  /** Help requests not yet sent with a heartbeat. */
+  private helpEvents: IntegrityEvent[] = [];
   private readonly handledInstructions = new Set<string>();
   /**
    * After a transfer claim: instructions staff issued before this device took the attempt over (the
@@ -166,6 +196,12 @@ export class Agent {
     saves: { ...NO_SAVES },
     lastError: null,
     offline: { continueNeeded: false, unlockedOffline: false, codesAvailable: false, bundleAvailable: false },
+    hold: null,
+    cover: null,
+    transfer: null,
+    display: { ...DEFAULT_DISPLAY },
+    flagged: [],
+    help: { ...NO_HELP },
   };
 
   constructor(private readonly o: AgentOptions) {
@@ -247,6 +283,7 @@ export class Agent {
     this.api.token = this.doc.loginToken;
     this.st.examId = this.doc.examId;
     this.st.candidateId = this.doc.candidateId;
+    this.restorePrefs(this.doc);
     const a = this.doc.attempt;
     if (!a) {
       this.update({ phase: 'logged-in' });
@@ -278,6 +315,9 @@ export class Agent {
   async configure(req: KioskConfigureRequest): Promise<KioskConfig & { serverVersion: string | null }> {
     this.assertOpen();
     if (this.doc?.attempt) throw new AgentError('CONFLICT', 'An exam is running on this kiosk: the server cannot be changed until it is finished.');
+    if (this.o.staffCheck && !(this.staffGrant && this.staffGrant.action === 'configure' && this.staffGrant.until > this.now())) {
+      throw new AgentError('STAFF_CODE_REQUIRED', 'Changing the exam server needs the staff code.');
+    }
     const serverUrl = normalizeServerUrl(req.serverUrl);
     const probe = new ApiClient({ serverUrl, timeoutMs: 5_000, userAgent: this.platform.clientInfo?.(), ...(this.o.serverCertSha256 ? { pinnedCertSha256: this.o.serverCertSha256 } : {}) });
     let health;
@@ -302,12 +342,34 @@ export class Agent {
       this.markOnline();
     }
     this.centerId = centerId;
+    this.staffGrant = null; // one change per staff code
     this.log.info('kiosk configured', { serverUrl, centerId });
     return { serverUrl, centerId, serverVersion: health.version ?? null };
   }
 
   getConfig(): KioskConfig {
-    return { serverUrl: this.serverUrl, centerId: this.centerId };
+    return { serverUrl: this.serverUrl, centerId: this.centerId, staffCodeRequired: !!this.o.staffCheck };
+  }
+
+  /**
+   * Staff at the kiosk: the staff code (checked by the shell, rate limited like quitting) allows
+   * one staff action for STAFF_GRANT_MS. Without a staff check configured every action is open.
+   */
+  async authorizeStaff(unlockCode: string, action: 'configure'): Promise<{ action: 'configure'; expiresAt: number }> {
+    this.assertOpen();
+    if (this.o.staffCheck) {
+      const r = await this.o.staffCheck(unlockCode);
+      if (!r.ok) {
+        this.log.warn('staff code refused', { action, reason: r.reason });
+        if (r.reason === 'wrong-code') throw new AgentError('INVALID_CREDENTIALS', 'That staff code is not right.');
+        if (r.reason === 'rate-limited') throw new AgentError('RATE_LIMITED', `Too many wrong staff codes: wait ${Math.ceil(r.retryAfterMs / 1000)} s before trying again.`);
+        throw new AgentError('FORBIDDEN', 'No staff code is provisioned on this kiosk: the server can only be set in kiosk.json.');
+      }
+    }
+    const expiresAt = this.now() + STAFF_GRANT_MS;
+    this.staffGrant = { action, until: expiresAt };
+    this.log.info('staff code accepted', { action });
+    return { action, expiresAt };
   }
 
   async login(req: CandidateLoginRequest): Promise<KioskState> {
@@ -328,8 +390,19 @@ export class Agent {
       await this.forgetCandidate();
     }
     this.api.token = token;
-    this.doc = { v: 1, serverUrl: this.requireServer(), examId: req.examId, candidateId: req.candidateId, loginToken: token, attempt: pending ?? null };
+    const kept = this.doc && this.doc.examId === req.examId && this.doc.candidateId === req.candidateId ? this.doc : null;
+    this.doc = {
+      v: 1,
+      serverUrl: this.requireServer(),
+      examId: req.examId,
+      candidateId: req.candidateId,
+      loginToken: token,
+      attempt: pending ?? null,
+      ...(kept?.display ? { display: kept.display } : {}),
+      ...(kept?.cover ? { cover: kept.cover } : {}),
+    };
     await this.persist();
+    this.restorePrefs(this.doc);
     this.st.examId = req.examId;
     this.st.candidateId = req.candidateId;
     this.markOnline();
@@ -386,6 +459,90 @@ export class Agent {
     this.st.clock = { timeRemaining: null, deadlineAt: null, running: false, offsetMs: this.clock.offsetMs };
     this.st.saves = { ...NO_SAVES };
     this.st.offline = { ...this.st.offline!, continueNeeded: false, unlockedOffline: false };
+    this.clearHold();
+    this.helpEvents = [];
+    this.st.cover = null;
+    this.st.transfer = null;
+    this.st.display = { ...DEFAULT_DISPLAY };
+    this.st.flagged = [];
+    this.st.help = { ...NO_HELP };
+  }
+
+  /** What the stored login says about the candidate's choices and their attempt (flags, raised hand). */
+  private restorePrefs(doc: SessionDoc): void {
+    this.st.display = { ...(doc.display ?? DEFAULT_DISPLAY) };
+    this.st.cover = doc.cover ?? null;
+    this.st.flagged = [...(doc.attempt?.flagged ?? [])];
+    this.st.help = { ...(doc.attempt?.help ?? NO_HELP) };
+  }
+
+  /**
+   * The exam's cover page for the check screen: the title, the candidate's name, the duration (and
+   * planned extra time). Before the start the server sends it with its 403 QUESTIONS_NOT_AVAILABLE;
+   * it is kept with the login, so later (the questions showing) it is the one read then.
+   */
+  async getCover(): Promise<ExamCover> {
+    const doc = this.requireLogin();
+    if (doc.cover && doc.cover.id === doc.examId && doc.cover.candidate.id === doc.candidateId) return doc.cover;
+    let cover: ExamCover;
+    try {
+      const exam = await this.api.exam(doc.examId);
+      this.markOnline();
+      cover = { id: exam.id, title: exam.title, durationMinutes: exam.durationMinutes, candidate: { id: doc.candidateId, name: doc.candidateId } };
+    } catch (e) {
+      const details = e instanceof ApiError && e.code === 'QUESTIONS_NOT_AVAILABLE' ? ExamCover.safeParse((e.details as { cover?: unknown } | undefined)?.cover) : null;
+      if (!details?.success) throw this.fail(e);
+      this.markOnline();
+      cover = details.data;
+      if (this.doc === doc) {
+        doc.cover = cover;
+        await this.persist();
+      }
+    }
+    if (this.doc === doc) this.update({ cover });
+    return cover;
+  }
+
+  /** Text size and contrast: the candidate's, kept until sign-out (a restarted kiosk keeps them). */
+  async setDisplay(display: KioskState['display']): Promise<KioskState> {
+    const doc = this.requireLogin();
+    doc.display = { textSize: display.textSize, highContrast: display.highContrast };
+    await this.persist();
+    this.update({ display: { ...doc.display } });
+    return this.state();
+  }
+
+  /** Flags a question for review (or takes the flag off): this attempt's only. */
+  async setFlag(questionId: string, flagged: boolean): Promise<KioskState> {
+    this.assertOpen();
+    const attempt = this.doc?.attempt;
+    if (!attempt) throw new AgentError('NO_SESSION', 'there is no exam running on this kiosk');
+    const set = new Set(attempt.flagged ?? []);
+    if (flagged) set.add(questionId);
+    else set.delete(questionId);
+    attempt.flagged = [...set].slice(0, 1_000);
+    await this.persist();
+    this.update({ flagged: [...attempt.flagged] });
+    return this.state();
+  }
+
+  /**
+   * Raise hand: a `help_requested` integrity event goes with the next heartbeat (sent at once when
+   * online; kept while offline), which the server turns into an alert for the room's proctors.
+   * When a proctor acknowledges it, a `help_seen` instruction comes back (state.help.seenAt).
+   */
+  async raiseHand(): Promise<KioskState> {
+    this.assertOpen();
+    const attempt = this.doc?.attempt;
+    if (!attempt) throw new AgentError('NO_SESSION', 'there is no exam running on this kiosk');
+    const at = this.now();
+    attempt.help = { requestedAt: at, seenAt: null };
+    await this.persist();
+    if (this.helpEvents.length < 10) this.helpEvents.push({ type: 'help_requested', at: new Date(at).toISOString() });
+    this.update({ help: { ...attempt.help } });
+    this.log.info('hand raised', { attemptId: attempt.attemptId });
+    if (!this.ticking && this.st.phase === 'in-exam') this.schedule(0);
+    return this.state();
   }
 
   /**
@@ -478,6 +635,12 @@ export class Agent {
     this.st.saves = { ...NO_SAVES, pending: this.outbox.pendingCount(r.attemptId) };
     this.st.attemptId = r.attemptId;
     this.st.session = { status: r.status, isLocked: r.isLocked, pausedByStaff: false };
+    this.st.flagged = [];
+    this.st.help = { ...NO_HELP };
+    this.st.transfer = null;
+    this.helpEvents = [];
+    this.clearHold();
+    this.lastHeard = { at: t1, timeRemaining: r.timeRemaining };
     this.setClock(r.timeRemaining, r.serverTime, r.status === 'active' && !r.isLocked);
     this.update({ phase: 'in-exam', lastError: null });
     this.monitor?.start();
@@ -498,6 +661,8 @@ export class Agent {
       throw new AgentError('FORBIDDEN', 'This computer restarted and the exam server cannot be reached yet: wait for the connection, or ask a proctor for a "continue" code.');
     }
     if (attempt.offlineSubmittedAt !== undefined) throw new AgentError('SESSION_FINISHED', 'the exam was handed in on a USB stick; answers can no longer change here');
+    if (this.st.hold) throw new AgentError('EXAM_HELD', 'Your exam is paused: the connection is lost. Your answers so far are safe; you can go on when it is back.');
+    if (this.st.phase === 'moved') throw new AgentError('SESSION_NOT_ACTIVE', 'Your exam is moving to another desk: continue there.');
     if (!Slug.safeParse(questionId).success) throw new AgentError('VALIDATION_FAILED', 'not a question id');
     const parsed = AnswerValue.safeParse(value);
     if (!parsed.success) throw new AgentError('INVALID_ANSWER', 'an answer is an option id, a list of option ids, text, or null');
@@ -609,8 +774,11 @@ export class Agent {
   async offlineCode(action: 'unlock' | 'continue', code: string): Promise<KioskState> {
     if (!this.doc?.attempt) throw new AgentError('NO_SESSION', 'there is no exam running on this kiosk');
     await this.checkOfflineCode(action, code);
-    if (action === 'continue') this.st.offline!.continueNeeded = false;
-    else {
+    if (action === 'continue') {
+      this.st.offline!.continueNeeded = false;
+      // Held because the connection is lost past the pause threshold: staff let the candidate go on.
+      if (this.st.hold) this.releaseHold();
+    } else {
       this.st.session.isLocked = false;
       this.st.offline!.unlockedOffline = true;
     }
@@ -752,6 +920,8 @@ export class Agent {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
     this.monitor?.stop();
     for (const w of this.syncWaiters) {
       clearTimeout(w.timer);
@@ -774,6 +944,7 @@ export class Agent {
     this.timer = null;
     if (this.closed || this.ticking || !this.doc?.attempt) return;
     if (this.st.phase === 'finished' || this.st.phase === 'needs-login' || this.st.phase === 'blocked') return;
+    if (this.st.phase === 'moved' && this.st.transfer?.done) return;
     this.ticking = true;
     const started = this.now();
     let step: Step;
@@ -794,7 +965,9 @@ export class Agent {
   private async heartbeatStep(): Promise<Step> {
     const attempt = this.doc!.attempt!;
     const seq = ++this.seq;
-    const events = this.monitor?.drain(50) ?? [];
+    const help = this.helpEvents.splice(0);
+    const envEvents = this.monitor?.drain(50 - help.length) ?? [];
+    const events = [...help, ...envEvents];
     const acks = [...this.pendingAcks].slice(0, 100);
     const t0 = this.now();
     let res;
@@ -808,18 +981,22 @@ export class Agent {
         ...(events.length ? { events } : {}),
       });
     } catch (e) {
-      this.monitor?.requeue(events);
+      this.monitor?.requeue(envEvents);
+      this.helpEvents.unshift(...help);
       return this.onRequestError(e);
     }
     const t1 = this.now();
+    if (res.pauseAfterMs) this.pauseAfterMs = res.pauseAfterMs;
     this.markOnline();
     this.clock.sample(t0, t1, res.serverTime);
     for (const id of acks) this.pendingAcks.delete(id);
-    this.handleInstructions(res.instructions);
-
     const warning = res.warning ?? '';
     const status = res.status ?? (res.sessionValid ? 'active' : this.st.session.status);
+    this.handleInstructions(res.instructions, status);
+
+    if (this.st.phase === 'moved') return this.movedStep(warning, status, res.timeRemaining, res.serverTime);
     if (res.sessionValid) {
+      this.lastHeard = { at: t1, timeRemaining: res.timeRemaining };
       this.st.session = { status: 'active', isLocked: false, pausedByStaff: false };
       this.setClock(res.timeRemaining, res.serverTime, true);
       this.update({ phase: 'in-exam' });
@@ -851,6 +1028,33 @@ export class Agent {
     }
     this.update({ phase: 'in-exam' });
     return 'ok';
+  }
+
+  /**
+   * The OLD desk after a transfer: it keeps beating (so the "quit" is acknowledged) but never
+   * recovers the session; once the new desk holds it (the server says it moved to another device)
+   * or it ended, this desk forgets the attempt and shows its closed screen.
+   */
+  private async movedStep(warning: string, status: SessionStatus | null, timeRemaining: number, serverTime: number): Promise<Step> {
+    this.setClock(timeRemaining, serverTime, false);
+    const gone = warning.startsWith('DEVICE_MISMATCH') || (status !== null && FINAL.includes(status));
+    if (!gone) {
+      this.emitState();
+      return 'ok';
+    }
+    await this.closeMovedDesk();
+    return 'stop';
+  }
+
+  /** The moved exam is held by the new desk (or over): nothing of it stays here; the closed screen shows. */
+  private async closeMovedDesk(): Promise<void> {
+    this.stopLoop();
+    this.monitor?.stop();
+    await this.forgetAttempt();
+    this.st.attemptId = null;
+    this.st.transfer = { message: this.st.transfer?.message ?? null, at: this.st.transfer?.at ?? this.now(), done: true };
+    this.update({ phase: 'moved' });
+    this.log.info('the exam continues at another desk; this desk is closed');
   }
 
   private async recoverStep(): Promise<Step> {
@@ -890,6 +1094,8 @@ export class Agent {
     this.markOnline();
     this.seq = Math.max(this.seq, r.lastHeartbeatSeq);
     this.st.session = { status: r.status, isLocked: false, pausedByStaff: r.status === 'paused' };
+    this.lastHeard = { at: this.now(), timeRemaining: r.timeRemaining };
+    this.clearHold();
     this.setClock(r.timeRemaining, this.clock.serverNow(), r.status === 'active');
     await this.restoreFromServer(attempt.attemptId);
     const pendingReplayed = this.outbox.pendingCount(attempt.attemptId);
@@ -925,6 +1131,11 @@ export class Agent {
     }
     if (e instanceof ApiError) {
       this.markOnline();
+      if (e.status === 401 && this.st.phase === 'moved') {
+        // The candidate signed in at the new desk (which ends this desk's login): this desk is done.
+        void this.closeMovedDesk().catch((err: unknown) => this.log.error('could not close the moved desk', { error: (err as Error).message }));
+        return 'stop';
+      }
       if (e.status === 401) {
         this.stopLoop();
         this.update({ phase: 'needs-login', lastError: { code: 'UNAUTHENTICATED', message: 'your sign-in has ended; sign in again to continue the exam' } });
@@ -951,7 +1162,7 @@ export class Agent {
     this.timer = null;
   }
 
-  private handleInstructions(list: Instruction[]): void {
+  private handleInstructions(list: Instruction[], status: SessionStatus | null): void {
     for (const ins of list) {
       this.pendingAcks.add(ins.id);
       if (this.handledInstructions.has(ins.id)) continue;
@@ -977,6 +1188,24 @@ export class Agent {
           break;
         case 'message':
           if (ins.message) this.emit({ type: 'message', instructionId: ins.id, message: ins.message });
+          break;
+        case 'help_seen': {
+          const attempt = this.doc?.attempt;
+          if (attempt?.help?.requestedAt != null) {
+            attempt.help = { requestedAt: attempt.help.requestedAt, seenAt: this.now() };
+            this.st.help = { ...attempt.help };
+            void this.persist().catch((err: unknown) => this.log.error('could not store the help state', { error: (err as Error).message }));
+          }
+          break;
+        }
+        case 'quit':
+          // A quit for a session that goes on is the transfer's (a terminate comes with its final status):
+          // this desk shows where to go, stops taking answers, and closes once the new desk holds the exam.
+          if (status === null || !FINAL.includes(status)) {
+            this.st.transfer = { message: ins.message ?? null, at: this.now(), done: false };
+            this.clearHold();
+            this.update({ phase: 'moved' });
+          }
           break;
         default:
           // submit / quit: the session's status (completed / terminated) arrives with it; the app decides.
@@ -1093,6 +1322,7 @@ export class Agent {
     this.monitor?.stop();
     this.st.session = { status, isLocked: false, pausedByStaff: false };
     this.st.clock = { ...this.st.clock, running: false, deadlineAt: null };
+    this.clearHold();
     if (attempt) {
       const lost = this.outbox.pendingCount(attempt.attemptId);
       if (lost > 0) this.log.warn('the attempt ended with answers the server never took', { attemptId: attempt.attemptId, lost });
@@ -1165,6 +1395,7 @@ export class Agent {
     const at = this.now();
     this.update({ connection: 'offline', offlineSince: at });
     this.emit({ type: 'offline', at });
+    this.armHold();
   }
 
   private markOnline(): void {
@@ -1173,8 +1404,70 @@ export class Agent {
     if (this.st.connection === 'online') return;
     const since = this.st.offlineSince;
     const at = this.now();
+    this.holdReleased = false;
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+    // Back online: the hold goes; the clock stays stopped until the server says it runs again.
+    if (this.st.hold) this.st.hold = null;
     this.update({ connection: 'online', offlineSince: null });
     if (since !== null) this.emit({ type: 'online', at, offlineMs: Math.max(0, at - since) });
+  }
+
+  // ---- offline past the pause threshold: the exam is held -------------------------------------
+
+  /** The server's pause threshold: what it told us, else its default (3 missed heartbeats). */
+  private holdAfterMs(): number {
+    return this.pauseAfterMs ?? 3 * this.intervalMs;
+  }
+
+  /**
+   * Offline with an attempt running: once the server would have paused the session (silent for its
+   * threshold since the last heartbeat it took), the clock stops at what the server will charge (the
+   * time left at the last heartbeat) and no answer is taken: offline time is not extra exam time.
+   */
+  private armHold(): void {
+    if (this.holdTimer || this.holdReleased || !this.doc?.attempt || this.st.hold) return;
+    if (this.st.phase !== 'in-exam' && this.st.phase !== 'recovering') return;
+    const from = this.lastHeard?.at ?? this.now();
+    const delay = Math.max(0, from + this.holdAfterMs() - this.now());
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = null;
+      this.applyHold();
+    }, delay);
+    this.holdTimer.unref?.();
+  }
+
+  private applyHold(): void {
+    if (this.closed || this.st.connection !== 'offline' || this.holdReleased || !this.doc?.attempt) return;
+    if (this.st.phase !== 'in-exam' && this.st.phase !== 'recovering') return;
+    const left = this.lastHeard?.timeRemaining ?? this.st.clock.timeRemaining;
+    this.st.clock = { ...this.st.clock, timeRemaining: left, running: false, deadlineAt: null };
+    this.log.warn('offline past the pause threshold: the exam is held until the connection is back', { afterMs: this.holdAfterMs() });
+    this.update({ hold: 'offline' });
+  }
+
+  private clearHold(): void {
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+    this.holdReleased = false;
+    this.st.hold = null;
+  }
+
+  /**
+   * The hook for staff letting the candidate go on while the server stays unreachable (an offline
+   * staff code, checked by the caller): the hold lifts and the local clock runs from the time left,
+   * until the connection is back (then the server's clock is the only clock again).
+   */
+  releaseHold(): KioskState {
+    if (!this.st.hold) return this.state();
+    this.holdReleased = true;
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+    const left = this.st.clock.timeRemaining;
+    this.st.clock = { ...this.st.clock, running: left !== null && left > 0, deadlineAt: left !== null ? this.now() + left * 1000 : null };
+    this.log.warn('staff let the candidate continue offline');
+    this.update({ hold: null });
+    return this.state();
   }
 
   private refreshPending(): void {

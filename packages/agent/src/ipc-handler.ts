@@ -24,6 +24,11 @@ export function createKioskIpcHandler(agent: Agent): (name: string, payload: unk
     logout: () => agent.logout(),
     offlineChallenge: (req: { action: Parameters<Agent['offlineChallenge']>[0] }) => agent.offlineChallenge(req.action),
     offlineCode: (req: { action: 'unlock' | 'continue'; code: string }) => agent.offlineCode(req.action, req.code),
+    authorizeStaff: (req: { unlockCode: string; action: 'configure' }) => agent.authorizeStaff(req.unlockCode, req.action),
+    getCover: () => agent.getCover(),
+    setDisplay: (req: { textSize: number; highContrast: boolean }) => agent.setDisplay(req),
+    setFlag: (req: { questionId: string; flagged: boolean }) => agent.setFlag(req.questionId, req.flagged),
+    raiseHand: () => agent.raiseHand(),
   };
   return async (name, payload) => {
     try {

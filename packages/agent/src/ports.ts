@@ -59,3 +59,10 @@ export const silentLogger: AgentLogger = {
   warn: () => {},
   error: () => {},
 };
+
+/**
+ * The staff code check the kiosk shell owns (main's quit gate: the same scrypt hash and the same
+ * rate limit as quitting). The agent asks it before a staff-only call (changing the server).
+ */
+export type StaffCodeCheck = { ok: true } | { ok: false; reason: 'wrong-code' } | { ok: false; reason: 'rate-limited'; retryAfterMs: number } | { ok: false; reason: 'not-configured' };
+export type StaffCodeChecker = (code: string) => Promise<StaffCodeCheck>;

@@ -84,9 +84,11 @@ function environment(r: EnvironmentReading): PreflightCheck[] {
   const vm = { id: 'virtual-machine', label: 'Physical computer' } as const;
   const names = r.vmSignals.map((s) => s.name.replace(/_/g, ' ')).join(', ');
   if (r.vmScore >= r.vmThreshold) {
-    out.push({ ...vm, status: 'fail', message: `This computer looks like a virtual machine (risk ${r.vmScore.toFixed(2)}: ${names}). Exams must run on a physical computer.` });
+    out.push({ ...vm, status: 'fail', message: `This computer looks like a virtual machine (we found: ${names}). Exams must run on a physical computer: ask a proctor.` });
+  } else if (r.vmSignals.length > 0) {
+    out.push({ ...vm, status: 'pass', message: `This looks like a physical computer. We noticed ${names}, which is not enough to stop the exam.` });
   } else {
-    out.push({ ...vm, status: 'pass', message: `No sign of a virtual machine (risk ${r.vmScore.toFixed(2)}, limit ${r.vmThreshold.toFixed(2)}).` });
+    out.push({ ...vm, status: 'pass', message: 'This looks like a physical computer.' });
   }
   return out;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Id, IsoDateTime, Slug } from './common.ts';
 import { ErrorCode } from './errors.ts';
 import { AnswerValue, CandidateLoginRequest, Instruction, SessionStatus } from './sessions.ts';
-import { CandidateExamView } from './staff.ts';
+import { CandidateExamView, ExamCover } from './staff.ts';
 import { OfflineAction } from './offline.ts';
 
 /**
@@ -21,6 +21,10 @@ export const KioskOnlyErrorCode = z.enum([
   'UNKNOWN_CALL',
   /** No server address is configured on this kiosk yet. */
   'NOT_CONFIGURED',
+  /** The call needs a staff code first (authorizeStaff): changing the exam server. */
+  'STAFF_CODE_REQUIRED',
+  /** The exam is held (offline past the pause threshold): no answer is taken until it continues. */
+  'EXAM_HELD',
 ]);
 export const KioskErrorCode = z.union([ErrorCode, KioskOnlyErrorCode]);
 export type KioskErrorCode = z.infer<typeof KioskErrorCode>;
@@ -43,6 +47,7 @@ export const KioskPhase = z.enum([
   'finished', // submitted, time up, expired or terminated
   'needs-login', // the login token is gone (expired or revoked): sign in again to continue
   'blocked', // recovery impossible without staff (wrong token, device mismatch, locked)
+  'moved', // a proctor moved the exam to another desk: this desk shows where to go, then closes
 ]);
 export type KioskPhase = z.infer<typeof KioskPhase>;
 
@@ -71,6 +76,22 @@ export const KioskState = z.object({
     /** server clock minus local clock, ms */
     offsetMs: z.number(),
   }),
+  /**
+   * Why the exam is held (no answers taken, the clock stopped): `offline` = the connection has been
+   * lost longer than the server's pause threshold (the server charges nothing after it); it lifts on
+   * reconnect (or when staff let the candidate continue offline: Agent.releaseHold). null = not held.
+   */
+  hold: z.enum(['offline']).nullable(),
+  /** The exam's cover (title, candidate's name, planned extra time), once read from the server. */
+  cover: ExamCover.nullable(),
+  /** After a transfer on the OLD desk: the proctor's message; `done` once the new desk took the exam. */
+  transfer: z.object({ message: z.string().nullable(), at: z.number().int(), done: z.boolean() }).nullable(),
+  /** The candidate's display choices, kept for their attempt (forgotten at sign-out). */
+  display: z.object({ textSize: z.number().int().min(0).max(3), highContrast: z.boolean() }),
+  /** Questions the candidate flagged for review. */
+  flagged: z.array(Slug),
+  /** The raised hand: when it was raised, and when a proctor acknowledged it. */
+  help: z.object({ requestedAt: z.number().int().nullable(), seenAt: z.number().int().nullable() }),
   saves: z.object({
     /** Answers saved on this device that the server has not acknowledged yet. */
     pending: z.number().int().min(0),
@@ -133,6 +154,8 @@ export const KioskConfig = z.object({
   serverUrl: z.string().nullable(),
   /** The exam center this kiosk belongs to (shown to the candidate and staff); optional. */
   centerId: z.string().nullable(),
+  /** Changing the server needs the staff code first (`authorizeStaff`): true on a provisioned kiosk. */
+  staffCodeRequired: z.boolean().optional(),
 });
 export type KioskConfig = z.infer<typeof KioskConfig>;
 
@@ -193,6 +216,23 @@ export const KioskIpc = {
   },
   /** The proctor's answer to an unlock or continue challenge (quit goes through the shell: requestQuitOffline). */
   offlineCode: { channel: 'kiosk:offlineCode', request: z.object({ action: z.enum(['unlock', 'continue']), code: z.string().trim().min(1).max(200) }).strict(), response: KioskState },
+  /**
+   * Staff, at the kiosk: the staff code (the same rate-limited check as quitting) allows one staff
+   * action for a few minutes: `configure` (change the exam server).
+   */
+  authorizeStaff: {
+    channel: 'kiosk:authorizeStaff',
+    request: z.object({ unlockCode: z.string().min(1).max(256), action: z.enum(['configure']) }).strict(),
+    response: z.object({ action: z.enum(['configure']), expiresAt: z.number().int() }),
+  },
+  /** The exam's cover page (title, the candidate's name) for the check screen; works before the start. */
+  getCover: { channel: 'kiosk:getCover', request: Empty, response: ExamCover },
+  /** Text size (0–3) and high contrast, kept for this candidate's attempt. */
+  setDisplay: { channel: 'kiosk:setDisplay', request: z.object({ textSize: z.number().int().min(0).max(3), highContrast: z.boolean() }).strict(), response: KioskState },
+  /** Flag a question for review (or take the flag off). */
+  setFlag: { channel: 'kiosk:setFlag', request: z.object({ questionId: Slug, flagged: z.boolean() }).strict(), response: KioskState },
+  /** Raise hand: a help request to the room's proctors (an alert); the state says when one has seen it. */
+  raiseHand: { channel: 'kiosk:raiseHand', request: Empty, response: KioskState },
 } as const;
 export type KioskCallName = keyof typeof KioskIpc;
 export type KioskRequest<N extends KioskCallName> = z.infer<(typeof KioskIpc)[N]['request']>;

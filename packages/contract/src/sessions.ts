@@ -56,7 +56,8 @@ export const ActiveSessionsResponse = z.object({
 export type ActiveSessionsResponse = z.infer<typeof ActiveSessionsResponse>;
 
 /** What staff ask of a kiosk; delivered in heartbeat answers until acknowledged. */
-export const InstructionType = z.enum(['lock', 'unlock', 'pause', 'resume', 'message', 'submit', 'quit']);
+/** `help_seen`: a proctor acknowledged the candidate's raised hand (the kiosk says so). */
+export const InstructionType = z.enum(['lock', 'unlock', 'pause', 'resume', 'message', 'submit', 'quit', 'help_seen']);
 export type InstructionType = z.infer<typeof InstructionType>;
 
 export const Instruction = z.object({
@@ -77,6 +78,8 @@ export const IntegrityEventType = z.enum([
   'vm_suspected',
   'clipboard_blocked',
   'shortcut_blocked',
+  /** The candidate pressed "Raise hand": an alert for the room's proctors. */
+  'help_requested',
 ]);
 export type IntegrityEventType = z.infer<typeof IntegrityEventType>;
 
@@ -107,6 +110,11 @@ export const HeartbeatResponse = z.object({
   /** Our addition: the session's status, so a kiosk can tell "paused" from "locked" from "over". */
   status: SessionStatus.optional(),
   isLocked: z.boolean().optional(),
+  /**
+   * Our addition: how long this session may stay silent before the server pauses it (heartbeat
+   * interval × missed beats); a kiosk offline longer stops its clock, as the server does.
+   */
+  pauseAfterMs: z.number().int().positive().optional(),
 });
 export type HeartbeatResponse = z.infer<typeof HeartbeatResponse>;
 

@@ -104,6 +104,21 @@ export const CandidateExamView = z.object({
 });
 export type CandidateExamView = z.infer<typeof CandidateExamView>;
 
+/**
+ * The exam's cover page: what a candidate may see before the session starts (no questions), so the
+ * kiosk can ask "is this you, is this your exam?". Sent in the `details.cover` of GET /exams/{id}'s
+ * 403 QUESTIONS_NOT_AVAILABLE.
+ */
+export const ExamCover = z.object({
+  id: Id,
+  title: z.string(),
+  durationMinutes: z.number().int(),
+  candidate: z.object({ id: z.string(), name: z.string() }),
+  /** Extra time planned for this candidate at registration (an accommodation), when the server has it. */
+  plannedExtraMinutes: z.number().int().min(0).optional(),
+});
+export type ExamCover = z.infer<typeof ExamCover>;
+
 export const CandidateRegistration = z.object({
   candidateId: Slug,
   name: z.string().trim().min(1).max(300),

@@ -12,6 +12,8 @@ export interface TileProps {
   remaining: number;
   /** Recently changed: highlighted for a few seconds. */
   fresh: boolean;
+  /** The candidate raised a hand (an open help_requested alert). */
+  helpRequested?: boolean;
   onOpen: (attemptId: string) => void;
 }
 
@@ -19,7 +21,7 @@ export interface TileProps {
 export class Tile extends Component<TileProps> {
   override shouldComponentUpdate(n: TileProps): boolean {
     const p = this.props;
-    return p.version !== n.version || p.status !== n.status || p.secondsSince !== n.secondsSince || p.remaining !== n.remaining || p.fresh !== n.fresh || p.s !== n.s;
+    return p.version !== n.version || p.status !== n.status || p.secondsSince !== n.secondsSince || p.remaining !== n.remaining || p.fresh !== n.fresh || p.s !== n.s || p.helpRequested !== n.helpRequested;
   }
 
   override render() {
@@ -70,6 +72,9 @@ export class Tile extends Component<TileProps> {
             </div>
           </dl>
           <div class="tile-flags">
+            {this.props.helpRequested ? (
+              <span class="flag flag-help">Hand raised: help requested</span>
+            ) : null}
             {s.isLocked && s.lockReason ? <span class="flag flag-locked">Locked: {s.lockReason}</span> : null}
             {s.openAlerts > 0 ? (
               <span class="flag flag-alert">

@@ -146,6 +146,7 @@ export function RoomPage() {
                 secondsSince={store.secondsSince(t, now)}
                 remaining={store.remaining(t, now)}
                 fresh={now - t.changedAt < 4_000}
+                helpRequested={store.alerts.some((a) => a.attemptId === t.s.attemptId && a.kind === 'help_requested')}
                 onOpen={setOpen}
               />
             ))}

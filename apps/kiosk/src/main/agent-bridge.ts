@@ -113,10 +113,15 @@ export function bridgeAgentToWindow(d: AgentBridgeDeps): () => void {
     if (!win.isDestroyed() && !win.webContents.isDestroyed()) win.webContents.send(channel, payload);
   };
   let staffQuit: NodeJS.Timeout | null = null;
-  const offState = agent.subscribe((s) => send(KioskPush.state.channel, s));
+  let phase: KioskState['phase'] | null = null;
+  const offState = agent.subscribe((s) => {
+    phase = s.phase;
+    send(KioskPush.state.channel, s);
+  });
   const offEvent = agent.onEvent((e) => {
     send(KioskPush.event.channel, e);
-    if (e.type === 'instruction' && e.instruction.type === 'quit' && !staffQuit) {
+    // A transfer's quit leaves the kiosk running: the old desk shows where the exam went, then its closed screen.
+    if (e.type === 'instruction' && e.instruction.type === 'quit' && !staffQuit && phase !== 'moved') {
       log.warn('staff asked this kiosk to quit', { instructionId: e.instruction.id });
       d.quitGate.open('staff-instruction');
       staffQuit = setTimeout(() => d.quit('staff-instruction'), d.staffQuitDelayMs ?? 12_000);

@@ -109,6 +109,8 @@ async function start(): Promise<void> {
         displayCount: () => screen.getAllDisplays().length,
         clientInfo: () => `invigil-kiosk/${app.getVersion()} (electron ${process.versions.electron}; ${process.platform}; ${process.arch})`,
       },
+      // Changing the exam server needs the staff code: the quit code, with the quit gate's rate limit.
+      staffCheck: (code) => quitGate.check(code),
       log,
     });
   } catch (e) {

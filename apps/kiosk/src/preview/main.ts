@@ -4,9 +4,11 @@
  * on http://127.0.0.1 with the preview bridge (bridge-client.ts) standing in for the preload, and
  * opens Debian's Chromium when there is one and a display (else prints the URL).
  *
- *   node --import tsx src/preview/main.ts [--server URL] [--data-dir DIR] [--port N] [--renderer-dir DIR] [--no-open] [--fake-platform] [--fake-displays N]
+ *   node --import tsx src/preview/main.ts [--server URL] [--data-dir DIR] [--port N] [--renderer-dir DIR] [--no-open] [--fake-platform] [--fake-displays N] [--staff-code-hash HASH]
  *
- * Environment: INVIGIL_SERVER_URL, INVIGIL_PREVIEW_DATA_DIR, INVIGIL_PREVIEW_PORT (same meanings).
+ * Environment: INVIGIL_SERVER_URL, INVIGIL_PREVIEW_DATA_DIR, INVIGIL_PREVIEW_PORT, INVIGIL_PREVIEW_STAFF_CODE_HASH (same meanings).
+ * `--staff-code-hash` (a `quit-code-hash` output, as in kiosk.json): changing the server then needs
+ * that staff code, checked and rate limited by the same quit gate main uses.
  * Prints `PREVIEW_URL=<url>` on stdout once it listens; Ctrl-C (SIGINT/SIGTERM) closes the agent cleanly.
  */
 import { createAgent, FileSecretStore, type AgentLogger } from '@invigil/agent';
@@ -19,6 +21,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { transform } from 'esbuild';
+import { QuitAttemptLimiter } from '../main/policy/quit-code.ts';
+import { QuitGate } from '../main/policy/quit-gate.ts';
 import { createPreviewServer } from './preview-server.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -34,6 +38,7 @@ const { values: args } = parseArgs({
     'no-open': { type: 'boolean', default: false },
     'fake-platform': { type: 'boolean', default: false },
     'fake-displays': { type: 'string' },
+    'staff-code-hash': { type: 'string' },
   },
 });
 
@@ -57,6 +62,9 @@ const log: AgentLogger = {
   error: (msg, data) => process.stderr.write(`agent ERROR: ${msg}${data ? ` ${JSON.stringify(data)}` : ''}\n`),
 };
 
+const staffCodeHash = args['staff-code-hash'] ?? process.env.INVIGIL_PREVIEW_STAFF_CODE_HASH;
+const staffGate = new QuitGate(staffCodeHash ?? null, new QuitAttemptLimiter(), Date.now);
+
 const agent = await createAgent({
   ...(serverUrl ? { serverUrl } : {}),
   dataDir,
@@ -65,6 +73,7 @@ const agent = await createAgent({
   // --fake-platform: one display, no processes, no VM hints (deterministic checks for tests);
   // --fake-displays N: the same with N displays (to see a failing check).
   ...(args['fake-platform'] || args['fake-displays'] ? { platform: fakePlatform({ displays: Number(args['fake-displays'] ?? 1) }) } : {}),
+  ...(staffCodeHash ? { staffCheck: (code: string) => staffGate.check(code) } : {}),
   log,
 });
 

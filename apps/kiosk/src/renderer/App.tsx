@@ -5,11 +5,17 @@ import { plural } from './format.ts';
 import { invoke, kioskBridge, type KioskBridge } from './kiosk-api.ts';
 import { ChecksScreen } from './screens/ChecksScreen.tsx';
 import { ConnectScreen } from './screens/ConnectScreen.tsx';
-import { BlockedScreen, FinishedScreen, NoBridge } from './screens/EndScreens.tsx';
+import { BlockedScreen, FinishedScreen, MovedScreen, NoBridge } from './screens/EndScreens.tsx';
 import { ExamScreen } from './screens/ExamScreen.tsx';
 import { LoginScreen } from './screens/LoginScreen.tsx';
 import { Dialog } from './ui/Dialog.tsx';
+import { useDisplay } from './ui/DisplayControls.tsx';
+import { StaffCodeScreen } from './ui/StaffCode.tsx';
 import { StaffQuit } from './ui/StaffQuit.tsx';
+
+/** How long the "session recovered" banner stays (it can be dismissed before). */
+export const NOTICE_MS = 15_000;
+const PLAIN_DISPLAY = { textSize: 0, highContrast: false };
 
 export function App() {
   const k = kioskBridge();
@@ -35,6 +41,8 @@ function KioskApp({ k }: { k: KioskBridge }) {
   const [state, setState] = useState<KioskState | null>(null);
   const [config, setConfig] = useState<KioskConfig | null>(null);
   const [editingConfig, setEditingConfig] = useState(false);
+  /** The staff code was accepted for changing the server (the agent holds the grant; this is the form's step). */
+  const [staffOk, setStaffOk] = useState(false);
   const [resume, setResume] = useState<{ candidateId: string; code: string } | null>(null);
   const [messages, setMessages] = useState<StaffMessage[]>([]);
   const [restored, setRestored] = useState<{ attemptId: string; answers: number } | null>(null);
@@ -82,6 +90,16 @@ function KioskApp({ k }: { k: KioskBridge }) {
     setResume((r) => (r && r.candidateId === candidateId ? r : null));
   }, [candidateId, attemptId]);
 
+  // The "recovered" banner goes by itself after a while.
+  useEffect(() => {
+    if (!restored) return;
+    const t = setTimeout(() => setRestored(null), NOTICE_MS);
+    return () => clearTimeout(t);
+  }, [restored]);
+
+  // The candidate's text size and contrast, on the whole page (plain for nobody signed in).
+  useDisplay(state?.candidateId ? state.display : PLAIN_DISPLAY);
+
   // Nothing left to send: ask the agent, so every question shows "saved to server".
   const pending = state?.saves.pending ?? 0;
   useEffect(() => {
@@ -99,16 +117,23 @@ function KioskApp({ k }: { k: KioskBridge }) {
   }
 
   let screen;
-  if (editingConfig || (!config.serverUrl && (state.phase === 'idle' || state.phase === 'logged-in'))) {
+  const stopEditing = () => {
+    setEditingConfig(false);
+    setStaffOk(false);
+  };
+  if ((editingConfig || (!config.serverUrl && (state.phase === 'idle' || state.phase === 'logged-in'))) && config.staffCodeRequired && !staffOk) {
+    // Changing the server is for staff: the staff code first (checked and rate limited like quitting).
+    screen = <StaffCodeScreen k={k} onOk={() => setStaffOk(true)} onCancel={config.serverUrl ? stopEditing : undefined} />;
+  } else if (editingConfig || (!config.serverUrl && (state.phase === 'idle' || state.phase === 'logged-in'))) {
     screen = (
       <ConnectScreen
         k={k}
         config={config}
         onDone={(c) => {
-          setConfig(c);
-          setEditingConfig(false);
+          setConfig({ ...config, ...c });
+          stopEditing();
         }}
-        onCancel={config.serverUrl ? () => setEditingConfig(false) : undefined}
+        onCancel={config.serverUrl ? stopEditing : undefined}
       />
     );
   } else {
@@ -130,6 +155,8 @@ function KioskApp({ k }: { k: KioskBridge }) {
           <ChecksScreen
             k={k}
             candidateId={state.candidateId}
+            cover={state.cover}
+            display={state.display}
             resumeCode={resume && resume.candidateId === state.candidateId ? resume.code : null}
             onStarted={(how, started) => {
               setClaimedAttemptId(how === 'transfer' ? started : null);
@@ -146,9 +173,12 @@ function KioskApp({ k }: { k: KioskBridge }) {
             k={k}
             state={state}
             book={book}
+            resumedHere={claimedAttemptId === state.attemptId}
             notice={
               restored && restored.attemptId === state.attemptId
-                ? `${claimedAttemptId === state.attemptId ? 'Your exam continues at this desk' : 'Your session was recovered'}; ${plural(restored.answers, 'answer')} restored.`
+                ? claimedAttemptId === state.attemptId
+                  ? `Your exam continues at this desk, where you left off; ${plural(restored.answers, 'answer')} restored.`
+                  : `Your session was recovered; ${plural(restored.answers, 'answer')} restored.`
                 : null
             }
             onDismissNotice={() => setRestored(null)}
@@ -161,30 +191,40 @@ function KioskApp({ k }: { k: KioskBridge }) {
       case 'blocked':
         screen = <BlockedScreen state={state} />;
         break;
+      case 'moved':
+        screen = <MovedScreen k={k} state={state} />;
+        break;
     }
   }
 
   const inExam = state.phase === 'in-exam' || state.phase === 'recovering';
+  const held = inExam && state.hold === 'offline';
   const locked = inExam && state.session.isLocked;
   const paused = inExam && !locked && state.session.pausedByStaff;
   const message = messages.find((m) => m.attemptId === state.attemptId);
   return (
     <>
       {screen}
-      {inExam ? null : <StaffQuit k={k} />}
+      {inExam || (state.phase === 'moved' && !state.transfer?.done) ? null : <StaffQuit k={k} />}
+      {held && !locked ? (
+        <Dialog title="Your exam is paused: the connection is lost" role="alertdialog" tone="overlay" key="held">
+          <p class="lead">The clock is stopped and no time is lost. Your exam continues when this computer reaches the exam server again.</p>
+          <p class="muted">Your answers so far are safe on this computer. Please stay at your desk; if this takes long, raise your hand.</p>
+        </Dialog>
+      ) : null}
       {locked ? (
         <Dialog title="Your exam is locked" role="alertdialog" tone="overlay" key="locked">
           <p class="lead">A proctor has locked your exam. The clock is stopped. Please stay at your desk and wait; a proctor will come to you.</p>
           <p class="muted">Your answers are safe.</p>
         </Dialog>
       ) : null}
-      {paused ? (
+      {paused && !held ? (
         <Dialog title="Your exam is paused by staff" role="alertdialog" tone="overlay" class="dialog-paused" key="paused">
           <p class="lead">The clock is stopped and no time is lost. Please wait; your exam continues when staff resume it.</p>
           <p class="muted">Your answers are safe.</p>
         </Dialog>
       ) : null}
-      {message && !locked && !paused ? (
+      {message && !locked && !paused && !held ? (
         <Dialog title="Message from the exam staff" role="alertdialog" tone="alert" key={message.id} onClose={() => setMessages((m) => m.filter((x) => x.id !== message.id))}>
           <p class="staff-message">{message.message}</p>
           <div class="actions">

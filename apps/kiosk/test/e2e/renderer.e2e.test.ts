@@ -258,7 +258,10 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk renderer + real agent (kiosk:preview) agai
 
     await page.getByText('This computer is ready for your exam.').waitFor();
     await page.getByRole('button', { name: 'Continue my exam' }).click();
-    await page.getByText('Your exam continues at this desk; 2 answers restored.').waitFor();
+    // Where it resumed: at the first question without an answer.
+    await page.getByText('Your exam continues at this desk, where you left off; 2 answers restored. You are at question 2, the first without an answer.').waitFor();
+    await page.getByRole('heading', { name: 'Question 2 of 4' }).waitFor();
+    await page.getByRole('button', { name: /^Question 1/ }).click();
     expect(await page.getByLabel('Venus').isChecked()).toBe(true);
     await saveLine(page).filter({ hasText: 'Saved to server' }).waitFor();
     await shot(page, '13-transferred-restored');

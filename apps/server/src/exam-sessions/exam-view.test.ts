@@ -24,6 +24,8 @@ describe('GET /exams/{examId}', () => {
       const r = await exam();
       expect(r.status, reason).toBe(403);
       expect(r.body.error, reason).toMatchObject({ code: 'QUESTIONS_NOT_AVAILABLE', details: { reason } });
+      // The cover page, so the kiosk can ask "is this you, is this your exam?" (no questions in it).
+      expect(r.body.error.details.cover, reason).toEqual({ id: p.examId, title: 'In-process exam', durationMinutes: 30, candidate: { id: p.candidates[0]!.candidateId, name: p.candidates[0]!.name } });
       expect(JSON.stringify(r.body)).not.toContain('Capital of France');
     };
 

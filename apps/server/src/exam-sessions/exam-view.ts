@@ -1,4 +1,4 @@
-import type { CandidateExamView } from '@invigil/contract';
+import type { CandidateExamView, ExamCover } from '@invigil/contract';
 import { isFinal, settle } from '@invigil/core';
 import type { Database } from '../ports/database.ts';
 import { forbidden, notFound } from '../ports/errors.ts';
@@ -30,8 +30,24 @@ export class ExamView {
     const exam = who.examId === examId ? await this.d.catalog.get(examId) : undefined;
     if (!exam || exam.status === 'draft') throw notFound('no such exam');
     const reason = await this.unavailable(who, exam.opensAt);
-    if (reason) throw forbidden(MESSAGES[reason], 'QUESTIONS_NOT_AVAILABLE', { reason, ...(exam.opensAt !== null ? { opensAt: new Date(exam.opensAt).toISOString() } : {}) });
+    if (reason) {
+      throw forbidden(MESSAGES[reason], 'QUESTIONS_NOT_AVAILABLE', { reason, ...(exam.opensAt !== null ? { opensAt: new Date(exam.opensAt).toISOString() } : {}), cover: await this.cover(who, exam) });
+    }
     return { id: exam.id, title: exam.title, durationMinutes: exam.durationMinutes, questions: exam.questions.map(({ correct: _key, ...q }) => q) };
+  }
+
+  /** The cover page (no questions): what the kiosk shows the candidate to confirm before the start. */
+  private async cover(who: CandidateRef, exam: { id: string; title: string; durationMinutes: number }): Promise<ExamCover> {
+    const reg = await this.d.db.repos.registrations.find(exam.id, who.candidateId);
+    // Planned extra time (an accommodation) when the registration carries it.
+    const extra = (reg as { plannedExtraMinutes?: unknown } | undefined)?.plannedExtraMinutes;
+    return {
+      id: exam.id,
+      title: exam.title,
+      durationMinutes: exam.durationMinutes,
+      candidate: { id: who.candidateId, name: reg?.name ?? who.candidateId },
+      ...(typeof extra === 'number' && Number.isInteger(extra) && extra > 0 ? { plannedExtraMinutes: extra } : {}),
+    };
   }
 
   private async unavailable(who: CandidateRef, opensAt: number | null): Promise<NotAvailable | null> {

@@ -10,6 +10,7 @@ import { auditEntry } from './audit-entry.ts';
 import type { PresenceEvents } from './presence-events.ts';
 import type { SessionChanges } from './session-changes.ts';
 import type { SessionReader } from './session-reader.ts';
+import type { ExamCatalog } from './exam-catalog.ts';
 import { settleIfDue } from './start-service.ts';
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -29,6 +30,8 @@ export interface HeartbeatDeps {
   reader: SessionReader;
   presenceEvents: PresenceEvents;
   metrics?: Metrics;
+  /** For the pause threshold each answer carries (`pauseAfterMs`). */
+  catalog?: ExamCatalog;
 }
 
 /** Why this request does not come from the session's device, or null when it does. */
@@ -72,6 +75,12 @@ export class HeartbeatService {
     const res = await this.beat(who, req);
     this.d.metrics?.heartbeat(res.sessionValid ? 'valid' : 'refused');
     return res;
+  }
+
+  /** The silence after which this exam's sessions are paused (what the kiosk's offline clock follows). */
+  private async pauseAfterMs(examId: string): Promise<Partial<HeartbeatResponse>> {
+    if (!this.d.catalog) return {};
+    return { pauseAfterMs: (await this.d.catalog.policy(examId)).silenceMs };
   }
 
   private async beat(who: CandidateRef, req: HeartbeatRequest): Promise<HeartbeatResponse> {
@@ -150,7 +159,7 @@ export class HeartbeatService {
     if (rec.state.status !== 'active') {
       return refuse(`SESSION_${rec.state.status.toUpperCase()}: the session is ${rec.state.status}${rec.state.pauseKind ? ` (${rec.state.pauseKind})` : ''}`, { instructions });
     }
-    return { sessionValid: true, timeRemaining: remainingSeconds(rec.state, now), serverTime: now, shouldForceRefresh: false, instructions, status: rec.state.status, isLocked: false };
+    return { sessionValid: true, timeRemaining: remainingSeconds(rec.state, now), serverTime: now, shouldForceRefresh: false, instructions, status: rec.state.status, isLocked: false, ...(await this.pauseAfterMs(rec.examId)) };
   }
 
   /** The device is proven: take its acknowledgements and hand it what staff asked of it. */
@@ -198,7 +207,7 @@ export class HeartbeatService {
       kind: type,
       count: n,
       severity: (type === 'remote_access' || type === 'vm_suspected' || type === 'forbidden_process' ? 'critical' : 'warning') as 'critical' | 'warning',
-      message: `kiosk reported ${type.replaceAll('_', ' ')}`,
+      message: type === 'help_requested' ? 'the candidate raised a hand: help requested' : `kiosk reported ${type.replaceAll('_', ' ')}`,
       detail: { reportedAt: latest.at, ...Object.fromEntries(Object.entries(latest.details ?? {}).slice(0, 20)) },
     }));
     return this.d.changes.alert(rec, alerts);

@@ -47,7 +47,7 @@ export function examSessionRoutes(r: RouteRegistry, s: ExamSessionServices): voi
       path: '/exams/:examId',
       tag: 'candidate',
       summary:
-        'The exam as the candidate sees it (no scoring keys). Only while your session of it is active and unlocked with time left: otherwise 403 QUESTIONS_NOT_AVAILABLE with details.reason not_open | not_started | paused | locked | finished',
+        'The exam as the candidate sees it (no scoring keys). Only while your session of it is active and unlocked with time left: otherwise 403 QUESTIONS_NOT_AVAILABLE with details.reason not_open | not_started | paused | locked | finished and details.cover, the cover page (id, title, durationMinutes, candidate {id, name}, plannedExtraMinutes when registered) the kiosk shows to confirm',
       roles: candidate,
       params: z.object({ examId: Id }),
       responses: { 200: CandidateExamView },

@@ -1,7 +1,8 @@
 import type { Alert } from '@invigil/contract';
 import type { SessionChanges } from '../exam-sessions/session-changes.ts';
 import type { Database } from '../ports/database.ts';
-import { notFound } from '../ports/errors.ts';
+import { isFinal } from '@invigil/core';
+import { notFound, NotFoundError } from '../ports/errors.ts';
 import type { AlertRecord, Principal } from '../ports/types.ts';
 import type { RoomService } from './room-service.ts';
 import { inScope, scopeOf } from './scope.ts';
@@ -27,16 +28,29 @@ export class AlertsService {
 
   async ack(p: Principal, id: string, ip: string): Promise<Alert> {
     const now = this.d.now();
+    let first = false;
     const a = await this.d.db.tx(async (r) => {
       const a = await r.alerts.get(id);
       if (!a || !inScope(scopeOf(p), a)) return undefined;
       if (await r.alerts.ack(id, p.userId, now)) {
+        first = true;
         await r.audit.append([{ at: now, actorType: 'staff', actorId: p.userId, action: 'alert.acknowledged', attemptId: a.attemptId, detail: { alertId: id, kind: a.kind }, ip }]);
       }
       return r.alerts.get(id);
     });
     if (!a) throw notFound('no such alert');
+    // A raised hand seen by a proctor: the candidate's kiosk is told (once), unless the session is over.
+    if (first && a.kind === 'help_requested' && a.attemptId) await this.tellHelpSeen(a.attemptId, p.userId);
     await this.d.changes.publishEvent({ type: 'alert.acknowledged', at: iso(now), attemptId: a.attemptId, centerId: a.centerId, roomId: a.roomId, data: { id, by: a.acknowledgedBy ?? p.userId } });
     return alertView(a);
+  }
+
+  private async tellHelpSeen(attemptId: string, by: string): Promise<void> {
+    try {
+      await this.d.changes.mutate(attemptId, null, (current) => (isFinal(current.state) ? { result: undefined } : { result: undefined, instructions: [{ type: 'help_seen', message: null, issuedBy: by, reason: null }] }), { flushAnswers: false });
+    } catch (e) {
+      // The alert is acknowledged whatever happens to the kiosk's notice (say the session is gone).
+      if (!(e instanceof NotFoundError)) throw e;
+    }
   }
 }

@@ -78,6 +78,21 @@ describe('QuitGate', () => {
     expect(results.filter((r) => !r.ok && r.reason === 'rate-limited')).toHaveLength(19);
   });
 
+  it('check() (staff actions such as changing the server) never opens the gate and shares the wrong-code count with quitting', async () => {
+    let now = 1_000_000;
+    const gate = new QuitGate(await hashQuitCode(CODE, 14), new QuitAttemptLimiter({ freeAttempts: 2, baseLockMs: 60_000 }), () => now);
+    expect(await gate.check(CODE)).toEqual({ ok: true });
+    expect(gate.isOpen).toBe(false);
+    expect(await gate.check('wrong-code-1')).toEqual({ ok: false, reason: 'wrong-code' });
+    expect(await gate.tryUnlock('wrong-code-2')).toEqual({ ok: false, reason: 'wrong-code' });
+    // Two wrong codes, one through each door: both doors now wait.
+    expect(await gate.check(CODE)).toEqual({ ok: false, reason: 'rate-limited', retryAfterMs: 60_000 });
+    expect(await gate.tryUnlock(CODE)).toEqual({ ok: false, reason: 'rate-limited', retryAfterMs: 60_000 });
+    now += 60_000;
+    expect(await gate.check(CODE)).toEqual({ ok: true });
+    expect(gate.isOpen).toBe(false);
+  });
+
   it('cannot be unlocked by code when none is configured, but opens for staff and the OS', async () => {
     const gate = new QuitGate(null, new QuitAttemptLimiter(), () => 0);
     expect(await gate.tryUnlock(CODE)).toEqual({ ok: false, reason: 'not-configured' });

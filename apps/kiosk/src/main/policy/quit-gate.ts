@@ -37,6 +37,16 @@ export class QuitGate {
 
   /** Checks a staff code; opens the gate when it is right. */
   async tryUnlock(code: string): Promise<QuitCheck> {
+    const r = await this.check(code);
+    if (r.ok) this.open('staff-code');
+    return r;
+  }
+
+  /**
+   * Checks a staff code without opening the gate (staff actions at the kiosk, such as changing the
+   * server): the same hash, the same rate limit and one check at a time, shared with quitting.
+   */
+  async check(code: string): Promise<QuitCheck> {
     // One check at a time, so parallel guesses cannot all slip in before the first failure counts.
     if (this.checking) return { ok: false, reason: 'rate-limited', retryAfterMs: 1_000 };
     const wait = this.limiter.retryAfterMs(this.now());
@@ -46,7 +56,6 @@ export class QuitGate {
     try {
       if (await verifyQuitCode(code, this.storedHash)) {
         this.limiter.recordSuccess();
-        this.open('staff-code');
         return { ok: true };
       }
       this.limiter.recordFailure(this.now());

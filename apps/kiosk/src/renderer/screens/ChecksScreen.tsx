@@ -1,6 +1,8 @@
-import type { KioskError, PreflightReport } from '@invigil/contract';
+import type { ExamCover, KioskError, KioskState, PreflightReport } from '@invigil/contract';
 import { useEffect, useState } from 'preact/hooks';
+import { plural } from '../format.ts';
 import { invoke, type KioskBridge } from '../kiosk-api.ts';
+import { DisplayControls } from '../ui/DisplayControls.tsx';
 import { ErrorNote, Screen } from '../ui/Screen.tsx';
 
 const SYMBOL = { pass: '✓', warn: '!', fail: '✕' } as const;
@@ -11,7 +13,14 @@ const WORD = { pass: 'Passed', warn: 'Warning', fail: 'Failed' } as const;
  * saving). A failed check keeps the exam from starting until it is fixed; warnings do not.
  * After a transfer the button continues the moved exam with the resume code instead of starting one.
  */
-export function ChecksScreen(props: { k: KioskBridge; candidateId: string | null; resumeCode: string | null; onStarted: (how: 'start' | 'transfer', attemptId: string | null) => void }) {
+export function ChecksScreen(props: {
+  k: KioskBridge;
+  candidateId: string | null;
+  cover: ExamCover | null;
+  display: KioskState['display'];
+  resumeCode: string | null;
+  onStarted: (how: 'start' | 'transfer', attemptId: string | null) => void;
+}) {
   const [report, setReport] = useState<PreflightReport | null>(null);
   const [running, setRunning] = useState(false);
   const [starting, setStarting] = useState(false);
@@ -28,6 +37,9 @@ export function ChecksScreen(props: { k: KioskBridge; candidateId: string | null
     else setError(r.error);
   }
   useEffect(() => void run(), []);
+  // The cover page (the candidate's name, the exam's title) to confirm before starting.
+  useEffect(() => void invoke(props.k, 'getCover', {}), [props.k]);
+  const cover = props.cover;
 
   async function start() {
     setStarting(true);
@@ -40,7 +52,37 @@ export function ChecksScreen(props: { k: KioskBridge; candidateId: string | null
 
   const failed = report ? report.checks.filter((c) => c.status === 'fail').length : 0;
   return (
-    <Screen title="Checking this computer" wide lead={props.candidateId ? `Signed in as ${props.candidateId}.` : undefined}>
+    <Screen title="Checking this computer" wide>
+      {cover ? (
+        <div class="cover" aria-label="Your exam">
+          <p class="cover-q">Please check this is you and your exam:</p>
+          <dl class="cover-facts">
+            <div>
+              <dt>Name</dt>
+              <dd>{cover.candidate.name}</dd>
+            </div>
+            <div>
+              <dt>Candidate ID</dt>
+              <dd>{cover.candidate.id}</dd>
+            </div>
+            <div>
+              <dt>Exam</dt>
+              <dd>{cover.title}</dd>
+            </div>
+            <div>
+              <dt>Time</dt>
+              <dd>
+                {plural(cover.durationMinutes, 'minute')}
+                {cover.plannedExtraMinutes ? ` + ${plural(cover.plannedExtraMinutes, 'minute')} extra time` : ''}
+              </dd>
+            </div>
+          </dl>
+          <p class="small muted">Not you, or not your exam? Sign out below and tell a proctor.</p>
+        </div>
+      ) : props.candidateId ? (
+        <p class="lead">Signed in as {props.candidateId}.</p>
+      ) : null}
+      <DisplayControls k={props.k} display={props.display} />
       <ul class="checks" aria-busy={running ? 'true' : 'false'} aria-label="Checks">
         {report
           ? report.checks.map((c) => (

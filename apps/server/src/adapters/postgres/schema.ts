@@ -297,7 +297,7 @@ export const instructions = pgTable(
   {
     id: text('id').primaryKey(),
     attemptId: text('attempt_id').notNull(),
-    type: text('type', { enum: ['lock', 'unlock', 'pause', 'resume', 'message', 'submit', 'quit'] }).notNull(),
+    type: text('type', { enum: ['lock', 'unlock', 'pause', 'resume', 'message', 'submit', 'quit', 'help_seen'] }).notNull(),
     message: text('message'),
     reason: text('reason'),
     issuedAt: int('issued_at').notNull(),

@@ -265,7 +265,7 @@ export const instructions = sqliteTable(
   {
     id: text('id').primaryKey(),
     attemptId: text('attempt_id').notNull(),
-    type: text('type', { enum: ['lock', 'unlock', 'pause', 'resume', 'message', 'submit', 'quit'] }).notNull(),
+    type: text('type', { enum: ['lock', 'unlock', 'pause', 'resume', 'message', 'submit', 'quit', 'help_seen'] }).notNull(),
     message: text('message'),
     reason: text('reason'),
     issuedAt: integer('issued_at').notNull(),
