@@ -74,7 +74,7 @@ export function createServices(d: ServiceDeps): Services {
   const catalog = new ExamCatalog({ db, invalidations: shared.invalidations, config });
   const writer = new AnswerWriter(db.repos.answers);
   const endedHooks: ((attemptId: string) => void)[] = [];
-  const changes = new SessionChanges({ db, shared, now, log, answers: writer, endedHooks, metrics });
+  const changes = new SessionChanges({ db, shared, now, log, answers: writer, endedHooks, metrics, changed: (id) => due.recheck(id) });
   const reader = new SessionReader({ db, presence: shared.presence, now });
   const presenceEvents = new PresenceEvents(shared.events);
   const heartbeats = new HeartbeatService({ db, shared, now, log, changes, reader, presenceEvents, metrics, catalog });

@@ -16,8 +16,9 @@ const dueOf = (e: DueEntry) => Math.min(e.fixedAt, e.lastSeenAt + e.silenceMs);
  * When each live session is next due for the sweeper, kept in one-second slots, so a pass with
  * nothing due looks at nothing. Only a hint: every session it names is checked again against the
  * database (under the row lock when anything changes), and what the hint does not know is found by
- * the sweeper's periodic full scan. Deadlines only ever move later (a heartbeat, a resume, an
- * extension), so a stale entry is early, never late: it is re-checked and moved.
+ * the sweeper's periodic full scan. A heartbeat only moves a deadline later (the entry is then early,
+ * re-checked and moved when reached); every other change made through this process (a pause makes
+ * the paused-session TTL the deadline, maybe sooner) has the session looked at again on the next pass.
  */
 export class DueSessions {
   private entries = new Map<string, DueEntry & { slot: number }>();

@@ -80,7 +80,9 @@ describe('the sweeper looks only at what is due (whole app in-process, manual cl
     expect(r.examined).toBeLessThanOrEqual(5);
     expect((await s.db.repos.examSessions.get(live[4]!.attemptId))!.state.status).toBe('paused');
     for (const x of live.slice(0, 4)) expect((await s.db.repos.examSessions.get(x.attemptId))!.state.status).toBe('active');
-    // The four fresh ones were moved, not paused; nothing is due for the next 19 s.
+    // The paused one is read once more (its deadline is now the paused-session TTL)…
+    expect(await s.jobs.sweep()).toMatchObject({ examined: 1, autoPaused: 0, expired: 0 });
+    // …and the four fresh ones were moved, not paused: nothing is due for the next 19 s.
     for (let t = 0; t < 19; t++) {
       s.clock.advance(1_000);
       expect(await s.jobs.sweep()).toMatchObject({ examined: 0, autoPaused: 0 });
@@ -101,5 +103,22 @@ describe('the sweeper looks only at what is due (whole app in-process, manual cl
     // Silent since the other instance resumed it 60 s ago: paused again, exactly once.
     expect(r.autoPaused).toBe(1);
     expect((await s.db.repos.examSessions.get(x!.attemptId))!.state).toMatchObject({ status: 'paused', pauseKind: 'auto' });
+  });
+});
+
+describe('a change that makes a session due sooner', () => {
+  it('a pause with a short paused-session TTL expires at the TTL, not at the old silence deadline', async () => {
+    const s = await inProcess({ HEARTBEAT_INTERVAL_MS: '10000', PAUSED_SESSION_TTL_MS: '5000' });
+    try {
+      const p = await provisionIn(s, 1, { durationMinutes: 60, questions: [{ id: 'q', type: 'text', prompt: 'p' }] });
+      const token = await candidateLoginIn(s, p.examId, p.candidates[0]!);
+      const st = await s.api('POST', '/exams/sessions/start', { examSetId: p.examId }, token);
+      await s.jobs.sweep(); // tracked: silent in 30 s
+      expect((await s.api('POST', `/exams/sessions/${st.body.attemptId}/pause`, undefined, token)).body.status).toBe('paused');
+      s.clock.advance(5_000);
+      expect(await s.jobs.sweep()).toMatchObject({ expired: 1 });
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -43,6 +43,8 @@ export interface SessionChangeDeps {
   /** Run after a session reached a final state (archive sealing…). Never throws into the caller. */
   endedHooks: ((attemptId: string) => void)[];
   metrics?: Metrics;
+  /** Told of every stored change (the sweeper's due index looks at the session again: a pause can make it due sooner). */
+  changed?: (attemptId: string) => void;
 }
 
 /** A candidate sees only their own attempts, of the exam their login is for. */
@@ -126,6 +128,7 @@ export class SessionChanges {
 
   private async afterChange(rec: SessionRecord, now: number, announce?: { action: string; by: string }): Promise<void> {
     const { presence } = this.d.shared;
+    this.d.changed?.(rec.attemptId);
     if (rec.state.status === 'active') await presence.touch(rec.attemptId, now, rec.lastSeq);
     await this.publish(rec, now, announce);
     if (isFinal(rec.state)) {
