@@ -30,7 +30,7 @@ export function OfflinePage() {
 }
 
 function ChallengeCard(props: { preselect: string }) {
-  const room = useLoad((signal) => api.get<{ sessions: LiveSession[] }>('/proctor/sessions', undefined, signal), []);
+  const room = useLoad((signal) => api.get<{ sessions: LiveSession[] }>('/proctor/sessions', { includeFinished: true }, signal), []);
   const [attemptId, setAttemptId] = useState(props.preselect);
   const [challenge, setChallenge] = useState('');
   const [reason, setReason] = useState('');
