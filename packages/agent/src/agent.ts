@@ -255,6 +255,8 @@ export class Agent {
     for (const r of this.outbox.pending(a.attemptId)) {
       this.answerCache.put(a.attemptId, { questionId: r.questionId, value: r.value, clientSeq: r.clientSeq, synced: false });
     }
+    // What still waits for the server is known from the start (the UI says so while reconnecting).
+    this.refreshPending();
     this.setInterval(a.heartbeatIntervalMs);
     this.needsRecover = true;
     // Restarted mid-exam: answers wait until the server takes the attempt back, or a proctor's

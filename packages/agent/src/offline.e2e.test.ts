@@ -158,7 +158,8 @@ describe('offline staff codes', () => {
     // back; every answer typed is there.
     proxy.restore();
     expect((await call(`${server.api}/proctor/sessions/${attemptId}/actions`, 'POST', { action: 'unlock', reason: 'checked, fine' }, prov.adminToken)).status).toBe(200);
-    await third.waitFor((s) => s.phase === 'in-exam' && s.offline?.continueNeeded === false && s.saves.pending === 0, 10_000);
+    await third.waitFor((s) => s.phase === 'in-exam' && s.offline?.continueNeeded === false, 10_000);
+    await third.whenSynced(10_000);
     const token = await candidateLogin(server, prov.examId, prov.candidates[0]!);
     const onServer = await call(`${server.api}/exams/sessions/${attemptId}/answers`, 'GET', undefined, token);
     expect(onServer.body.answers.find((a: any) => a.questionId === 'q3').value).toBe('typed after the restart');
