@@ -260,8 +260,9 @@ export class Agent {
     this.setInterval(a.heartbeatIntervalMs);
     this.needsRecover = true;
     // Restarted mid-exam: answers wait until the server takes the attempt back, or a proctor's
-    // offline "continue" code says the candidate may go on without it.
-    this.st.offline!.continueNeeded = true;
+    // offline "continue" code says the candidate may go on without it (only where there are offline
+    // codes: a kiosk without the server's key carries on as before, with no one able to say so).
+    this.st.offline!.continueNeeded = this.offline.codesAvailable;
     this.update({ phase: 'recovering' });
     this.monitor?.start();
     this.schedule(0);
