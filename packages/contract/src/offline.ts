@@ -149,6 +149,8 @@ export const OfflineCodeResponse = z.object({
   longCode: z.string(),
   /** The latest the kiosk takes it (the kiosk keeps its own, shorter, expiry too). */
   validUntil: IsoDateTime,
+  /** An unlock code for a session locked on the server lifts that lock as well (a staff unlock, audited). */
+  unlockedOnServer: z.boolean(),
 });
 export type OfflineCodeResponse = z.infer<typeof OfflineCodeResponse>;
 
