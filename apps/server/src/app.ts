@@ -94,7 +94,8 @@ export function createApp(d: AppDeps) {
     await next();
     if (!c.res.headers.has('cache-control')) c.header('Cache-Control', 'no-store');
   });
-  app.use('/api/v1/*', bodyLimit((c) => (c.req.path.startsWith('/api/v1/admin/') ? LARGE_BODY : SMALL_BODY)));
+  // Offline bundles carry a whole attempt (essays included): as large as an admin import.
+  app.use('/api/v1/*', bodyLimit((c) => (c.req.path.startsWith('/api/v1/admin/') || c.req.path === '/api/v1/proctor/offline-bundles' ? LARGE_BODY : SMALL_BODY)));
 
   app.onError((err, c) => {
     const answer = httpAnswer(err);

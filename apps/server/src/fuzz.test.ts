@@ -70,7 +70,7 @@ const VALID_BODIES: [string, string, unknown][] = [
   ['/policy', 'PUT', {}],
   ['/registrations/{candidateId}', 'PUT', { seat: '1' }],
   ['/offline-key', 'POST', { boxPublicKey: 'A'.repeat(43), signature: 'A'.repeat(86) }],
-  ['/offline-code', 'POST', { challenge: 'ABCDE-FGHJK' }],
+  ['/offline-code', 'POST', { challenge: 'ABCDE-FGHJK-MNPQR' }],
 ];
 
 /** The JSON type name of a value, as an OpenAPI schema would declare it. */
@@ -108,7 +108,9 @@ describe('bad input never breaks a route', () => {
       for (const v of [null, 1, 'str', [], true]) {
         expectEnvelope(await call(url, op.method, JSON.stringify(v), t), `${op.method} ${op.path} top-level ${JSON.stringify(v)}`);
       }
-      const huge = JSON.stringify({ pad: 'x'.repeat(op.path.startsWith('/api/v1/admin') ? 17 * 1024 * 1024 : 300 * 1024) });
+      // Admin imports and offline bundles take up to 16 MiB; everything else 256 KiB.
+      const large = op.path.startsWith('/api/v1/admin') || op.path === '/api/v1/proctor/offline-bundles';
+      const huge = JSON.stringify({ pad: 'x'.repeat(large ? 17 * 1024 * 1024 : 300 * 1024) });
       const r = await call(url, op.method, huge, t);
       expectEnvelope(r, `${op.method} ${op.path} huge`);
       expect(r.status).toBe(413);

@@ -99,9 +99,10 @@ export function createServices(d: ServiceDeps): Services {
   const loginSessions = { authenticator, policies, login, mine: new MySessionsService({ db, activity: shared.activity, now, authenticator, invalidations: shared.invalidations }) };
 
   const room = new RoomService({ db, shared, config, now, catalog });
+  const actions = new ActionsService({ changes, room });
   const proctoring = {
     room,
-    actions: new ActionsService({ changes, room }),
+    actions,
     transfer: new TransferService({ db, shared, now, catalog, changes, reader, room, heartbeats, metrics }),
     alerts: new AlertsService({ db, now, room, changes }),
     events: shared.events,
@@ -114,7 +115,7 @@ export function createServices(d: ServiceDeps): Services {
 
   const offlineKeys = new OfflineKeys(d.secretKey);
   const offline = {
-    codes: new OfflineCodesService({ db, now, keys: offlineKeys, room, reader, verifier: heartbeats.keys }),
+    codes: new OfflineCodesService({ db, now, keys: offlineKeys, room, actions, reader, verifier: heartbeats.keys }),
     bundles: new OfflineBundleService({ db, now, keys: offlineKeys, room, catalog, changes, writer, verifier: heartbeats.keys }),
   };
 

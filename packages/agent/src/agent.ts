@@ -294,11 +294,14 @@ export class Agent {
     for (const r of this.outbox.pending(a.attemptId)) {
       this.answerCache.put(a.attemptId, { questionId: r.questionId, value: r.value, clientSeq: r.clientSeq, synced: false });
     }
+    // What still waits for the server is known from the start (the UI says so while reconnecting).
+    this.refreshPending();
     this.setInterval(a.heartbeatIntervalMs);
     this.needsRecover = true;
     // Restarted mid-exam: answers wait until the server takes the attempt back, or a proctor's
-    // offline "continue" code says the candidate may go on without it.
-    this.st.offline!.continueNeeded = true;
+    // offline "continue" code says the candidate may go on without it (only where there are offline
+    // codes: a kiosk without the server's key carries on as before, with no one able to say so).
+    this.st.offline!.continueNeeded = this.offline.codesAvailable;
     this.update({ phase: 'recovering' });
     this.monitor?.start();
     this.schedule(0);

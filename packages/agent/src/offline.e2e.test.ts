@@ -51,10 +51,10 @@ async function kiosk(proxy: TcpProxy, dirs: { dataDir: string; keyPath: string }
 }
 
 /** A candidate in an exam on a kiosk behind its own proxy; the kiosk has fetched its offline key. */
-async function seated(prefix: string) {
+async function seated(prefix: string, questions?: unknown[]) {
   const proxy = await startTcpProxy(server.url);
   cleanups.push(() => proxy.close());
-  const prov = await provision(server, 1, { prefix });
+  const prov = await provision(server, 1, { prefix, ...(questions ? { questions } : {}) });
   const c = prov.candidates[0]!;
   const dirs = await tempDirs();
   const agent = await kiosk(proxy, dirs);
@@ -94,7 +94,7 @@ describe('offline staff codes', () => {
     expect(ch.challenge).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
     const r = await answer(prov.adminToken, attemptId, ch.challenge.toLowerCase().replace(/-/g, ' '));
     expect(r.status, JSON.stringify(r.body)).toBe(200);
-    expect(r.body).toMatchObject({ action: 'unlock', attemptId });
+    expect(r.body).toMatchObject({ action: 'unlock', attemptId, unlockedOnServer: true });
     expect(r.body.code).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
     const unlocked = await agent.offlineCode('unlock', r.body.code);
     expect(unlocked.session.isLocked).toBe(false);
@@ -154,11 +154,13 @@ describe('offline staff codes', () => {
     await third.offlineChallenge('continue');
     expect(await refused(third.offlineCode('continue', cr.body.longCode))).toBe('INVALID_CREDENTIALS');
 
-    // The network returns and staff lift the lock on the server too: the server takes the attempt
-    // back; every answer typed is there.
+    // The unlock code lifted the server's lock too (a staff unlock in the audit trail): when the network
+    // returns the server takes the attempt back unlocked; every answer typed is there.
+    const seen = await call(`${server.api}/proctor/sessions?includeFinished=true`, 'GET', undefined, prov.adminToken);
+    expect(seen.body.sessions.find((x: any) => x.attemptId === attemptId)).toMatchObject({ isLocked: false });
     proxy.restore();
-    expect((await call(`${server.api}/proctor/sessions/${attemptId}/actions`, 'POST', { action: 'unlock', reason: 'checked, fine' }, prov.adminToken)).status).toBe(200);
-    await third.waitFor((s) => s.phase === 'in-exam' && s.offline?.continueNeeded === false && s.saves.pending === 0, 10_000);
+    await third.waitFor((s) => s.phase === 'in-exam' && s.offline?.continueNeeded === false, 10_000);
+    await third.whenSynced(10_000);
     const token = await candidateLogin(server, prov.examId, prov.candidates[0]!);
     const onServer = await call(`${server.api}/exams/sessions/${attemptId}/answers`, 'GET', undefined, token);
     expect(onServer.body.answers.find((a: any) => a.questionId === 'q3').value).toBe('typed after the restart');
@@ -304,5 +306,24 @@ describe('offline bundle', () => {
     expect(late.status).toBe(409);
     expect(late.body.error.code).toBe('ATTEMPT_FINISHED');
     expect((await call(`${server.api}/exams/sessions/${attemptId}/answers`, 'GET', undefined, token)).body.answers).toEqual(answers);
+  });
+
+  it('a whole attempt of long essays (over the 256 KiB body limit of other routes) goes through', async () => {
+    skewMs = 0;
+    const questions = Array.from({ length: 4 }, (_, i) => ({ id: `essay${i + 1}`, type: 'text', prompt: `Essay ${i + 1}` }));
+    const { proxy, prov, c, agent, attemptId } = await seated('offbig', questions);
+    proxy.cut();
+    await agent.waitFor((s) => s.connection === 'offline', 5_000);
+    const essay = (i: number) => `Essay ${i}: ${'λόγος "quoted" and \\ escaped, '.repeat(2_800)}`.slice(0, 100_000);
+    for (let i = 1; i <= 4; i++) await agent.saveAnswer(`essay${i}`, essay(i));
+    const usb = await mkdtemp(join(tmpdir(), 'invigil-usb-'));
+    const out = await agent.exportOfflineBundle(join(usb, 'big.invigil'), { submit: true });
+    expect(out.bytes).toBeGreaterThan(256 * 1024);
+    const r = await call(`${server.api}/proctor/offline-bundles`, 'POST', { bundle: await readFile(join(usb, 'big.invigil'), 'utf8') }, prov.adminToken);
+    expect(r.status, JSON.stringify(r.body).slice(0, 300)).toBe(200);
+    expect(r.body).toMatchObject({ applied: 4, submittedNow: true });
+    const token = await candidateLogin(server, prov.examId, c);
+    const answers = (await call(`${server.api}/exams/sessions/${attemptId}/answers`, 'GET', undefined, token)).body.answers;
+    for (let i = 1; i <= 4; i++) expect(answers.find((a: any) => a.questionId === `essay${i}`).value).toBe(essay(i));
   });
 });

@@ -121,7 +121,7 @@ export function offlineBundleSigningString(body: string): string {
 }
 
 /** X25519 (ephemeral key `epk`) + HKDF-SHA256 + AES-256-GCM, all base64url. */
-export const SealedBox = z.object({ epk: DevicePublicKey, iv: Base64Url.length(16), ct: Base64Url.max(400_000), tag: Base64Url.length(22) }).strict();
+export const SealedBox = z.object({ epk: DevicePublicKey, iv: Base64Url.length(16), ct: Base64Url.max(12_000_000), tag: Base64Url.length(22) }).strict();
 export type SealedBox = z.infer<typeof SealedBox>;
 
 /** GET /offline/keys: the server's public keys (write `signingPublicKey` into the kiosk's kiosk.json). */
@@ -149,6 +149,8 @@ export const OfflineCodeResponse = z.object({
   longCode: z.string(),
   /** The latest the kiosk takes it (the kiosk keeps its own, shorter, expiry too). */
   validUntil: IsoDateTime,
+  /** An unlock code for a session locked on the server lifts that lock as well (a staff unlock, audited). */
+  unlockedOnServer: z.boolean(),
 });
 export type OfflineCodeResponse = z.infer<typeof OfflineCodeResponse>;
 
@@ -159,7 +161,7 @@ export const OfflineBundleFile = z
 export type OfflineBundleFile = z.infer<typeof OfflineBundleFile>;
 
 /** Inside the box: the body (JSON text of OfflineBundleBody) and the device's signature over it. */
-export const OfflineBundleSealed = z.object({ body: z.string().max(300_000), signature: DeviceSignature }).strict();
+export const OfflineBundleSealed = z.object({ body: z.string().max(8_000_000), signature: DeviceSignature }).strict();
 
 export const OfflineBundleAnswer = z.object({ questionId: Slug, value: AnswerValue, clientSeq: z.number().int().positive(), at: z.number().int() }).strict();
 export const OfflineBundleBody = z
@@ -182,7 +184,8 @@ export const OfflineBundleBody = z
   .strict();
 export type OfflineBundleBody = z.infer<typeof OfflineBundleBody>;
 
-export const OfflineBundleUploadRequest = z.object({ bundle: z.string().min(1).max(240_000) }).strict();
+/** The file's text as the kiosk wrote it (the route takes bodies up to 16 MiB, like admin imports). */
+export const OfflineBundleUploadRequest = z.object({ bundle: z.string().min(1).max(12_000_000) }).strict();
 export const OfflineBundleUploadResponse = z.object({
   attemptId: Id,
   candidateId: z.string(),

@@ -30,7 +30,7 @@ export function OfflinePage() {
 }
 
 function ChallengeCard(props: { preselect: string }) {
-  const room = useLoad((signal) => api.get<{ sessions: LiveSession[] }>('/proctor/sessions', undefined, signal), []);
+  const room = useLoad((signal) => api.get<{ sessions: LiveSession[] }>('/proctor/sessions', { includeFinished: true }, signal), []);
   const [attemptId, setAttemptId] = useState(props.preselect);
   const [challenge, setChallenge] = useState('');
   const [reason, setReason] = useState('');
@@ -116,7 +116,10 @@ function ChallengeCard(props: { preselect: string }) {
               </span>
             ))}
           </p>
-          <p class="muted">Valid until {shortDateTime(answer.validUntil)}, once. Recorded in the audit trail.</p>
+          <p class="muted">
+            Valid until {shortDateTime(answer.validUntil)}, once. Recorded in the audit trail.
+            {answer.unlockedOnServer ? ' The lock is lifted on the server as well.' : ''}
+          </p>
           <details>
             <summary>Long code (for a kiosk that says it has no offline key)</summary>
             <p class="long-code" data-testid="offline-long-code">

@@ -4,11 +4,13 @@
  * on http://127.0.0.1 with the preview bridge (bridge-client.ts) standing in for the preload, and
  * opens Debian's Chromium when there is one and a display (else prints the URL).
  *
- *   node --import tsx src/preview/main.ts [--server URL] [--data-dir DIR] [--port N] [--renderer-dir DIR] [--no-open] [--fake-platform] [--fake-displays N] [--staff-code-hash HASH]
+ *   node --import tsx src/preview/main.ts [--server URL] [--data-dir DIR] [--port N] [--renderer-dir DIR] [--no-open] [--fake-platform] [--fake-displays N] [--staff-code-hash HASH] [--server-public-key KEY]
  *
  * Environment: INVIGIL_SERVER_URL, INVIGIL_PREVIEW_DATA_DIR, INVIGIL_PREVIEW_PORT, INVIGIL_PREVIEW_STAFF_CODE_HASH (same meanings).
  * `--staff-code-hash` (a `quit-code-hash` output, as in kiosk.json): changing the server then needs
  * that staff code, checked and rate limited by the same quit gate main uses.
+ * --server-public-key: kiosk.json's serverPublicKey (offline staff codes and bundles); bundles the
+ * preview "saves to a USB stick" go to <data-dir>/../usb/ (there is no save dialog here).
  * Prints `PREVIEW_URL=<url>` on stdout once it listens; Ctrl-C (SIGINT/SIGTERM) closes the agent cleanly.
  */
 import { createAgent, FileSecretStore, type AgentLogger } from '@invigil/agent';
@@ -39,6 +41,7 @@ const { values: args } = parseArgs({
     'fake-platform': { type: 'boolean', default: false },
     'fake-displays': { type: 'string' },
     'staff-code-hash': { type: 'string' },
+    'server-public-key': { type: 'string' },
   },
 });
 
@@ -65,8 +68,10 @@ const log: AgentLogger = {
 const staffCodeHash = args['staff-code-hash'] ?? process.env.INVIGIL_PREVIEW_STAFF_CODE_HASH;
 const staffGate = new QuitGate(staffCodeHash ?? null, new QuitAttemptLimiter(), Date.now);
 
+const serverPublicKey = args['server-public-key'];
 const agent = await createAgent({
   ...(serverUrl ? { serverUrl } : {}),
+  ...(serverPublicKey ? { serverPublicKey } : {}),
   dataDir,
   // The key that seals the device key and session lives beside (not inside) the agent's folder.
   secretStore: new FileSecretStore(join(dirname(dataDir), `${dataDir.split(/[\\/]/).pop()}.secret.key`)),
@@ -78,7 +83,7 @@ const agent = await createAgent({
 });
 
 const bridge = await transform(await readFile(join(HERE, 'bridge-client.ts'), 'utf8'), { loader: 'ts', target: 'es2022', format: 'iife' });
-const server = createPreviewServer({ agent, rendererDir, bridgeJs: bridge.code, previewCss: await readFile(join(HERE, 'preview.css'), 'utf8') });
+const server = createPreviewServer({ agent, rendererDir, bridgeJs: bridge.code, previewCss: await readFile(join(HERE, 'preview.css'), 'utf8'), usbDir: join(dirname(dataDir), 'usb') });
 await new Promise<void>((res, rej) => {
   server.once('error', rej);
   server.listen(port, '127.0.0.1', res);

@@ -1,7 +1,7 @@
 import type { Agent } from '@invigil/agent';
 import { createKioskIpcHandler } from '@invigil/agent';
-import { KioskPush } from '@invigil/contract';
-import { readFile } from 'node:fs/promises';
+import { KioskPush, KioskShellIpc } from '@invigil/contract';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
@@ -26,6 +26,8 @@ export interface PreviewServerOptions {
   /** the compiled bridge-client.ts */
   bridgeJs: string;
   previewCss: string;
+  /** Where saveOfflineBundle writes (the preview has no save dialog); none: not offered. */
+  usbDir?: string;
 }
 
 /**
@@ -64,6 +66,7 @@ export function createPreviewServer(o: PreviewServerOptions): Server {
       }
       // The shell's own calls (KioskShellIpc) have no Electron main here.
       if (name === 'requestQuit') return json(res, 200, { ok: false, error: { code: 'FORBIDDEN', message: 'The preview has no staff quit: stop it with Ctrl-C in its terminal.' } });
+      if (name === 'requestQuitOffline' || name === 'saveOfflineBundle') return json(res, 200, await offlineShellCall(o, name, payload));
       return json(res, 200, await handle(name, payload));
     }
     if (path === '/__preview/events') {
@@ -145,4 +148,28 @@ function json(res: ServerResponse, status: number, value: unknown): void {
 function text(res: ServerResponse, status: number, message: string): void {
   res.writeHead(status, headers('text/plain; charset=utf-8'));
   res.end(message);
+}
+
+/**
+ * The shell's offline calls in the preview: the offline quit code is checked by the agent as in the
+ * kiosk (the preview then says so instead of quitting); the bundle goes to `usbDir`.
+ */
+async function offlineShellCall(o: PreviewServerOptions, name: 'requestQuitOffline' | 'saveOfflineBundle', payload: unknown): Promise<unknown> {
+  const req = KioskShellIpc[name].request.safeParse(payload ?? {});
+  if (!req.success) return { ok: false, error: { code: 'VALIDATION_FAILED', message: req.error.issues.map((i) => i.message).join('; ') } };
+  try {
+    if (name === 'requestQuitOffline') {
+      await o.agent.checkOfflineCode('quit', (req.data as { code: string }).code);
+      process.stderr.write('PREVIEW: the offline quit code was right; a kiosk would quit now (the preview keeps running)\n');
+      return { ok: true, data: { quitting: true } };
+    }
+    if (!o.usbDir) return { ok: false, error: { code: 'NOT_CONFIGURED', message: 'The preview has no folder for offline bundles.' } };
+    await mkdir(o.usbDir, { recursive: true });
+    const who = (o.agent.state().candidateId ?? 'exam').replace(/[^A-Za-z0-9_.-]+/g, '_');
+    const r = await o.agent.exportOfflineBundle(join(o.usbDir, `${who}-offline.invigil`), { submit: (req.data as { submit: boolean }).submit });
+    return { ok: true, data: { saved: true, path: r.path, answers: r.answers } };
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    return { ok: false, error: { code: typeof err.code === 'string' ? err.code : 'INTERNAL', message: err.message ?? 'the preview could not do that' } };
+  }
 }

@@ -16,6 +16,7 @@ import { auditEntry } from '../exam-sessions/audit-entry.ts';
 import type { SessionReader } from '../exam-sessions/session-reader.ts';
 import type { DeviceKeyVerifier } from '../security/device-keys.ts';
 import { deviceTag, sealBox, type OfflineKeys } from '../security/offline-keys.ts';
+import type { ActionsService } from './actions-service.ts';
 import type { RoomService } from './room-service.ts';
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -27,6 +28,7 @@ export interface OfflineCodesDeps {
   now: () => number;
   keys: OfflineKeys;
   room: RoomService;
+  actions: ActionsService;
   reader: SessionReader;
   verifier: DeviceKeyVerifier;
 }
@@ -82,6 +84,13 @@ export class OfflineCodesService {
     await this.d.db.repos.audit.append([
       auditEntry({ type: 'staff', id: p.userId, ip, reason: body.reason ?? null }, attemptId, 'offline_code.issued', now, { action: parsed.parts.action, challenge: parsed.challenge, nonce: parsed.parts.nonce }),
     ]);
-    return { attemptId, action: parsed.parts.action, challenge: parsed.challenge, code, longCode, validUntil: iso(validUntil) };
+    // The proctor decided the candidate may go on: an unlock code lifts the server's lock too (audited as
+    // a staff unlock), so the kiosk is not locked again when its network returns.
+    let unlockedOnServer = false;
+    if (parsed.parts.action === 'unlock' && rec.state.isLocked && !isFinal(rec.state)) {
+      await this.d.actions.act(p, attemptId, { action: 'unlock', reason: body.reason && body.reason.length >= 3 ? body.reason : 'offline unlock code' }, ip);
+      unlockedOnServer = true;
+    }
+    return { attemptId, action: parsed.parts.action, challenge: parsed.challenge, code, longCode, validUntil: iso(validUntil), unlockedOnServer };
   }
 }
