@@ -19,6 +19,7 @@ import { adminRoutes } from './admin/routes.ts';
 import { examSessionRoutes } from './exam-sessions/routes.ts';
 import { loginSessionRoutes } from './login-sessions/routes.ts';
 import { proctoringRoutes } from './proctoring/routes.ts';
+import { roomOpsRoutes } from './proctoring/room-ops-routes.ts';
 import { reviewRoutes } from './review/routes.ts';
 import type { Services } from './services.ts';
 
@@ -149,6 +150,7 @@ export function createApp(d: AppDeps) {
   loginSessionRoutes(registry, s.loginSessions);
   examSessionRoutes(registry, s.examSessions);
   proctoringRoutes(registry, s.proctoring);
+  roomOpsRoutes(registry, s.proctoring);
   adminRoutes(registry, s.admin);
   reviewRoutes(registry, s.review);
 

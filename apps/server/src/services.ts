@@ -19,6 +19,11 @@ import { SessionChanges } from './exam-sessions/session-changes.ts';
 import { SessionReader } from './exam-sessions/session-reader.ts';
 import { StartService } from './exam-sessions/start-service.ts';
 import { Sweeper } from './exam-sessions/sweeper.ts';
+import { OutageSettler } from './exam-sessions/outage.ts';
+import { AttendanceService } from './proctoring/attendance-service.ts';
+import { NotesService } from './proctoring/notes-service.ts';
+import { RoomActionsService } from './proctoring/room-actions-service.ts';
+import { WaiverService } from './proctoring/waiver-service.ts';
 import { Authenticator } from './login-sessions/authenticator.ts';
 import { LoginService } from './login-sessions/login-service.ts';
 import { MySessionsService } from './login-sessions/my-sessions-service.ts';
@@ -32,6 +37,7 @@ import { ActionsService } from './proctoring/actions-service.ts';
 import { AlertsService } from './proctoring/alerts-service.ts';
 import { RoomService } from './proctoring/room-service.ts';
 import type { ProctoringServices } from './proctoring/routes.ts';
+import type { RoomOpsServices } from './proctoring/room-ops-routes.ts';
 import { TransferService } from './proctoring/transfer-service.ts';
 import { ReviewService } from './review/review-service.ts';
 import { Sealing } from './review/sealing.ts';
@@ -51,9 +57,9 @@ export interface ServiceDeps {
 
 /** Every service of the server, wired to the ports it is given (no adapter is named here). */
 export interface Services {
-  examSessions: ExamSessionServices & { changes: SessionChanges; writer: AnswerWriter; sweeper: Sweeper; presenceEvents: PresenceEvents; reader: SessionReader };
+  examSessions: ExamSessionServices & { changes: SessionChanges; writer: AnswerWriter; sweeper: Sweeper; outage: OutageSettler; presenceEvents: PresenceEvents; reader: SessionReader };
   loginSessions: LoginSessionServices & { authenticator: Authenticator };
-  proctoring: ProctoringServices;
+  proctoring: ProctoringServices & Omit<RoomOpsServices, 'alerts'>;
   admin: AdminServices;
   review: ReviewService;
   sealing: Sealing;
@@ -82,6 +88,7 @@ export function createServices(d: ServiceDeps): Services {
     answers: new AnswerService({ db, now, catalog, changes, reader, writer, metrics }),
     actions: new CandidateActions({ changes, reader }),
     sweeper: new Sweeper({ db, shared, now, log, catalog, changes }),
+    outage: new OutageSettler({ db, shared, now, log, catalog, changes, heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS }),
   };
 
   const authenticator = new Authenticator({ db, activity: shared.activity, now });
@@ -90,9 +97,16 @@ export function createServices(d: ServiceDeps): Services {
   const loginSessions = { authenticator, policies, login, mine: new MySessionsService({ db, activity: shared.activity, now, authenticator, invalidations: shared.invalidations }) };
 
   const room = new RoomService({ db, shared, config, now, catalog });
+  const actions = new ActionsService({ changes, room });
+  const attendance = new AttendanceService({ db, now });
+  const roomActions = new RoomActionsService({ db, now, actions });
   const proctoring = {
     room,
-    actions: new ActionsService({ changes, room }),
+    actions,
+    attendance,
+    roomActions,
+    notes: new NotesService({ db, now, room, roomActions }),
+    waivers: new WaiverService({ db, now, attendance }),
     transfer: new TransferService({ db, shared, now, catalog, changes, reader, room, heartbeats, metrics }),
     alerts: new AlertsService({ db, now, room, changes }),
     events: shared.events,

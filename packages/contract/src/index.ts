@@ -9,3 +9,4 @@ export * from './admin.ts';
 export * from './review.ts';
 export * from './kiosk-ipc.ts';
 export * from './events.ts';
+export * from './room-ops.ts';

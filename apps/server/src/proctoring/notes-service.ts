@@ -1,0 +1,46 @@
+import type { Note } from '@invigil/contract';
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../ports/database.ts';
+import type { NoteRecord } from '../ports/room-ops-records.ts';
+import type { Principal } from '../ports/types.ts';
+import type { RoomActionsService } from './room-actions-service.ts';
+import type { RoomService } from './room-service.ts';
+import { scopeOf } from './scope.ts';
+import { staffName } from './staff-name.ts';
+
+const iso = (t: number) => new Date(t).toISOString();
+export const noteView = (n: NoteRecord): Note => ({ ...n, at: iso(n.at) });
+
+/**
+ * The incident log: free-text notes about a candidate (their attempt) or a room, with time and
+ * author. Notes are their own append-only rows (the database refuses to change or remove one), so
+ * a sealed archive stays as it was and the review shows every note, also those written after it.
+ */
+export class NotesService {
+  constructor(private readonly d: { db: Database; now: () => number; room: RoomService; roomActions: RoomActionsService }) {}
+
+  async add(p: Principal, body: { text: string; attemptId?: string; roomId?: string; examId?: string }, ip: string): Promise<Note> {
+    let place: Pick<NoteRecord, 'examId' | 'centerId' | 'roomId' | 'candidateId' | 'attemptId'>;
+    if (body.attemptId) {
+      const s = await this.d.room.visible(p, body.attemptId);
+      place = { examId: s.examId, centerId: s.centerId, roomId: s.roomId, candidateId: s.candidateId, attemptId: s.attemptId };
+    } else {
+      const room = await this.d.roomActions.visibleRoom(p, body.roomId!);
+      place = { examId: body.examId ?? null, centerId: room.centerId, roomId: room.id, candidateId: null, attemptId: null };
+    }
+    const now = this.d.now();
+    const note: NoteRecord = { id: randomUUID(), at: now, authorId: p.userId, authorName: await staffName(this.d.db, p), ...place, text: body.text };
+    await this.d.db.tx(async (r) => {
+      await r.roomOps.addNote(note);
+      await r.audit.append([{ at: now, actorType: 'staff', actorId: p.userId, action: 'note.added', attemptId: note.attemptId, detail: { noteId: note.id, roomId: note.roomId, examId: note.examId }, ip }]);
+    });
+    return noteView(note);
+  }
+
+  async list(p: Principal, q: { roomId?: string; examId?: string; attemptId?: string }): Promise<{ notes: Note[] }> {
+    if (q.attemptId) await this.d.room.visible(p, q.attemptId);
+    if (q.roomId) await this.d.roomActions.visibleRoom(p, q.roomId);
+    const rows = await this.d.db.repos.roomOps.notes({ ...q, places: scopeOf(p), limit: 2_000 });
+    return { notes: rows.map(noteView) };
+  }
+}
