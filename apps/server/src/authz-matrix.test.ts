@@ -558,6 +558,7 @@ const TABLE: Row[] = [
   },
   { key: 'GET /api/v1/proctor/exams/{examId}/candidates/{candidateId}/check-waivers', want: staffOnX(200), req: () => ({ params: { examId: ids.examX, candidateId: 'cand-a' } }) },
   { key: 'GET /api/v1/exams/sessions/check-waiver', want: candidates(200), req: () => ({}) },
+  { key: 'GET /api/v1/review/sessions/{attemptId}/incidents', want: staffOnX(200), req: () => ({ params: { attemptId: A.attemptId } }) },
   {
     key: 'POST /api/v1/exams/sessions/transfer/claim',
     want: { ...candidates(200), candB: [403, 'INVALID_RESUME_CODE'] },

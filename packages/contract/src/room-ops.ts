@@ -152,3 +152,6 @@ export const Waiver = z.object({
 export type Waiver = z.infer<typeof Waiver>;
 /** The candidate's own view: which failed checks a proctor waived, so the kiosk may start anyway. */
 export const MyWaiverResponse = z.object({ waived: z.boolean(), checks: z.array(z.string()), reason: z.string().nullable(), grantedAt: IsoDateTime.nullable() });
+
+/** For the review: an attempt's notes, its room's notes, and its candidate's check waivers. */
+export const IncidentsResponse = z.object({ notes: z.array(Note), roomNotes: z.array(Note), waivers: z.array(Waiver) });

@@ -10,6 +10,7 @@ import { auditEntry } from './audit-entry.ts';
 import type { PresenceEvents } from './presence-events.ts';
 import type { SessionChanges } from './session-changes.ts';
 import type { SessionReader } from './session-reader.ts';
+import { integrityMessage } from './integrity-text.ts';
 import { settleIfDue } from './start-service.ts';
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -198,7 +199,7 @@ export class HeartbeatService {
       kind: type,
       count: n,
       severity: (type === 'remote_access' || type === 'vm_suspected' || type === 'forbidden_process' ? 'critical' : 'warning') as 'critical' | 'warning',
-      message: `kiosk reported ${type.replaceAll('_', ' ')}`,
+      message: integrityMessage(type, latest.details, n),
       detail: { reportedAt: latest.at, ...Object.fromEntries(Object.entries(latest.details ?? {}).slice(0, 20)) },
     }));
     return this.d.changes.alert(rec, alerts);

@@ -1,4 +1,4 @@
-import type { Note } from '@invigil/contract';
+import type { Note, Waiver } from '@invigil/contract';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../ports/database.ts';
 import type { NoteRecord } from '../ports/room-ops-records.ts';
@@ -7,6 +7,7 @@ import type { RoomActionsService } from './room-actions-service.ts';
 import type { RoomService } from './room-service.ts';
 import { scopeOf } from './scope.ts';
 import { staffName } from './staff-name.ts';
+import { waiverView } from './waiver-service.ts';
 
 const iso = (t: number) => new Date(t).toISOString();
 export const noteView = (n: NoteRecord): Note => ({ ...n, at: iso(n.at) });
@@ -32,7 +33,7 @@ export class NotesService {
     const note: NoteRecord = { id: randomUUID(), at: now, authorId: p.userId, authorName: await staffName(this.d.db, p), ...place, text: body.text };
     await this.d.db.tx(async (r) => {
       await r.roomOps.addNote(note);
-      await r.audit.append([{ at: now, actorType: 'staff', actorId: p.userId, action: 'note.added', attemptId: note.attemptId, detail: { noteId: note.id, roomId: note.roomId, examId: note.examId }, ip }]);
+      await r.audit.append([{ at: now, actorType: 'staff', actorId: p.userId, action: 'note.added', attemptId: note.attemptId, detail: { noteId: note.id, roomId: note.roomId, examId: note.examId, author: note.authorName, text: note.text }, ip }]);
     });
     return noteView(note);
   }
@@ -42,5 +43,21 @@ export class NotesService {
     if (q.roomId) await this.d.roomActions.visibleRoom(p, q.roomId);
     const rows = await this.d.db.repos.roomOps.notes({ ...q, places: scopeOf(p), limit: 2_000 });
     return { notes: rows.map(noteView) };
+  }
+
+  /**
+   * For the review: the attempt's own notes, the notes about its room (for its exam or the whole
+   * room), and the check waivers its candidate was granted.
+   */
+  async incidents(p: Principal, attemptId: string): Promise<{ notes: Note[]; roomNotes: Note[]; waivers: Waiver[] }> {
+    const s = await this.d.room.visible(p, attemptId);
+    const own = await this.d.db.repos.roomOps.notes({ attemptId, places: scopeOf(p), limit: 2_000 });
+    const room = s.roomId ? await this.d.db.repos.roomOps.notes({ roomId: s.roomId, places: scopeOf(p), limit: 2_000 }) : [];
+    const waivers = await this.d.db.repos.roomOps.waivers(s.examId, s.candidateId);
+    return {
+      notes: own.map(noteView),
+      roomNotes: room.filter((n) => n.attemptId === null && (n.examId === null || n.examId === s.examId)).map(noteView),
+      waivers: waivers.map(waiverView),
+    };
   }
 }

@@ -1,4 +1,5 @@
 import {
+  AttemptParams,
   AttendanceQuery,
   AttendanceResponse,
   AttendanceRow,
@@ -7,6 +8,7 @@ import {
   BulkAckResponse,
   CandidateInExamParams,
   IdCheckRequest,
+  IncidentsResponse,
   MyWaiverResponse,
   Note,
   NoteRequest,
@@ -91,6 +93,19 @@ export function roomOpsRoutes(r: RouteRegistry, s: RoomOpsServices): void {
     async ({ c, principal, query }) => c.json(await s.notes.list(principal, query as z.infer<typeof NotesQuery>)),
   );
 
+  r.add(
+    {
+      method: 'get',
+      path: '/review/sessions/:attemptId/incidents',
+      tag: 'review',
+      summary: "The incident log of an attempt: its notes, its room's notes, and the check waivers its candidate was granted",
+      roles: staff,
+      params: AttemptParams,
+      responses: { 200: IncidentsResponse },
+      errors: [404],
+    },
+    async ({ c, params, principal }) => c.json(await s.notes.incidents(principal, params.attemptId)),
+  );
   r.add(
     {
       method: 'post',

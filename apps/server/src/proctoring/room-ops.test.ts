@@ -184,6 +184,19 @@ describe('the hall: attendance, progress, room actions, notes, waivers', () => {
     expect((await must('notes other', api('GET', '/proctor/notes', undefined, other))).notes).toEqual([]);
     expect((await api('GET', `/proctor/notes?roomId=${roomId}`, undefined, other)).status).toBe(404);
     expect((await must('by attempt', api('GET', `/proctor/notes?attemptId=${k.attemptId}`, undefined, admin))).notes).toEqual([n1]);
+    // The review shows them; the candidate note is in the attempt's own (hash-chained) timeline, so it is sealed with it.
+    const inc = await must('incidents', api('GET', `/review/sessions/${k.attemptId}/incidents`, undefined, proctor));
+    expect(inc).toEqual({ notes: [n1], roomNotes: [n2], waivers: [] });
+    expect((await api('GET', `/review/sessions/${k.attemptId}/incidents`, undefined, other)).status).toBe(404);
+    await must('submit', api('POST', `/exams/sessions/${k.attemptId}/submit`, undefined, k.token));
+    const archive = await call(`${s.api}/review/sessions/${k.attemptId}/archive`, 'GET', undefined, admin);
+    expect(archive.status).toBe(200);
+    expect(JSON.stringify(archive.body)).toContain('Candidate felt unwell, 5 min outside with escort');
+    expect((await must('verify', api('GET', `/review/sessions/${k.attemptId}/verify`, undefined, admin))).valid).toBe(true);
+    // Notes are append-only: a note after the seal is shown by the review, the archive is unchanged.
+    const late = await must('late note', api('POST', '/proctor/notes', { attemptId: k.attemptId, text: 'Added after the end' }, proctor), 201);
+    expect((await must('incidents', api('GET', `/review/sessions/${k.attemptId}/incidents`, undefined, admin))).notes).toEqual([n1, late]);
+    expect((await must('verify', api('GET', `/review/sessions/${k.attemptId}/verify`, undefined, admin))).valid).toBe(true);
   });
 
   it('a failed check is waived by a proctor with a reason; the kiosk learns it; the start is audited with it', async () => {
