@@ -132,6 +132,16 @@ describe.skipIf(!HAS_CHROMIUM)('the hall: attendance, pause room, incident log, 
     await page.keyboard.press('Escape');
   });
 
+  it('the review of the attempt shows its notes and its room’s notes', async () => {
+    await page.goto(`${s.url}/console/review/${agents[0]!.attemptId}`);
+    const card = page.getByTestId('incidents');
+    await card.waitFor();
+    await expect.poll(() => card.innerText(), { timeout: 5_000 }).toContain('Candidate felt unwell');
+    await expect(card.innerText()).resolves.toContain('Room note by Ines Moreau: Fire alarm 10:12');
+    await card.scrollIntoViewIfNeeded();
+    await shot(page, 'h-05b-review-incidents');
+  });
+
   it('prints the attendance list, the seating plan and the invigilator report (PDF text checked)', async () => {
     const q = `?roomId=${x.roomId}`;
     await page.goto(`${s.url}/console/print/attendance${q}`);
