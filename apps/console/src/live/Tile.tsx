@@ -17,6 +17,8 @@ export interface TileProps {
   alerts?: Alert[];
   /** A proctor checked the candidate's ID. */
   idChecked?: boolean;
+  /** Arrived late (attendance). */
+  late?: boolean;
   /** "Show seat" from the alerts feed: outlined until the proctor moves on. */
   highlight?: boolean;
 }
@@ -53,6 +55,7 @@ export class Tile extends Component<TileProps> {
       p.fresh !== n.fresh ||
       p.s !== n.s ||
       p.idChecked !== n.idChecked ||
+      p.late !== n.late ||
       p.highlight !== n.highlight ||
       alertsKey(p.alerts) !== alertsKey(n.alerts)
     );
@@ -130,6 +133,7 @@ export class Tile extends Component<TileProps> {
           ) : null}
           <div class="tile-flags">
             {this.props.idChecked ? <span class="flag flag-id" title="ID checked">ID ✓</span> : null}
+            {this.props.late ? <span class="flag flag-late">Late</span> : null}
             {s.isLocked && s.lockReason ? <span class="flag flag-locked">Locked: {s.lockReason}</span> : null}
             {alerts.length > 0
               ? [...new Map(alerts.map((a) => [a.kind, a])).values()].slice(0, 2).map((a) => (

@@ -87,6 +87,7 @@ export function RoomPage() {
     if (r.idCheckedAt) attCounts.idChecked += 1;
   }
   const idChecked = new Set((att.data?.candidates ?? []).filter((r) => r.idCheckedAt).map((r) => `${r.examId}|${r.candidateId}`));
+  const lateOnes = new Set((att.data?.candidates ?? []).filter((r) => r.late).map((r) => `${r.examId}|${r.candidateId}`));
   const alertsBy = new Map<string, Alert[]>();
   for (const a of store.alerts) if (a.attemptId) alertsBy.set(a.attemptId, [...(alertsBy.get(a.attemptId) ?? []), a]);
   const actionRooms = (room ? [room] : rooms.filter(Boolean)).map((id) => ({ id, name: roomName(id) }));
@@ -272,6 +273,7 @@ export function RoomPage() {
                 onOpen={setOpen}
                 alerts={alertsBy.get(t.s.attemptId)}
                 idChecked={idChecked.has(`${t.s.examId}|${t.s.candidate.id}`)}
+                late={lateOnes.has(`${t.s.examId}|${t.s.candidate.id}`)}
                 highlight={highlight === t.s.attemptId}
               />
             ))}

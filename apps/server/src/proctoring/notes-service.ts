@@ -31,9 +31,18 @@ export class NotesService {
     }
     const now = this.d.now();
     const note: NoteRecord = { id: randomUUID(), at: now, authorId: p.userId, authorName: await staffName(this.d.db, p), ...place, text: body.text };
+    // A room note is also entered in the audit of every unfinished attempt in that room (of its exam,
+    // when named), so it is sealed into each of their archives like a candidate note.
+    const inRoom = note.attemptId
+      ? []
+      : await this.d.db.repos.examSessions.listForStaff({ centerId: note.centerId ?? undefined, roomId: note.roomId ?? undefined, ...(note.examId ? { examId: note.examId } : {}), places: scopeOf(p), limit: 5_000 });
+    const detail = { noteId: note.id, roomId: note.roomId, examId: note.examId, author: note.authorName, text: note.text };
     await this.d.db.tx(async (r) => {
       await r.roomOps.addNote(note);
-      await r.audit.append([{ at: now, actorType: 'staff', actorId: p.userId, action: 'note.added', attemptId: note.attemptId, detail: { noteId: note.id, roomId: note.roomId, examId: note.examId, author: note.authorName, text: note.text }, ip }]);
+      await r.audit.append([
+        { at: now, actorType: 'staff', actorId: p.userId, action: 'note.added', attemptId: note.attemptId, detail, ip },
+        ...inRoom.map((s) => ({ at: now, actorType: 'staff' as const, actorId: p.userId, action: 'note.room_added', attemptId: s.attemptId, detail, ip })),
+      ]);
     });
     return noteView(note);
   }

@@ -192,6 +192,8 @@ describe('the hall: attendance, progress, room actions, notes, waivers', () => {
     const archive = await call(`${s.api}/review/sessions/${k.attemptId}/archive`, 'GET', undefined, admin);
     expect(archive.status).toBe(200);
     expect(JSON.stringify(archive.body)).toContain('Candidate felt unwell, 5 min outside with escort');
+    // The room note is sealed in it too (it was written while the attempt ran in that room).
+    expect(JSON.stringify(archive.body)).toContain('Fire alarm 10:12–10:20, room evacuated');
     expect((await must('verify', api('GET', `/review/sessions/${k.attemptId}/verify`, undefined, admin))).valid).toBe(true);
     // Notes are append-only: a note after the seal is shown by the review, the archive is unchanged.
     const late = await must('late note', api('POST', '/proctor/notes', { attemptId: k.attemptId, text: 'Added after the end' }, proctor), 201);
