@@ -107,10 +107,12 @@ export function describeRoomOps(db: () => Database, T: number): void {
       const i1 = randomUUID();
       await d.repos.instructions.add({ id: i1, attemptId: s.attemptId, type: 'pause', message: null, issuedAt: T, issuedBy: 'p1', reason: 'fire', deviceGeneration: 0, batchId });
       await d.repos.instructions.add({ id: randomUUID(), attemptId: s.attemptId, type: 'message', message: 'x', issuedAt: T, issuedBy: 'p1', reason: null, deviceGeneration: 0, batchId });
-      expect(await d.repos.roomOps.batchDelivery(batchId)).toEqual({ issued: 2, delivered: 0, acknowledged: 0 });
+      expect(await d.repos.roomOps.batchDelivery(batchId, roomA)).toEqual({ issued: 2, delivered: 0, acknowledged: 0 });
+      // Asked through another room, the batch shows nothing.
+      expect(await d.repos.roomOps.batchDelivery(batchId, randomUUID())).toEqual({ issued: 0, delivered: 0, acknowledged: 0 });
       await d.repos.instructions.markDelivered(s.attemptId, [i1], T + 1);
       await d.repos.instructions.ack(s.attemptId, 0, [i1], T + 2);
-      expect(await d.repos.roomOps.batchDelivery(batchId)).toEqual({ issued: 2, delivered: 1, acknowledged: 1 });
+      expect(await d.repos.roomOps.batchDelivery(batchId, roomA)).toEqual({ issued: 2, delivered: 1, acknowledged: 1 });
     });
   });
 }

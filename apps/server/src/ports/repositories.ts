@@ -262,8 +262,8 @@ export interface RoomOpsRepo {
   addWaiver(w: WaiverRecord): Promise<void>;
   /** The candidate's waivers for the exam, oldest first. */
   waivers(examId: string, candidateId: string): Promise<WaiverRecord[]>;
-  /** How the instructions of one whole-room action were delivered. */
-  batchDelivery(batchId: string): Promise<BatchDelivery>;
+  /** How the instructions of one whole-room action were delivered (only those to sessions now in `roomId`). */
+  batchDelivery(batchId: string, roomId: string): Promise<BatchDelivery>;
 }
 
 export type { DeleteOutcome };

@@ -78,6 +78,6 @@ export class RoomActionsService {
 
   async delivery(p: Principal, roomId: string, batchId: string) {
     await this.visibleRoom(p, roomId);
-    return { batchId, ...(await this.d.db.repos.roomOps.batchDelivery(batchId)) };
+    return { batchId, ...(await this.d.db.repos.roomOps.batchDelivery(batchId, roomId)) };
   }
 }

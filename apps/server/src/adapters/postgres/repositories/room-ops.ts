@@ -107,11 +107,11 @@ export class PgRoomOps implements RoomOpsRepo {
     return rows.map((r) => ({ ...r, checks: JSON.parse(r.checks) as string[] }));
   }
 
-  async batchDelivery(batchId: string): Promise<BatchDelivery> {
+  async batchDelivery(batchId: string, roomId: string): Promise<BatchDelivery> {
     const [r] = await this.x.db
       .select({ issued: count(), delivered: count(instructions.deliveredAt), acknowledged: count(instructions.ackedAt) })
       .from(instructions)
-      .where(eq(instructions.batchId, batchId));
+      .where(and(eq(instructions.batchId, batchId), inArray(instructions.attemptId, this.x.db.select({ a: examSessions.attemptId }).from(examSessions).where(eq(examSessions.roomId, roomId)))));
     return { issued: Number(r?.issued ?? 0), delivered: Number(r?.delivered ?? 0), acknowledged: Number(r?.acknowledged ?? 0) };
   }
 }

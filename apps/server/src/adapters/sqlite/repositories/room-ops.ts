@@ -114,11 +114,11 @@ export class SqliteRoomOps implements Sync<RoomOpsRepo> {
       .map((r) => ({ ...r, checks: JSON.parse(r.checks) as string[] }));
   }
 
-  batchDelivery(batchId: string): BatchDelivery {
+  batchDelivery(batchId: string, roomId: string): BatchDelivery {
     const r = this.db
       .select({ issued: count(), delivered: count(instructions.deliveredAt), acknowledged: count(instructions.ackedAt) })
       .from(instructions)
-      .where(eq(instructions.batchId, batchId))
+      .where(and(eq(instructions.batchId, batchId), inArray(instructions.attemptId, this.db.select({ a: examSessions.attemptId }).from(examSessions).where(eq(examSessions.roomId, roomId)))))
       .get();
     return { issued: r?.issued ?? 0, delivered: r?.delivered ?? 0, acknowledged: r?.acknowledged ?? 0 };
   }
