@@ -13,6 +13,7 @@ const OverviewPage = lazy(() => import('./pages/OverviewPage.tsx').then((m) => m
 const ReviewListPage = lazy(() => import('./review/ReviewListPage.tsx').then((m) => m.ReviewListPage));
 const ReviewDetailPage = lazy(() => import('./review/ReviewDetailPage.tsx').then((m) => m.ReviewDetailPage));
 const OfflinePage = lazy(() => import('./pages/OfflinePage.tsx').then((m) => m.OfflinePage));
+const PrintPage = lazy(() => import('./print/PrintPages.tsx').then((m) => m.PrintPage));
 const AdminPages = lazy(() => import('./admin/AdminPages.tsx').then((m) => m.AdminPages));
 
 function useAuth() {
@@ -60,6 +61,7 @@ function Shell(props: { user: { username: string; role: 'admin' | 'proctor' }; p
   else if (path === '/review') page = <ReviewListPage />;
   else if ((params = match('/review/:attemptId', path))) page = <ReviewDetailPage attemptId={params.attemptId!} />;
   else if (path.startsWith('/admin') && isAdmin) page = <AdminPages path={path} />;
+  else if ((params = match('/print/:kind', path)) && ['attendance', 'seating', 'report'].includes(params.kind!)) page = <PrintPage kind={params.kind as 'attendance' | 'seating' | 'report'} />;
   else page = <NotFound />;
 
   return (

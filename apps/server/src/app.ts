@@ -20,6 +20,7 @@ import { examSessionRoutes } from './exam-sessions/routes.ts';
 import { loginSessionRoutes } from './login-sessions/routes.ts';
 import { proctoringRoutes } from './proctoring/routes.ts';
 import { offlineRoutes } from './proctoring/offline-routes.ts';
+import { roomOpsRoutes } from './proctoring/room-ops-routes.ts';
 import { reviewRoutes } from './review/routes.ts';
 import type { Services } from './services.ts';
 
@@ -152,6 +153,7 @@ export function createApp(d: AppDeps) {
   examSessionRoutes(registry, s.examSessions);
   proctoringRoutes(registry, s.proctoring);
   offlineRoutes(registry, s.offline);
+  roomOpsRoutes(registry, s.proctoring);
   adminRoutes(registry, s.admin);
   reviewRoutes(registry, s.review);
 

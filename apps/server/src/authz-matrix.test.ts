@@ -530,6 +530,38 @@ const TABLE: Row[] = [
     req: async () => ({ params: { alertId: await raiseAlert(await standInX()) } }),
   },
   { key: 'GET /api/v1/proctor/events', want: staffAll(200), sse: true, req: () => ({}) },
+  // ---- the hall (issue H): attendance, room actions, notes, waivers ----
+  {
+    key: 'GET /api/v1/proctor/attendance',
+    want: staffAll(200),
+    req: () => ({}),
+    check: (r, role) => {
+      const [must, mustNot]: [string[], string[]] = role === 'proctorX' ? [['cand-a'], ['cand-b']] : role === 'proctorY' ? [['cand-b'], ['cand-a']] : [['cand-a', 'cand-b'], []];
+      return sees(r.body.candidates.map((x: any) => x.candidateId), must, mustNot);
+    },
+  },
+  { key: 'POST /api/v1/proctor/exams/{examId}/candidates/{candidateId}/id-check', want: staffOnX(200), note: 'candidate A is seated in center X', req: () => ({ params: { examId: ids.examX, candidateId: 'cand-a' }, body: { checked: true } }) },
+  ...(['pause', 'resume', 'message', 'extend', 'lock'] as const).map((action) => ({
+    key: `POST /api/v1/proctor/rooms/{roomId}/${action}`,
+    want: staffOnX(200),
+    note: 'each cell gets a fresh empty room in center X (the action must not touch A)',
+    req: async () => ({
+      params: { roomId: (await ok('empty room', api('POST', `/admin/centers/${ids.centerX}/rooms`, { name: `Matrix empty ${next()}`, capacity: 5 }, setup))).body.id },
+      body: action === 'message' ? { message: 'matrix' } : action === 'extend' ? { reason: 'matrix extend', minutes: 1 } : { reason: `matrix ${action}` },
+    }),
+  })),
+  { key: 'GET /api/v1/proctor/rooms/{roomId}/actions/{batchId}', want: staffOnX(200), req: () => ({ params: { roomId: ids.roomX, batchId: UNKNOWN } }) },
+  { key: 'POST /api/v1/proctor/alerts/ack', want: staffAll(200), note: 'an unknown id counts as not found', req: () => ({ body: { alertIds: [UNKNOWN] } }) },
+  { key: 'POST /api/v1/proctor/notes', want: staffOnX(201), note: 'a note about room X', req: () => ({ body: { roomId: ids.roomX, text: 'matrix note' } }) },
+  { key: 'GET /api/v1/proctor/notes', want: staffAll(200), req: () => ({}) },
+  {
+    key: 'POST /api/v1/proctor/exams/{examId}/candidates/{candidateId}/check-waiver',
+    want: staffOnX(201),
+    req: () => ({ params: { examId: ids.examX, candidateId: 'cand-a' }, body: { reason: 'matrix waiver', checks: ['displays'] } }),
+  },
+  { key: 'GET /api/v1/proctor/exams/{examId}/candidates/{candidateId}/check-waivers', want: staffOnX(200), req: () => ({ params: { examId: ids.examX, candidateId: 'cand-a' } }) },
+  { key: 'GET /api/v1/exams/sessions/check-waiver', want: candidates(200), req: () => ({}) },
+  { key: 'GET /api/v1/review/sessions/{attemptId}/incidents', want: staffOnX(200), req: () => ({ params: { attemptId: A.attemptId } }) },
   {
     key: 'POST /api/v1/exams/sessions/transfer/claim',
     want: { ...candidates(200), candB: [403, 'INVALID_RESUME_CODE'] },

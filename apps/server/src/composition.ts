@@ -81,6 +81,8 @@ export async function assemble(config: Config, opts: { log: Logger; now?: () => 
     const admin = await services.loginSessions.login.bootstrapAdmin(config.ADMIN_USERNAME, config.ADMIN_PASSWORD);
     // Instructions issued before a restart still reach their kiosks.
     for (const id of await db.repos.instructions.attemptsWithPending()) await shared.hints.mark(id);
+    // The server itself was down? Running sessions are not charged the outage; one alert per room.
+    await services.examSessions.outage.settleAtStart();
     const jobs = createJobs({ db, shared, services, log: opts.log, now, heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS, metrics }, { timers: opts.timers ?? true });
     const { app } = createApp({
       services,

@@ -71,6 +71,13 @@ const VALID_BODIES: [string, string, unknown][] = [
   ['/registrations/{candidateId}', 'PUT', { seat: '1' }],
   ['/offline-key', 'POST', { boxPublicKey: 'A'.repeat(43), signature: 'A'.repeat(86) }],
   ['/offline-code', 'POST', { challenge: 'ABCDE-FGHJK-MNPQR' }],
+  ['/id-check', 'POST', { checked: true }],
+  ['/check-waiver', 'POST', { reason: 'fuzzing', checks: ['displays'] }],
+  ['/rooms/{roomId}/pause', 'POST', { reason: 'fuzzing' }],
+  ['/rooms/{roomId}/resume', 'POST', { reason: 'fuzzing' }],
+  ['/rooms/{roomId}/lock', 'POST', { reason: 'fuzzing' }],
+  ['/rooms/{roomId}/message', 'POST', { message: 'fuzzing' }],
+  ['/rooms/{roomId}/extend', 'POST', { reason: 'fuzzing', minutes: 1 }],
 ];
 
 /** The JSON type name of a value, as an OpenAPI schema would declare it. */

@@ -12,6 +12,8 @@ export interface Jobs {
   flush(): Promise<void>;
   /** Ends login sessions past their deadlines. */
   cleanup(): Promise<number>;
+  /** Records that this instance is alive (an outage of the server is told from it at the next start). */
+  alive(): Promise<void>;
   /** Stops the timers and runs a last flush. */
   stop(): Promise<void>;
 }
@@ -47,6 +49,7 @@ export function createJobs(d: JobDeps, opts: { timers: boolean }): Jobs {
       await services.examSessions.presenceEvents.publish(d.now());
     },
     cleanup: () => services.loginSessions.mine.cleanup(),
+    alive: () => services.examSessions.outage.alive(),
   };
   const timers: ReturnType<typeof setInterval>[] = [];
   const running = new Set<string>();
@@ -68,6 +71,7 @@ export function createJobs(d: JobDeps, opts: { timers: boolean }): Jobs {
       if (r.autoPaused || r.completed || r.expired) d.log.info(r, 'sweeper changed sessions');
     });
     every('presence-flush', Math.min(1_000, d.heartbeatIntervalMs), jobs.flush);
+    every('alive', Math.max(100, Math.min(5_000, Math.floor(d.heartbeatIntervalMs / 2))), jobs.alive);
     every('login-session-cleanup', 3_600_000, async () => {
       const n = await jobs.cleanup();
       if (n) d.log.info({ ended: n }, 'expired login sessions cleaned up');
@@ -82,6 +86,7 @@ export function createJobs(d: JobDeps, opts: { timers: boolean }): Jobs {
       try {
         await services.examSessions.writer.flush();
         await jobs.flush();
+        await jobs.alive();
       } catch (err) {
         d.log.error({ err, job: 'final-flush' }, 'background job failed');
       }

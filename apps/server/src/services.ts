@@ -20,6 +20,11 @@ import { SessionReader } from './exam-sessions/session-reader.ts';
 import { StartService } from './exam-sessions/start-service.ts';
 import { DueSessions, noteInto } from './exam-sessions/due-sessions.ts';
 import { Sweeper } from './exam-sessions/sweeper.ts';
+import { OutageSettler } from './exam-sessions/outage.ts';
+import { AttendanceService } from './proctoring/attendance-service.ts';
+import { NotesService } from './proctoring/notes-service.ts';
+import { RoomActionsService } from './proctoring/room-actions-service.ts';
+import { WaiverService } from './proctoring/waiver-service.ts';
 import { Authenticator } from './login-sessions/authenticator.ts';
 import { LoginService } from './login-sessions/login-service.ts';
 import { MySessionsService } from './login-sessions/my-sessions-service.ts';
@@ -33,6 +38,7 @@ import { ActionsService } from './proctoring/actions-service.ts';
 import { AlertsService } from './proctoring/alerts-service.ts';
 import { RoomService } from './proctoring/room-service.ts';
 import type { ProctoringServices } from './proctoring/routes.ts';
+import type { RoomOpsServices } from './proctoring/room-ops-routes.ts';
 import { TransferService } from './proctoring/transfer-service.ts';
 import { OfflineBundleService } from './proctoring/offline-bundle-service.ts';
 import { OfflineCodesService } from './proctoring/offline-codes-service.ts';
@@ -56,9 +62,9 @@ export interface ServiceDeps {
 
 /** Every service of the server, wired to the ports it is given (no adapter is named here). */
 export interface Services {
-  examSessions: ExamSessionServices & { changes: SessionChanges; writer: AnswerWriter; sweeper: Sweeper; presenceEvents: PresenceEvents; reader: SessionReader };
+  examSessions: ExamSessionServices & { changes: SessionChanges; writer: AnswerWriter; sweeper: Sweeper; outage: OutageSettler; presenceEvents: PresenceEvents; reader: SessionReader };
   loginSessions: LoginSessionServices & { authenticator: Authenticator };
-  proctoring: ProctoringServices;
+  proctoring: ProctoringServices & Omit<RoomOpsServices, 'alerts'>;
   offline: OfflineServices;
   admin: AdminServices;
   review: ReviewService;
@@ -91,6 +97,7 @@ export function createServices(d: ServiceDeps): Services {
     answers: new AnswerService({ db, now, catalog, changes, reader, writer, metrics }),
     actions: new CandidateActions({ changes, reader }),
     sweeper: new Sweeper({ db, shared, now, log, catalog, changes, due }),
+    outage: new OutageSettler({ db, shared, now, log, catalog, changes, heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS }),
   };
 
   const authenticator = new Authenticator({ db, activity: shared.activity, now });
@@ -100,9 +107,15 @@ export function createServices(d: ServiceDeps): Services {
 
   const room = new RoomService({ db, shared, config, now, catalog });
   const actions = new ActionsService({ changes, room });
+  const attendance = new AttendanceService({ db, now });
+  const roomActions = new RoomActionsService({ db, now, actions });
   const proctoring = {
     room,
     actions,
+    attendance,
+    roomActions,
+    notes: new NotesService({ db, now, room, roomActions }),
+    waivers: new WaiverService({ db, now, attendance }),
     transfer: new TransferService({ db, shared, now, catalog, changes, reader, room, heartbeats, metrics }),
     alerts: new AlertsService({ db, now, room, changes }),
     events: shared.events,

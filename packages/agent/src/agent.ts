@@ -861,6 +861,20 @@ export class Agent {
     st.bundleAvailable = this.offline.bundleKey !== null;
   }
 
+  /**
+   * Failed pre-exam checks have a staff path: which checks a proctor waived for the signed-in
+   * candidate, with the reason. A checks screen lets the candidate start when every failed check
+   * is among `checks` (the start is then audited with the waiver on the server).
+   */
+  async checkWaiver(): Promise<{ waived: boolean; checks: string[]; reason: string | null; grantedAt: string | null }> {
+    this.requireLogin();
+    try {
+      return await this.api.checkWaiver();
+    } catch (e) {
+      throw this.fail(e);
+    }
+  }
+
   state(): KioskState {
     return structuredClone(this.st);
   }

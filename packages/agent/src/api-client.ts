@@ -6,6 +6,7 @@ import {
   CandidateLoginResponse,
   ErrorEnvelope,
   HeartbeatResponse,
+  MyWaiverResponse,
   RecoverResponse,
   SaveAnswerResponse,
   SessionInfo,
@@ -185,6 +186,11 @@ export class ApiClient {
   /** `GET /healthz` (outside /api/v1): is an Invigil server there, and what time is it on it. */
   health() {
     return this.request('GET', '/healthz', HealthResponse, undefined, true);
+  }
+
+  /** Which failed pre-exam checks a proctor waived for the signed-in candidate (issue H). */
+  checkWaiver() {
+    return this.request('GET', '/exams/sessions/check-waiver', MyWaiverResponse);
   }
 
   login(req: CandidateLoginRequest) {

@@ -10,3 +10,4 @@ export * from './review.ts';
 export * from './kiosk-ipc.ts';
 export * from './events.ts';
 export * from './offline.ts';
+export * from './room-ops.ts';

@@ -41,6 +41,10 @@ export const LiveSession = z.object({
   openAlerts: z.number().int(),
   transferPending: z.boolean(),
   startedAt: IsoDateTime,
+  /** Answered n of m and the last save (issue H). */
+  progress: z.object({ answered: z.number().int(), total: z.number().int(), lastSaveAt: IsoDateTime.nullable() }).optional(),
+  /** Time granted beyond the exam's duration (staff extensions), in seconds; timeRemaining includes it. */
+  extraSeconds: z.number().int().optional(),
 });
 export type LiveSession = z.infer<typeof LiveSession>;
 

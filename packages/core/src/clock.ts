@@ -31,3 +31,15 @@ export function startClock(state: SessionState, now: number): SessionState {
   if (state.runningSince !== null) return state;
   return { ...state, runningSince: now };
 }
+
+/**
+ * The server itself was down from `from` until `until`: a running clock is charged only up to
+ * `from` and runs again from `until`, so the candidate loses none of the outage. A clock that was
+ * not running, or a session whose time ran out before `from`, is left as it is (settle() decides).
+ */
+export function creditOutage(state: SessionState, from: number, until: number): SessionState {
+  if (state.runningSince === null || until <= from) return state;
+  const stoppedAt = Math.max(state.runningSince, from);
+  if (state.usedMs + (stoppedAt - state.runningSince) >= state.allowedMs) return state;
+  return { ...stopClock(state, stoppedAt), runningSince: Math.max(until, stoppedAt) };
+}

@@ -1,6 +1,7 @@
 import type { Alert } from '@invigil/contract';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { messageOf } from '../api.ts';
+import { api, messageOf } from '../api.ts';
+import { kindLabel } from './Tile.tsx';
 import { time } from '../format.ts';
 import type { RoomStore } from './room-store.ts';
 
@@ -40,16 +41,35 @@ export function AlertsFeed(props: { store: RoomStore; onShow: (attemptId: string
         </p>
       ) : null}
       {alerts.length === 0 ? <p class="muted">No open alerts.</p> : null}
+      {alerts.length > 1 ? (
+        <button
+          type="button"
+          class="btn btn-small btn-quiet ack-all"
+          onClick={async () => {
+            setError(null);
+            try {
+              const r = await api.post<{ acknowledged: number }>('/proctor/alerts/ack', { alertIds: alerts.slice(0, 500).map((a) => a.id) });
+              setAnnounce(`${r.acknowledged} alerts acknowledged`);
+              await store.loadAlerts();
+            } catch (e) {
+              setError(messageOf(e));
+            }
+          }}
+        >
+          Acknowledge all {alerts.length}
+        </button>
+      ) : null}
       <ol class="alert-list">
         {alerts.map((a) => (
           <li key={a.id} class={`alert-item alert-${a.severity}`}>
             <div class="alert-head">
               <span class={`sev sev-${a.severity}`}>{SEVERITY[a.severity]}</span>
+              <span class="alert-kind">{kindLabel(a.kind)}</span>
               <time dateTime={a.at} class="muted">
                 {time(a.at)}
               </time>
             </div>
-            <p class="alert-who">{seat(a)}</p>
+            <p class="alert-who">{a.attemptId ? seat(a) : a.kind === 'server_outage' ? 'Whole room' : seat(a)}</p>
             <p class="alert-msg">
               {a.message}
               {a.count > 1 ? (

@@ -8,8 +8,30 @@ import { SignInHelp } from '../live/SignInHelp.tsx';
 import { Tile } from '../live/Tile.tsx';
 import { Loading, useSecondTick } from '../ui/bits.tsx';
 import { useDirectory } from '../directory.ts';
+import type { Alert, AttendanceRow } from '@invigil/contract';
+import { api, messageOf } from '../api.ts';
+import { Link } from '../router.tsx';
+import { useAttendance } from '../live/attendance.ts';
+import { AttendanceTile } from '../live/AttendanceTile.tsx';
+import { NotesDialog } from '../live/NotesDialog.tsx';
+import { ROOM_ACTIONS, RoomActionsDialog } from '../live/RoomActionsDialog.tsx';
+import { WaiverDialog } from '../live/WaiverDialog.tsx';
 
-type Filter = TileStatus | 'all';
+type Filter = TileStatus | 'all' | 'absent';
+type Sort = 'seat' | 'attention';
+const ROOM_ACTION_LABEL = { pause: 'Pause room', resume: 'Resume room', message: 'Message all', extend: 'Extend all', lock: 'Lock all' } as const;
+
+/** Lower is more urgent: what a proctor should look at first. */
+function urgency(status: TileStatus, alerts: Alert[] | undefined): number {
+  if (alerts?.some((a) => a.severity === 'critical')) return 0;
+  if (status === 'locked') return 1;
+  if (alerts?.some((a) => a.severity === 'warning')) return 2;
+  if (status === 'offline') return 3;
+  if (status === 'paused') return 4;
+  if (alerts?.length) return 5;
+  if (status === 'active') return 7;
+  return 9;
+}
 
 // The actions dialog (and the contract's validation it uses) loads after the room is on screen.
 const ActionsDialog = lazy(() => import('../live/ActionsDialog.tsx').then((m) => m.ActionsDialog), () => null);
@@ -30,6 +52,18 @@ export function RoomPage() {
     setCompactState(v);
   };
   const dir = useDirectory();
+  const att = useAttendance();
+  const [sort, setSort] = useState<Sort>(() => (localStorage.getItem('invigil.console.sort') === 'attention' ? 'attention' : 'seat'));
+  const [highlight, setHighlight] = useState<string | null>(null);
+  const [roomAction, setRoomAction] = useState<(typeof ROOM_ACTIONS)[number] | null>(null);
+  const [notesOpen, setNotesOpen] = useState(false);
+  const [waive, setWaive] = useState<AttendanceRow | null>(null);
+  const examName = (id: string) => att.data?.exams.find((e) => e.id === id)?.title ?? dir.exam(id) ?? id;
+  const roomName = (id: string | null) => (id ? (att.data?.rooms.find((r) => r.id === id)?.name ?? dir.room(id) ?? id) : 'No room');
+  const showToast = (text: string) => {
+    setToast(text);
+    setTimeout(() => setToast((t) => (t === text ? '' : t)), 5_000);
+  };
   useEffect(() => {
     const t = setTimeout(() => (ActionsDialog as { preload?: () => void }).preload?.(), 1_500);
     return () => clearTimeout(t);
@@ -37,9 +71,26 @@ export function RoomPage() {
 
   const now = store.now();
   const all = [...store.tiles.values()];
-  const exams = useMemo(() => [...new Set(all.map((t) => t.s.examId))].sort(), [store.tiles]);
-  const rooms = useMemo(() => [...new Set(all.map((t) => t.s.roomId ?? ''))].sort(), [store.tiles]);
+  const exams = useMemo(() => [...new Set([...all.map((t) => t.s.examId), ...(att.data?.exams.map((e) => e.id) ?? [])])].sort(), [store.tiles, att.data]);
+  const rooms = useMemo(() => [...new Set([...all.map((t) => t.s.roomId ?? ''), ...(att.data?.rooms.map((r) => r.id) ?? [])])].sort(), [store.tiles, att.data]);
   const needle = q.trim().toLowerCase();
+  // Registered candidates of the same filters, started or not (attendance).
+  const registered = (att.data?.candidates ?? []).filter(
+    (r) => (!exam || r.examId === exam) && (!room || (r.roomId ?? '') === room) && (!needle || r.name.toLowerCase().includes(needle) || r.candidateId.toLowerCase().includes(needle) || (r.seat ?? '').toLowerCase() === needle),
+  );
+  const absent = registered.filter((r) => r.attendance === 'not_signed_in' || r.attendance === 'signed_in');
+  const attCounts = { registered: registered.length, not_signed_in: 0, signed_in: 0, started: 0, finished: 0, noShow: 0, late: 0, idChecked: 0 };
+  for (const r of registered) {
+    attCounts[r.attendance] += 1;
+    if (r.noShow) attCounts.noShow += 1;
+    if (r.late) attCounts.late += 1;
+    if (r.idCheckedAt) attCounts.idChecked += 1;
+  }
+  const idChecked = new Set((att.data?.candidates ?? []).filter((r) => r.idCheckedAt).map((r) => `${r.examId}|${r.candidateId}`));
+  const lateOnes = new Set((att.data?.candidates ?? []).filter((r) => r.late).map((r) => `${r.examId}|${r.candidateId}`));
+  const alertsBy = new Map<string, Alert[]>();
+  for (const a of store.alerts) if (a.attemptId) alertsBy.set(a.attemptId, [...(alertsBy.get(a.attemptId) ?? []), a]);
+  const actionRooms = (room ? [room] : rooms.filter(Boolean)).map((id) => ({ id, name: roomName(id) }));
   const scoped = all.filter(
     (t) =>
       (!exam || t.s.examId === exam) &&
@@ -49,20 +100,76 @@ export function RoomPage() {
   const withStatus = scoped.map((t) => ({ t, status: store.statusOf(t, now) }));
   const counts = Object.fromEntries(TILE_STATUSES.map((k) => [k, 0])) as Record<TileStatus, number>;
   for (const x of withStatus) counts[x.status]++;
-  const shown = withStatus.filter((x) => filter === 'all' || x.status === filter).sort((a, b) => bySeat(a.t, b.t));
+  const shown =
+    filter === 'absent'
+      ? []
+      : withStatus
+          .filter((x) => filter === 'all' || x.status === filter)
+          .sort((a, b) => (sort === 'attention' ? urgency(a.status, alertsBy.get(a.t.s.attemptId)) - urgency(b.status, alertsBy.get(b.t.s.attemptId)) : 0) || bySeat(a.t, b.t));
+  const shownAbsent = filter === 'all' || filter === 'absent' ? absent : [];
+  const idCheck = async (r: AttendanceRow, checked: boolean) => {
+    try {
+      await api.post(`/proctor/exams/${encodeURIComponent(r.examId)}/candidates/${encodeURIComponent(r.candidateId)}/id-check`, { checked });
+      att.refresh();
+    } catch (e) {
+      showToast(messageOf(e));
+    }
+  };
+  const printQuery = `?${new URLSearchParams({ ...(room ? { roomId: room } : {}), ...(exam ? { examId: exam } : {}) }).toString()}`;
   const openTile = open ? store.tiles.get(open) : undefined;
 
   return (
-    <div class="room">
+    <div class={`room${compact ? ' room-compact' : ''}`}>
       <div class="room-main">
         <div class="page-head">
           <div>
             <h1>Live room</h1>
             <p class="muted page-sub">
-              {scoped.length} session{scoped.length === 1 ? '' : 's'} · heartbeat every {Math.round(store.heartbeatIntervalMs / 1000)} s
+              {scoped.length} session{scoped.length === 1 ? '' : 's'} of {registered.length} registered · heartbeat every {Math.round(store.heartbeatIntervalMs / 1000)} s
             </p>
           </div>
           <Connection state={store.connection} />
+        </div>
+
+        <dl class="attendance-bar" data-testid="attendance" aria-label="Attendance">
+          {(
+            [
+              ['registered', 'Registered'],
+              ['not_signed_in', 'Not signed in'],
+              ['signed_in', 'Signed in'],
+              ['started', 'Started'],
+              ['finished', 'Finished'],
+              ['noShow', 'No-show'],
+              ['late', 'Late'],
+              ['idChecked', 'ID checked'],
+            ] as const
+          ).map(([k, label]) => (
+            <div key={k} data-count={k} class={`att att-${k}${(k === 'noShow' || k === 'late') && attCounts[k] > 0 ? ' att-warn' : ''}`}>
+              <dt>{label}</dt>
+              <dd class="num">{attCounts[k]}</dd>
+            </div>
+          ))}
+        </dl>
+
+        <div class="room-toolbar" role="group" aria-label="Whole-room actions">
+          {ROOM_ACTIONS.map((k) => (
+            <button key={k} type="button" class={`btn btn-small${k === 'pause' || k === 'lock' ? ' btn-danger-outline' : ''}`} disabled={actionRooms.length === 0} onClick={() => setRoomAction(k)}>
+              {ROOM_ACTION_LABEL[k]}
+            </button>
+          ))}
+          <button type="button" class="btn btn-small" disabled={actionRooms.length === 0} onClick={() => setNotesOpen(true)}>
+            Incident log…
+          </button>
+          <span class="toolbar-sep" aria-hidden="true" />
+          <Link href={`/print/attendance${printQuery}`} class="btn btn-small btn-quiet">
+            Attendance list
+          </Link>
+          <Link href={`/print/seating${printQuery}`} class="btn btn-small btn-quiet">
+            Seating plan
+          </Link>
+          <Link href={`/print/report${printQuery}`} class="btn btn-small btn-quiet">
+            Invigilator report
+          </Link>
         </div>
 
         <div class="filters" role="search">
@@ -77,7 +184,7 @@ export function RoomPage() {
                 <option value="">All exams</option>
                 {exams.map((x) => (
                   <option key={x} value={x}>
-                    {dir.exam(x)}
+                    {examName(x)}
                   </option>
                 ))}
               </select>
@@ -90,12 +197,26 @@ export function RoomPage() {
                 <option value="">All rooms</option>
                 {rooms.map((x) => (
                   <option key={x} value={x}>
-                    {dir.room(x || null) ?? 'No room'}
+                    {roomName(x || null)}
                   </option>
                 ))}
               </select>
             </label>
           ) : null}
+          <label class="field field-inline field-row">
+            <span>Sort</span>
+            <select
+              value={sort}
+              onChange={(e) => {
+                const v = e.currentTarget.value as Sort;
+                localStorage.setItem('invigil.console.sort', v);
+                setSort(v);
+              }}
+            >
+              <option value="seat">By seat</option>
+              <option value="attention">Needs attention first</option>
+            </select>
+          </label>
           <div class="density" role="group" aria-label="Tile size">
             <button type="button" class={`chip${compact ? '' : ' chip-on'}`} aria-pressed={!compact} onClick={() => setCompact(false)}>
               Detailed
@@ -106,7 +227,7 @@ export function RoomPage() {
           </div>
         </div>
 
-        <SignInHelp exams={exams} examName={(x) => dir.exam(x) ?? x} />
+        <SignInHelp exams={exams} examName={examName} />
 
         <div class="status-filter" role="group" aria-label="Show sessions by status">
           <button type="button" class={`chip${filter === 'all' ? ' chip-on' : ''}`} aria-pressed={filter === 'all'} onClick={() => setFilter('all')}>
@@ -120,6 +241,9 @@ export function RoomPage() {
               {STATUS_LABEL[k].label} <span class="chip-n">{counts[k]}</span>
             </button>
           ))}
+          <button type="button" class={`chip chip-absent${filter === 'absent' ? ' chip-on' : ''}`} aria-pressed={filter === 'absent'} onClick={() => setFilter('absent')} data-status="absent">
+            Not started <span class="chip-n">{absent.length}</span>
+          </button>
         </div>
 
         <p class="sr-only" role="status" aria-live="polite">
@@ -133,8 +257,8 @@ export function RoomPage() {
         {store.error ? <p class="note note-error">The room could not be refreshed: {store.error}</p> : null}
         {!store.loaded ? (
           <Loading what="the room" />
-        ) : shown.length === 0 ? (
-          <p class="empty">{all.length === 0 ? 'No exam sessions yet. Tiles appear here as candidates start.' : 'No session matches these filters.'}</p>
+        ) : shown.length === 0 && shownAbsent.length === 0 ? (
+          <p class="empty">{all.length === 0 && registered.length === 0 ? 'No exam sessions yet. Tiles appear here as candidates start.' : 'No session matches these filters.'}</p>
         ) : (
           <ul class={`tiles${compact ? ' tiles-compact' : ''}`} aria-label="Seats">
             {shown.map(({ t, status }) => (
@@ -148,7 +272,14 @@ export function RoomPage() {
                 fresh={now - t.changedAt < 4_000}
                 helpRequested={store.alerts.some((a) => a.attemptId === t.s.attemptId && a.kind === 'help_requested')}
                 onOpen={setOpen}
+                alerts={alertsBy.get(t.s.attemptId)}
+                idChecked={idChecked.has(`${t.s.examId}|${t.s.candidate.id}`)}
+                late={lateOnes.has(`${t.s.examId}|${t.s.candidate.id}`)}
+                highlight={highlight === t.s.attemptId}
               />
+            ))}
+            {shownAbsent.map((r) => (
+              <AttendanceTile key={`${r.examId}|${r.candidateId}`} r={r} onIdCheck={idCheck} onWaive={setWaive} />
             ))}
           </ul>
         )}
@@ -158,6 +289,8 @@ export function RoomPage() {
         onShow={(id) => {
           setFilter('all');
           setQ('');
+          setHighlight(id);
+          setTimeout(() => setHighlight((h) => (h === id ? null : h)), 8_000);
           requestAnimationFrame(() => {
             const el = document.querySelector<HTMLElement>(`[data-attempt="${CSS.escape(id)}"] .tile-action`);
             el?.scrollIntoView({ block: 'center', behavior: 'smooth' });
@@ -171,12 +304,32 @@ export function RoomPage() {
           store={store}
           status={store.statusOf(openTile, now)}
           onClose={() => setOpen(null)}
+          onDone={showToast}
+        />
+      ) : null}
+      {roomAction ? (
+        <RoomActionsDialog
+          rooms={actionRooms}
+          roomId={room || actionRooms[0]?.id || ''}
+          {...(exam ? { examId: exam } : {})}
+          initial={roomAction}
+          onClose={() => setRoomAction(null)}
           onDone={(text) => {
-            setToast(text);
-            setTimeout(() => setToast((t) => (t === text ? '' : t)), 5_000);
+            showToast(text);
+            void store.resync(true);
           }}
         />
       ) : null}
+      {notesOpen && actionRooms[0] ? (
+        <NotesDialog
+          roomId={room || actionRooms[0].id}
+          roomName={roomName(room || actionRooms[0].id)}
+          {...(exam ? { examId: exam } : {})}
+          candidates={withStatus.filter((x) => (x.t.s.roomId ?? '') === (room || actionRooms[0]!.id)).map((x) => ({ attemptId: x.t.s.attemptId, label: `${x.t.s.seat ? `${x.t.s.seat} · ` : ''}${x.t.s.candidate.name || x.t.s.candidate.id}` }))}
+          onClose={() => setNotesOpen(false)}
+        />
+      ) : null}
+      {waive ? <WaiverDialog examId={waive.examId} candidateId={waive.candidateId} label={waive.name || waive.candidateId} onClose={() => setWaive(null)} onDone={showToast} /> : null}
     </div>
   );
 }

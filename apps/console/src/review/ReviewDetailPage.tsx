@@ -6,6 +6,7 @@ import { Link } from '../router.tsx';
 import { useDirectory, type Directory } from '../directory.ts';
 import { ErrorNote, Loading, PageHead, useLoad } from '../ui/bits.tsx';
 import { SessionStatusBadge } from './status-badge.tsx';
+import { IncidentsCard } from './IncidentsCard.tsx';
 
 const EVENT_LABEL: Record<string, string> = {
   'session.started': 'Session started',
@@ -217,6 +218,8 @@ export function ReviewDetailPage(props: { attemptId: string }) {
           </ul>
         </div>
       </div>
+
+      <IncidentsCard attemptId={props.attemptId} />
 
       <div class="card">
         <h2>

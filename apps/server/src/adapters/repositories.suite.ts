@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../ports/database.ts';
 import { UniqueViolation } from '../ports/errors.ts';
 import type { AuthSessionRecord, SessionRecord } from '../ports/types.ts';
+import { describeRoomOps } from './room-ops.suite.ts';
 
 /**
  * The behaviour every database adapter owes the services, run against each one (SQLite here;
@@ -588,6 +589,8 @@ export function describeRepositories(adapter: string, make: () => Promise<Databa
         expect(await db.repos.registrations.find(examId, a)).toMatchObject({ name: `Name of ${a}`, accessCodeHash: `code-${a}`, seat: '2' });
       });
     });
+
+    describeRoomOps(() => db, T);
 
     it('answers ping', async () => {
       expect(await db.ping()).toBe(true);

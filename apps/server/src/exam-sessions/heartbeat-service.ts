@@ -11,6 +11,7 @@ import type { PresenceEvents } from './presence-events.ts';
 import type { SessionChanges } from './session-changes.ts';
 import type { SessionReader } from './session-reader.ts';
 import type { ExamCatalog } from './exam-catalog.ts';
+import { integrityMessage } from './integrity-text.ts';
 import { settleIfDue } from './start-service.ts';
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -207,7 +208,7 @@ export class HeartbeatService {
       kind: type,
       count: n,
       severity: (type === 'remote_access' || type === 'vm_suspected' || type === 'forbidden_process' ? 'critical' : 'warning') as 'critical' | 'warning',
-      message: type === 'help_requested' ? 'the candidate raised a hand: help requested' : `kiosk reported ${type.replaceAll('_', ' ')}`,
+      message: type === 'help_requested' ? 'the candidate raised a hand: help requested' : integrityMessage(type, latest.details, n),
       detail: { reportedAt: latest.at, ...Object.fromEntries(Object.entries(latest.details ?? {}).slice(0, 20)) },
     }));
     return this.d.changes.alert(rec, alerts);

@@ -24,6 +24,8 @@ export interface InstructionOrder {
   message: string | null;
   issuedBy: string;
   reason: string | null;
+  /** The whole-room action it is part of (its deliveries are counted). */
+  batchId?: string;
 }
 
 /** What a change stores besides the session itself, in the same transaction. */
@@ -95,7 +97,7 @@ export class SessionChanges {
           alerts.push({ ...a, id: raised.id, total: raised.count, created: raised.count === (a.count ?? 1) });
         }
         for (const i of d.instructions ?? []) {
-          await r.instructions.add({ id: randomUUID(), attemptId, type: i.type, message: i.message, issuedAt: now, issuedBy: i.issuedBy, reason: i.reason, deviceGeneration: rec.deviceGeneration });
+          await r.instructions.add({ id: randomUUID(), attemptId, type: i.type, message: i.message, issuedAt: now, issuedBy: i.issuedBy, reason: i.reason, deviceGeneration: rec.deviceGeneration, batchId: i.batchId ?? null });
         }
         return { d, rec, alerts, instructed: (d.instructions ?? []).length > 0, announce: d.announce };
       });

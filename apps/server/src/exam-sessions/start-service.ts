@@ -74,6 +74,11 @@ export class StartService {
         // The login now lives as long as this attempt can continue (a long staff pause or outage does not end it).
         if (who.loginId) await r.loginSessions.pin(who.loginId, attemptId);
         await r.audit.append([auditEntry({ type: 'candidate', ref: who }, attemptId, 'session.started', now, { examId: req.examSetId, deviceBound: !!req.devicePublicKey, fingerprint: req.deviceFingerprint ?? null })]);
+        // A proctor let this candidate start despite failed pre-exam checks: the attempt's own audit says so (review shows it).
+        const waivers = await r.roomOps.waivers(req.examSetId, who.candidateId);
+        if (waivers.length) {
+          await r.audit.append([auditEntry({ type: 'system' }, attemptId, 'session.started_with_waiver', now, { checks: [...new Set(waivers.flatMap((w) => w.checks))], waivers: waivers.map((w) => ({ id: w.id, at: new Date(w.at).toISOString(), by: w.grantedByName, reason: w.reason, checks: w.checks })) })]);
+        }
         return null;
       })
       .catch((e: unknown) => {

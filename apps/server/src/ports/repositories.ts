@@ -12,6 +12,7 @@ import type {
   RosterWrite,
   StaffAccountRecord,
 } from './admin-records.ts';
+import type { AttendanceFilter, AttendanceRecord, BatchDelivery, NoteFilter, NoteRecord, WaiverRecord } from './room-ops-records.ts';
 import type { AttemptSnapshot, PlaceFilter, ReviewListFilter, ReviewListRow, StoredArchive } from './review-records.ts';
 import type {
   AlertInput,
@@ -54,6 +55,7 @@ export interface Repos {
   places: PlacesRepo;
   review: ReviewRepo;
   offlineBundles: OfflineBundleRepo;
+  roomOps: RoomOpsRepo;
 }
 
 export interface StaffRepo {
@@ -248,6 +250,29 @@ export interface ReviewRepo {
   /** Attempts in a final state without an archive, by attempt id, after `afterAttemptId`. */
   unsealedFinalAttempts(limit: number, afterAttemptId?: string): Promise<string[]>;
   listSessions(filter: ReviewListFilter): Promise<{ rows: ReviewListRow[]; total: number }>;
+}
+
+/** The hall: attendance, ID checks, progress, the incident log, check waivers, room-action deliveries. */
+export interface RoomOpsRepo {
+  /**
+   * Registered candidates (of open exams, or of `examId` whatever its status) placed in `places`,
+   * with their sign-in, attempt and ID check; at most `limit`, ordered by room, seat, candidate.
+   */
+  attendance(filter: AttendanceFilter): Promise<AttendanceRecord[]>;
+  /** Marks (or with null clears) "ID checked" for a registration. */
+  setIdCheck(examId: string, candidateId: string, checked: { at: number; by: string } | null): Promise<void>;
+  /** Answers saved per attempt (count and latest save), for the attempts given. */
+  answerStats(attemptIds: string[]): Promise<Map<string, { count: number; lastSavedAt: number | null }>>;
+  /** Appends a note (the table is append-only: notes are never changed or removed). */
+  addNote(n: NoteRecord): Promise<void>;
+  /** Notes placed in `places`, oldest first, at most `limit`. */
+  notes(filter: NoteFilter): Promise<NoteRecord[]>;
+  /** Appends a waiver (append-only). */
+  addWaiver(w: WaiverRecord): Promise<void>;
+  /** The candidate's waivers for the exam, oldest first. */
+  waivers(examId: string, candidateId: string): Promise<WaiverRecord[]>;
+  /** How the instructions of one whole-room action were delivered (only those to sessions now in `roomId`). */
+  batchDelivery(batchId: string, roomId: string): Promise<BatchDelivery>;
 }
 
 export type { DeleteOutcome };

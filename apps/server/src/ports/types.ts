@@ -176,6 +176,8 @@ export interface NewInstruction extends InstructionRecord {
   issuedBy: string;
   reason: string | null;
   deviceGeneration: number;
+  /** The whole-room action that issued it (its deliveries are counted), if any. */
+  batchId?: string | null;
 }
 
 export interface PresenceFlush {

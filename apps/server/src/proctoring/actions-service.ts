@@ -3,7 +3,7 @@ import { isFinal, type SessionEvent } from '@invigil/core';
 import { auditEntry } from '../exam-sessions/audit-entry.ts';
 import type { SessionChanges } from '../exam-sessions/session-changes.ts';
 import { conflict } from '../ports/errors.ts';
-import type { Actor, Principal } from '../ports/types.ts';
+import type { Actor, Principal, SessionRecord } from '../ports/types.ts';
 import type { RoomService } from './room-service.ts';
 
 /**
@@ -15,6 +15,15 @@ export class ActionsService {
 
   async act(p: Principal, attemptId: string, a: ProctorAction, ip: string): Promise<LiveSession> {
     await this.d.room.visible(p, attemptId);
+    return this.d.room.liveOne(await this.apply(p, attemptId, a, ip));
+  }
+
+  /**
+   * The action itself, on a session the caller may see (checked by the caller), exactly as a
+   * single-candidate action: the change, its audit and the kiosk's instruction in one transaction.
+   * `batchId` tags the instruction with the whole-room action it belongs to.
+   */
+  async apply(p: Principal, attemptId: string, a: ProctorAction, ip: string, batchId?: string): Promise<SessionRecord> {
     const actor: Actor = { type: 'staff', id: p.userId, ip, reason: a.reason ?? null };
     const events: Record<ProctorAction['action'], SessionEvent | null> = {
       lock: { type: 'lock', reason: a.reason ?? 'locked by staff' },
@@ -37,7 +46,7 @@ export class ActionsService {
       terminate: ['quit', 'Your exam session was ended by the proctor.'],
     };
     const [type, message] = kiosk[a.action];
-    const extras = { instructions: [{ type, message, issuedBy: p.userId, reason: a.reason ?? null }], announce: { action: a.action, by: p.userId } };
+    const extras = { instructions: [{ type, message, issuedBy: p.userId, reason: a.reason ?? null, ...(batchId ? { batchId } : {}) }], announce: { action: a.action, by: p.userId } };
     const event = events[a.action];
     let after;
     if (event) {
@@ -49,6 +58,6 @@ export class ActionsService {
         return { audit: [audit], ...extras, result: null };
       }));
     }
-    return this.d.room.liveOne(after);
+    return after;
   }
 }

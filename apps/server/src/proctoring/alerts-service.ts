@@ -53,4 +53,31 @@ export class AlertsService {
       if (!(e instanceof NotFoundError)) throw e;
     }
   }
+
+  /** Acknowledges many alerts in one transaction, each audited; alerts outside the caller's scope count as not found. */
+  async ackMany(p: Principal, ids: string[], ip: string): Promise<{ acknowledged: number; alreadyAcknowledged: number; notFound: number }> {
+    const now = this.d.now();
+    const scope = scopeOf(p);
+    const done: AlertRecord[] = [];
+    let already = 0;
+    let missing = 0;
+    await this.d.db.tx(async (r) => {
+      for (const id of [...new Set(ids)]) {
+        const a = await r.alerts.get(id);
+        if (!a || !inScope(scope, a)) {
+          missing += 1;
+          continue;
+        }
+        if (!(await r.alerts.ack(id, p.userId, now))) {
+          already += 1;
+          continue;
+        }
+        done.push(a);
+        await r.audit.append([{ at: now, actorType: 'staff', actorId: p.userId, action: 'alert.acknowledged', attemptId: a.attemptId, detail: { alertId: id, kind: a.kind, bulk: true }, ip }]);
+      }
+    });
+    for (const a of done) if (a.kind === 'help_requested' && a.attemptId) await this.tellHelpSeen(a.attemptId, p.userId);
+    for (const a of done) await this.d.changes.publishEvent({ type: 'alert.acknowledged', at: iso(now), attemptId: a.attemptId, centerId: a.centerId, roomId: a.roomId, data: { id: a.id, by: p.userId } });
+    return { acknowledged: done.length, alreadyAcknowledged: already, notFound: missing };
+  }
 }

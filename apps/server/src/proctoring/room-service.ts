@@ -32,8 +32,10 @@ export class RoomService {
     return rec;
   }
 
-  async live(rec: SessionRecord & { candidateName?: string }, alertCounts: Map<string, number>, presence?: PresenceEntry): Promise<LiveSession> {
+  async live(rec: SessionRecord & { candidateName?: string }, alertCounts: Map<string, number>, presence?: PresenceEntry, stats?: Map<string, { count: number; lastSavedAt: number | null }>): Promise<LiveSession> {
     const now = this.d.now();
+    const exam = await this.d.catalog.get(rec.examId);
+    const saved = stats ? stats.get(rec.attemptId) : (await this.d.db.repos.roomOps.answerStats([rec.attemptId])).get(rec.attemptId);
     const seen = Math.max(rec.lastActivityAt, (presence ?? (await this.d.shared.presence.get(rec.attemptId)))?.lastSeenAt ?? 0);
     const { silenceMs } = await this.d.catalog.policy(rec.examId);
     return {
@@ -58,6 +60,8 @@ export class RoomService {
       openAlerts: alertCounts.get(rec.attemptId) ?? 0,
       transferPending: rec.resumeCodeHash !== null,
       startedAt: iso(rec.startedAt),
+      progress: { answered: saved?.count ?? 0, total: exam?.questions.length ?? 0, lastSaveAt: saved?.lastSavedAt ? iso(saved.lastSavedAt) : null },
+      extraSeconds: exam ? Math.max(0, Math.round((rec.state.allowedMs - exam.durationMinutes * 60_000) / 1000)) : 0,
     };
   }
 
@@ -71,8 +75,8 @@ export class RoomService {
     // Scoped in the query, then limited: another center's sessions never crowd out the caller's.
     const [counts, found] = await Promise.all([this.d.db.repos.alerts.openCounts(), this.d.db.repos.examSessions.listForStaff({ ...filter, places: scope, limit: MAX_ROOM + 1 })]);
     const rows = found.slice(0, MAX_ROOM);
-    const presence = await this.d.shared.presence.getMany(rows.map((r) => r.attemptId));
-    const sessions = await Promise.all(rows.map((r) => this.live(r, counts, presence.get(r.attemptId) ?? { lastSeenAt: 0, seq: 0 })));
+    const [presence, stats] = await Promise.all([this.d.shared.presence.getMany(rows.map((r) => r.attemptId)), this.d.db.repos.roomOps.answerStats(rows.map((r) => r.attemptId))]);
+    const sessions = await Promise.all(rows.map((r) => this.live(r, counts, presence.get(r.attemptId) ?? { lastSeenAt: 0, seq: 0 }, stats)));
     const tally: Record<string, number> = { active: 0, paused: 0, offline: 0, locked: 0, completed: 0, expired: 0, terminated: 0 };
     for (const s of sessions) {
       tally[s.status] = (tally[s.status] ?? 0) + 1;

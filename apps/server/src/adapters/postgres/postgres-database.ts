@@ -17,6 +17,7 @@ import { PgReview } from './repositories/review.ts';
 import { PgRoster } from './repositories/roster.ts';
 import { PgSettings } from './repositories/settings.ts';
 import { PgStaff } from './repositories/staff.ts';
+import { PgRoomOps } from './repositories/room-ops.ts';
 
 /** Every public method of a repository, its errors mapped to the port's (UniqueViolation, StorageUnavailable). */
 function mapped<T extends object>(repo: T): T {
@@ -51,6 +52,7 @@ function repositories(x: Exec): Repos {
     places: mapped(new PgPlaces(x)),
     review: mapped(new PgReview(x)),
     offlineBundles: mapped(new PgOfflineBundles(x)),
+    roomOps: mapped(new PgRoomOps(x)),
   };
 }
 

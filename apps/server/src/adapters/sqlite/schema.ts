@@ -277,8 +277,10 @@ export const instructions = sqliteTable(
      * acknowledge it (a "quit" sent to the old desk of a transfer never reaches the new one).
      */
     deviceGeneration: integer('device_generation').notNull().default(0),
+    /** The whole-room action that issued it (counts its deliveries), if any. */
+    batchId: text('batch_id'),
   },
-  (t) => [index('instructions_pending').on(t.attemptId, t.ackedAt)],
+  (t) => [index('instructions_pending').on(t.attemptId, t.ackedAt), index('instructions_batch').on(t.batchId)],
 );
 
 /**
@@ -330,4 +332,51 @@ export const offlineBundles = sqliteTable(
     submitted: integer('submitted', { mode: 'boolean' }).notNull(),
   },
   (t) => [uniqueIndex('offline_bundles_attempt_sha').on(t.attemptId, t.sha256)],
+);
+
+/** "ID checked" per registration (a proctor looked at the candidate's ID); the audit keeps the history. */
+export const idChecks = sqliteTable(
+  'id_checks',
+  {
+    examId: text('exam_id').notNull(),
+    candidateId: text('candidate_id').notNull(),
+    checkedAt: integer('checked_at').notNull(),
+    checkedBy: text('checked_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.examId, t.candidateId] })],
+);
+
+/** The incident log: free-text notes per candidate (attempt) or per room. Append-only (triggers). */
+export const incidentNotes = sqliteTable(
+  'incident_notes',
+  {
+    id: text('id').primaryKey(),
+    at: integer('at').notNull(),
+    authorId: text('author_id').notNull(),
+    authorName: text('author_name').notNull(),
+    examId: text('exam_id'),
+    centerId: text('center_id'),
+    roomId: text('room_id'),
+    candidateId: text('candidate_id'),
+    attemptId: text('attempt_id'),
+    text: text('text').notNull(),
+  },
+  (t) => [index('incident_notes_room').on(t.centerId, t.roomId, t.at), index('incident_notes_attempt').on(t.attemptId)],
+);
+
+/** A proctor let a candidate start despite failed pre-exam checks. Append-only (triggers). */
+export const checkWaivers = sqliteTable(
+  'check_waivers',
+  {
+    id: text('id').primaryKey(),
+    examId: text('exam_id').notNull(),
+    candidateId: text('candidate_id').notNull(),
+    at: integer('at').notNull(),
+    grantedBy: text('granted_by').notNull(),
+    grantedByName: text('granted_by_name').notNull(),
+    reason: text('reason').notNull(),
+    /** JSON array of the check ids waived (e.g. ["vm", "displays"]). */
+    checks: text('checks').notNull(),
+  },
+  (t) => [index('check_waivers_candidate').on(t.examId, t.candidateId, t.at)],
 );

@@ -16,6 +16,7 @@ import { SqliteReview } from './repositories/review.ts';
 import { SqliteRoster } from './repositories/roster.ts';
 import { SqliteSettings } from './repositories/settings.ts';
 import { SqliteStaff } from './repositories/staff.ts';
+import { SqliteRoomOps } from './repositories/room-ops.ts';
 import type { Sync } from './sync.ts';
 
 type SyncRepos = { [K in keyof Repos]: Sync<Repos[K]> };
@@ -66,6 +67,7 @@ export class SqliteDatabase implements Database {
       places: new SqlitePlaces(db),
       review: new SqliteReview(db),
       offlineBundles: new SqliteOfflineBundles(db),
+      roomOps: new SqliteRoomOps(db),
     };
     this.gate = new SqliteGate(db.$client);
     this.repos = wrapAll(sync, (fn) => this.gate.run(fn));

@@ -10,7 +10,7 @@ export class PgInstructions implements InstructionRepo {
   async add(i: NewInstruction): Promise<void> {
     await this.x.db
       .insert(instructions)
-      .values({ id: i.id, attemptId: i.attemptId, type: i.type, message: i.message, reason: i.reason, issuedAt: i.issuedAt, issuedBy: i.issuedBy, deviceGeneration: i.deviceGeneration });
+      .values({ id: i.id, attemptId: i.attemptId, type: i.type, message: i.message, reason: i.reason, issuedAt: i.issuedAt, issuedBy: i.issuedBy, deviceGeneration: i.deviceGeneration, batchId: i.batchId ?? null });
   }
 
   pending(attemptId: string, deviceGeneration: number): Promise<InstructionRecord[]> {

@@ -11,7 +11,7 @@ export class SqliteInstructions implements Sync<InstructionRepo> {
   add(i: NewInstruction): void {
     this.db
       .insert(instructions)
-      .values({ id: i.id, attemptId: i.attemptId, type: i.type, message: i.message, reason: i.reason, issuedAt: i.issuedAt, issuedBy: i.issuedBy, deviceGeneration: i.deviceGeneration })
+      .values({ id: i.id, attemptId: i.attemptId, type: i.type, message: i.message, reason: i.reason, issuedAt: i.issuedAt, issuedBy: i.issuedBy, deviceGeneration: i.deviceGeneration, batchId: i.batchId ?? null })
       .run();
   }
 

@@ -1,0 +1,85 @@
+import type { Note } from '@invigil/contract';
+import { useEffect, useState } from 'preact/hooks';
+import { api, messageOf } from '../api.ts';
+import { time } from '../format.ts';
+import { Dialog } from '../ui/Dialog.tsx';
+
+/**
+ * The incident log of a room: notes about the room or one candidate, with time and author. Notes
+ * are append-only: they are added, never edited or removed.
+ */
+export function NotesDialog(props: { roomId: string; roomName: string; examId?: string; candidates: { attemptId: string; label: string }[]; attemptId?: string; onClose: () => void }) {
+  const [notes, setNotes] = useState<Note[] | null>(null);
+  const [about, setAbout] = useState(props.attemptId ?? '');
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const load = async () => {
+    try {
+      const r = await api.get<{ notes: Note[] }>('/proctor/notes', { roomId: props.roomId });
+      setNotes(r.notes);
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  };
+  useEffect(() => void load(), [props.roomId]);
+  const who = (n: Note) => (n.attemptId ? (props.candidates.find((c) => c.attemptId === n.attemptId)?.label ?? n.candidateId ?? 'a candidate') : 'Room');
+  return (
+    <Dialog title={`Incident log: ${props.roomName}`} onClose={props.onClose} wide>
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          setError(null);
+          try {
+            await api.post('/proctor/notes', about ? { attemptId: about, text } : { roomId: props.roomId, text, ...(props.examId ? { examId: props.examId } : {}) });
+            setText('');
+            await load();
+          } catch (err) {
+            setError(messageOf(err));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <label class="field">
+          <span>About</span>
+          <select value={about} onChange={(e) => setAbout(e.currentTarget.value)}>
+            <option value="">The whole room</option>
+            {props.candidates.map((c) => (
+              <option key={c.attemptId} value={c.attemptId}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span>Note (kept with time and your name; cannot be changed later)</span>
+          <textarea required maxLength={4000} rows={3} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        </label>
+        {error ? (
+          <p class="note note-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <div class="dialog-actions">
+          <button type="submit" class="btn btn-primary" disabled={busy}>
+            Add to the log
+          </button>
+        </div>
+      </form>
+      <h3>Log</h3>
+      {notes === null ? <p class="muted">Loading…</p> : notes.length === 0 ? <p class="muted">No notes yet.</p> : null}
+      <ol class="notes-list" data-testid="notes-list">
+        {(notes ?? []).map((n) => (
+          <li key={n.id}>
+            <span class="muted">
+              <time dateTime={n.at}>{time(n.at)}</time> · {n.authorName} · {who(n)}
+            </span>
+            <p>{n.text}</p>
+          </li>
+        ))}
+      </ol>
+    </Dialog>
+  );
+}
