@@ -72,15 +72,21 @@ describe.skipIf(!HAS_CHROMIUM)('staff console: admin pages, roster import, revie
     await page.getByRole('heading', { name: 'Exams' }).waitFor();
     await page.getByLabel('Title').fill('Physics — Mock A');
     await page.getByLabel('Duration (minutes)').fill('45');
-    await page.getByRole('button', { name: 'Create and add questions' }).click();
+    await page.getByRole('button', { name: 'Create draft and add questions' }).click();
     await page.getByRole('heading', { name: 'Physics — Mock A' }).waitFor();
+    // The console creates a draft, which cannot open without a question.
+    await page.getByText('Draft', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Open exam' }).click();
+    await page.getByText('an exam needs at least one question before it can open').waitFor();
     await page.getByRole('button', { name: 'Add question' }).click();
     await page.getByLabel('Prompt').fill('Which quantity is a vector?');
     await page.getByLabel(/Options, one per line/).fill('a: Mass\nb: Velocity\nc: Temperature');
     await page.getByLabel('Correct option ids').fill('b');
     await page.getByRole('button', { name: 'Save questions' }).click();
     await page.getByText('Questions saved.').waitFor();
-    // New exams start open (PROTOCOL.md's provisioning works without an open step): close it, open it again.
+    // Draft → open → closed (no sessions: no confirmation needed) → open again.
+    await page.getByRole('button', { name: 'Open exam' }).click();
+    await page.getByText('Exam opened: candidates may start.').waitFor();
     await page.getByRole('button', { name: 'Close exam' }).click();
     await page.getByText('Exam closed: no new starts.').waitFor();
     await page.getByRole('button', { name: 'Open exam' }).click();

@@ -589,6 +589,8 @@ const TABLE: Row[] = [
   { key: 'POST /api/v1/admin/exams/{examId}/close', want: adminOnly(200), note: 'the spare exam', req: () => ({ params: { examId: ids.spareExam } }) },
   { key: 'PUT /api/v1/admin/exams/{examId}/window', want: adminOnly(200), note: 'the spare exam', req: () => ({ params: { examId: ids.spareExam }, body: { opensAt: null, closesAt: null } }) },
   { key: 'PUT /api/v1/admin/exams/{examId}/policy', want: adminOnly(200), note: 'the spare exam', req: () => ({ params: { examId: ids.spareExam }, body: { heartbeatIntervalMs: 30_000 } }) },
+  { key: 'POST /api/v1/admin/exams/{examId}/duplicate', want: adminOnly(201), note: 'a new draft copy of the spare exam', req: () => ({ params: { examId: ids.spareExam } }) },
+  { key: 'GET /api/v1/admin/exams/{examId}/preview', want: adminOnly(200), req: () => ({ params: { examId: ids.examX } }) },
   {
     key: 'POST /api/v1/admin/exams/{examId}/roster',
     want: adminOnly(200),

@@ -184,6 +184,8 @@ export type UpdateExamRequest = z.infer<typeof UpdateExamRequest>;
 
 export const AdminExamSummary = z.object({
   id: Id,
+  /** The short code candidates type at the kiosk instead of the id. */
+  code: z.string(),
   title: z.string(),
   durationMinutes: z.number().int(),
   status: ExamStatus,
@@ -200,6 +202,9 @@ export type AdminExamSummary = z.infer<typeof AdminExamSummary>;
 
 export const AdminExam = AdminExamSummary.extend({ questions: z.array(Question) });
 export type AdminExam = z.infer<typeof AdminExam>;
+
+/** `POST /admin/exams/{examId}/close?confirm=true`: close although sessions are running. */
+export const CloseExamQuery = z.object({ confirm: z.enum(['true', 'false']).optional() });
 
 export const AdminExamListQuery = PageQuery.extend({ status: ExamStatus.optional() });
 export const AdminExamList = z.object({ total: Count, limit: Count, offset: Count, exams: z.array(AdminExamSummary) });

@@ -33,6 +33,12 @@ export const ErrorCode = z.enum([
   'STORAGE_UNAVAILABLE',
   /** GET /exams/{id}: the questions are shown only while the candidate's session runs (details.reason says why not). */
   'QUESTIONS_NOT_AVAILABLE',
+  /** POST /admin/exams/{id}/open: an exam needs at least one question. */
+  'NO_QUESTIONS',
+  /** POST /admin/exams/{id}/close: sessions are running (details.running); repeat with ?confirm=true. */
+  'SESSIONS_RUNNING',
+  /** Accommodations or an access code of a candidate who has already started cannot change this way. */
+  'ALREADY_STARTED',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

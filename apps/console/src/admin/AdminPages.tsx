@@ -1,6 +1,7 @@
 import { Link, match } from '../router.tsx';
 import { CentersPage } from './CentersPage.tsx';
 import { ExamEditPage } from './ExamEditPage.tsx';
+import { ExamPreviewPage } from './ExamPreviewPage.tsx';
 import { ExamsPage } from './ExamsPage.tsx';
 import { PoliciesPage } from './PoliciesPage.tsx';
 import { RosterPage } from './RosterPage.tsx';
@@ -20,7 +21,8 @@ export function AdminPages(props: { path: string }) {
   let page;
   let p: Record<string, string> | null;
   if (path === '/admin' || path === '/admin/exams') page = <ExamsPage />;
-  else if ((p = match('/admin/exams/:examId', path))) page = <ExamEditPage examId={p.examId!} />;
+  else if ((p = match('/admin/exams/:examId', path))) page = <ExamEditPage key={p.examId} examId={p.examId!} />;
+  else if ((p = match('/admin/exams/:examId/preview', path))) page = <ExamPreviewPage examId={p.examId!} />;
   else if (path === '/admin/roster') page = <RosterPage />;
   else if (path === '/admin/centers') page = <CentersPage />;
   else if (path === '/admin/staff') page = <StaffPage />;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../ports/database.ts';
 import { UniqueViolation } from '../ports/errors.ts';
 import type { AuthSessionRecord, SessionRecord } from '../ports/types.ts';
+import { describeExamsAdminRepositories } from './exams-admin.suite.ts';
 
 /**
  * The behaviour every database adapter owes the services, run against each one (SQLite here;
@@ -531,4 +532,5 @@ export function describeRepositories(adapter: string, make: () => Promise<Databa
       expect(await db.ping()).toBe(true);
     });
   });
+  describeExamsAdminRepositories(adapter, make);
 }

@@ -9,6 +9,8 @@ import {
   CreateCenterRequest,
   CreateRoomRequest,
   CreateExamRequest,
+  CloseExamQuery,
+  CandidateExamView,
   CreateStaffRequest,
   Exam,
   RegisterCandidatesRequest,
@@ -243,12 +245,22 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
     async ({ c, params, body, principal }) => c.json(await s.exams.update(actor(c, principal), params.examId, body)),
   );
   r.add(
-    { method: 'post', path: '/admin/exams/:examId/open', tag, summary: 'Open an exam: candidates may start (within its window)', roles: ADMIN, params: ExamParams, responses: { 200: AdminExam }, errors: [404] },
+    { method: 'post', path: '/admin/exams/:examId/open', tag, summary: 'Open an exam: candidates may start (within its window); 409 NO_QUESTIONS without questions', roles: ADMIN, params: ExamParams, responses: { 200: AdminExam }, errors: [404, 409] },
     async ({ c, params, principal }) => c.json(await s.exams.setStatus(actor(c, principal), params.examId, 'open')),
   );
   r.add(
-    { method: 'post', path: '/admin/exams/:examId/close', tag, summary: 'Close an exam: no new starts (running sessions go on)', roles: ADMIN, params: ExamParams, responses: { 200: AdminExam }, errors: [404] },
-    async ({ c, params, principal }) => c.json(await s.exams.setStatus(actor(c, principal), params.examId, 'closed')),
+    {
+      method: 'post',
+      path: '/admin/exams/:examId/close',
+      tag,
+      summary: 'Close an exam: no new starts (running sessions go on until submitted or timed out). With sessions running, 409 SESSIONS_RUNNING (details.running) unless ?confirm=true',
+      roles: ADMIN,
+      params: ExamParams,
+      query: CloseExamQuery,
+      responses: { 200: AdminExam },
+      errors: [404, 409],
+    },
+    async ({ c, params, principal, query }) => c.json(await s.exams.setStatus(actor(c, principal), params.examId, 'closed', { confirm: (query as z.infer<typeof CloseExamQuery>).confirm === 'true' })),
   );
   r.add(
     { method: 'put', path: '/admin/exams/:examId/window', tag, summary: 'Set when candidates may start (opensAt/closesAt, ISO UTC, null = no limit)', roles: ADMIN, params: ExamParams, body: ExamWindowRequest, responses: { 200: AdminExam }, errors: [404] },
@@ -267,6 +279,15 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
       errors: [404],
     },
     async ({ c, params, body, principal }) => c.json(await s.exams.setPolicy(actor(c, principal), params.examId, body)),
+  );
+
+  r.add(
+    { method: 'post', path: '/admin/exams/:examId/duplicate', tag, summary: 'Duplicate an exam: a new draft with its questions, duration and policy, and a new exam code', roles: ADMIN, params: ExamParams, responses: { 201: AdminExam }, errors: [404] },
+    async ({ c, params, principal }) => c.json(await s.exams.duplicate(actor(c, principal), params.examId), 201),
+  );
+  r.add(
+    { method: 'get', path: '/admin/exams/:examId/preview', tag, summary: 'The exam as a candidate sees it (no scoring keys), whatever its status', roles: ADMIN, params: ExamParams, responses: { 200: CandidateExamView }, errors: [404] },
+    async ({ c, params }) => c.json(await s.exams.preview(params.examId)),
   );
 
   // ---- Roster and seating ----

@@ -34,6 +34,7 @@ export type ExamStatus = 'draft' | 'open' | 'closed';
 
 export interface AdminExamRecord {
   id: string;
+  code: string;
   title: string;
   durationMinutes: number;
   questions: Question[];

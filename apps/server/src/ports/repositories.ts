@@ -101,13 +101,18 @@ export interface LoginSessionRepo {
 }
 
 export interface ExamRepo {
-  create(id: string, input: CreateExamRequest, createdBy: string, now: number): Promise<ExamRecord>;
+  /** `extra.status` defaults to open (PROTOCOL: an exam created with questions is open); `extra.code` to a fresh random one. */
+  create(id: string, input: CreateExamRequest, createdBy: string, now: number, extra?: { code?: string; status?: ExamStatus }): Promise<ExamRecord>;
   get(id: string): Promise<ExamRecord | undefined>;
+  /** The exam with this short code (as stored: upper case). */
+  findByCode(code: string): Promise<ExamRecord | undefined>;
   getAdmin(id: string): Promise<AdminExamRecord | undefined>;
   list(filter: { status?: ExamStatus; limit: number; offset: number }): Promise<{ total: number; exams: AdminExamRecord[] }>;
   /** False when there is no such exam. */
   update(id: string, patch: ExamPatch, now: number): Promise<boolean>;
   sessionCount(id: string): Promise<number>;
+  /** Sessions of the exam not in a final state (active or paused). */
+  runningSessionCount(id: string): Promise<number>;
 }
 
 export interface RegistrationRepo {

@@ -89,6 +89,8 @@ export interface ExamPolicyOverrides {
 
 export interface ExamRecord {
   id: string;
+  /** The short code candidates may type instead of the id (upper case). */
+  code: string;
   title: string;
   durationMinutes: number;
   questions: Question[];

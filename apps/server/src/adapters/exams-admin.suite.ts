@@ -1,0 +1,75 @@
+import { initialState } from '@invigil/core';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../ports/database.ts';
+import type { SessionRecord } from '../ports/types.ts';
+
+/**
+ * Issue H (admin side) repository behaviour, run by `describeRepositories` on every database
+ * adapter: exam codes and status at create, running-session counts.
+ */
+export function describeExamsAdminRepositories(adapter: string, make: () => Promise<Database>): void {
+  describe(`exam admin repositories on ${adapter}`, () => {
+    let db: Database;
+    const T = Date.parse('2026-12-01T09:00:00Z');
+    beforeAll(async () => {
+      db = await make();
+    });
+    afterAll(() => db.close());
+
+    const session = (examId: string, candidateId: string): SessionRecord => ({
+      sessionId: randomUUID(),
+      attemptId: randomUUID(),
+      candidateId,
+      examId,
+      state: initialState(30 * 60_000, T),
+      recoveryTokenHash: 'hash',
+      devicePublicKey: null,
+      deviceFingerprint: null,
+      browserInfo: 'suite',
+      ipAddress: '10.0.0.1',
+      startedAt: T,
+      lastActivityAt: T,
+      lastSeq: 0,
+      heartbeatCount: 0,
+      centerId: null,
+      roomId: null,
+      seat: null,
+      resumeCodeHash: null,
+      resumeCodeExpiresAt: null,
+      resumeCodeFailures: 0,
+      prevRecoveryTokenHash: null,
+      recoveryRotatedAt: null,
+      deviceGeneration: 0,
+    });
+
+    it('creates exams with a code and a status; finds them by code; a random code when none is given', async () => {
+      const id = randomUUID();
+      const e = await db.repos.exams.create(id, { title: 'Coded', durationMinutes: 10, questions: [] }, 'suite', T, { code: 'ABC234', status: 'draft' });
+      expect(e).toMatchObject({ id, code: 'ABC234', status: 'draft' });
+      expect(await db.repos.exams.findByCode('ABC234')).toMatchObject({ id, code: 'ABC234', status: 'draft', title: 'Coded' });
+      expect(await db.repos.exams.findByCode('abc234')).toBeUndefined();
+      expect((await db.repos.exams.getAdmin(id))?.code).toBe('ABC234');
+      const plain = await db.repos.exams.create(randomUUID(), { title: 'Plain', durationMinutes: 10, questions: [] }, 'suite', T);
+      expect(plain.status).toBe('open');
+      expect(plain.code).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}$/);
+      expect((await db.repos.exams.get(plain.id))?.code).toBe(plain.code);
+      // The code is unique.
+      await expect(db.repos.exams.create(randomUUID(), { title: 'Clash', durationMinutes: 10, questions: [] }, 'suite', T, { code: 'ABC234' })).rejects.toThrow();
+    });
+
+    it('counts running (active or paused) sessions of an exam', async () => {
+      const id = randomUUID();
+      await db.repos.exams.create(id, { title: 'Running', durationMinutes: 10, questions: [] }, 'suite', T);
+      expect(await db.repos.exams.runningSessionCount(id)).toBe(0);
+      const a = session(id, `run-a-${randomUUID()}`);
+      const b = session(id, `run-b-${randomUUID()}`);
+      const c = session(id, `run-c-${randomUUID()}`);
+      for (const x of [a, b, c]) await db.repos.examSessions.insert(x, T);
+      await db.repos.examSessions.update({ ...b, state: { ...b.state, status: 'paused', runningSince: null, pausedAt: T, pauseKind: 'staff' } }, T + 1);
+      await db.repos.examSessions.update({ ...c, state: { ...c.state, status: 'completed', runningSince: null, endedAt: T + 1, endReason: 'submitted' } }, T + 1);
+      expect(await db.repos.exams.runningSessionCount(id)).toBe(2);
+      expect(await db.repos.exams.sessionCount(id)).toBe(3);
+    });
+  });
+}
