@@ -608,6 +608,18 @@ const TABLE: Row[] = [
     note: 'a spare-exam candidate, moved to a new seat in center X',
     req: () => ({ params: { examId: ids.spareExam, candidateId: 'seat-me' }, body: { centerId: ids.centerX, roomId: ids.roomX, seat: `M${next()}` } }),
   },
+  {
+    key: 'PUT /api/v1/admin/exams/{examId}/registrations/{candidateId}/accommodations',
+    want: adminOnly(200),
+    note: 'a spare-exam candidate who has not started',
+    req: () => ({ params: { examId: ids.spareExam, candidateId: 'seat-me' }, body: { extraTimeMinutes: 10, restBreakMinutes: 5 } }),
+  },
+  {
+    key: 'POST /api/v1/admin/exams/{examId}/registrations/{candidateId}/access-code',
+    want: adminOnly(200),
+    note: "a spare-exam candidate's code, re-issued",
+    req: () => ({ params: { examId: ids.spareExam, candidateId: 'seat-me' } }),
+  },
 
   // ---- Review ----
   {

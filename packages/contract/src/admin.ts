@@ -213,6 +213,9 @@ export const AdminExamList = z.object({ total: Count, limit: Count, offset: Coun
 
 export const Seat = z.string().trim().min(1).max(50);
 
+/** Whole minutes, 0 to 24 hours; a CSV cell's text is read as a number. */
+const Minutes = z.coerce.number().int().min(0).max(24 * 60);
+
 /** `POST /admin/exams/{examId}/roster?atomic=true|false&format=csv|json` (format defaults from Content-Type). */
 export const RosterImportQuery = z.object({
   atomic: z.enum(['true', 'false']).optional(),
@@ -228,10 +231,14 @@ export const RosterImportQuery = z.object({
 export const RosterRow = z.strictObject({
   candidateId: Slug,
   name: z.string().trim().min(1).max(300),
-  accessCode: z.string().min(4).max(200),
+  /** Absent or empty: a new registration gets a generated code (answered once in `issuedCodes`); an existing one keeps its code. */
+  accessCode: z.string().min(4).max(200).nullable().optional(),
   center: z.string().trim().max(200).nullable().optional(),
   room: z.string().trim().max(200).nullable().optional(),
   seat: z.string().trim().max(50).nullable().optional(),
+  /** Accommodations in minutes (CSV columns extraTime, restBreak); empty or null = none; absent = unchanged. */
+  extraTimeMinutes: Minutes.nullable().optional(),
+  restBreakMinutes: Minutes.nullable().optional(),
 });
 export type RosterRow = z.infer<typeof RosterRow>;
 
@@ -247,8 +254,24 @@ export const RosterError = z.object({
 });
 export type RosterError = z.infer<typeof RosterError>;
 
+/** A generated access code, answered once (only its hash is stored), with what a login slip shows. */
+export const IssuedCode = z.object({
+  candidateId: z.string(),
+  name: z.string(),
+  accessCode: z.string(),
+  centerName: z.string().nullable(),
+  roomName: z.string().nullable(),
+  seat: z.string().nullable(),
+});
+export type IssuedCode = z.infer<typeof IssuedCode>;
+
 export const RosterReport = z.object({
   imported: Count,
+  /** Codes the server generated for rows without one (shown this once), and the exam's code for the slips. */
+  issuedCodes: z.array(IssuedCode).optional(),
+  examCode: z.string().optional(),
+  /** Rows without a code whose registration already had one: it is kept (re-issue it to get a new one). */
+  keptCodes: Count.optional(),
   failed: Count,
   total: Count,
   /** Of the imported: new registrations and updated ones. */
@@ -272,9 +295,22 @@ export const AdminRegistration = z.object({
   roomId: z.string().nullable(),
   roomName: z.string().nullable(),
   seat: z.string().nullable(),
+  /** Accommodations (minutes): planned extra time, added to the allowed time at start (apart from incident time), and rest breaks. */
+  extraTimeMinutes: Count,
+  restBreakMinutes: Count,
   createdAt: IsoDateTime,
 });
 export type AdminRegistration = z.infer<typeof AdminRegistration>;
+
+/** `POST /admin/exams/{examId}/registrations/{candidateId}/access-code`: a new code; the old one and every login made with it stop working. */
+export const ReissuedCode = IssuedCode.extend({ examCode: z.string(), loginsRevoked: Count });
+export type ReissuedCode = z.infer<typeof ReissuedCode>;
+
+/** `PUT /admin/exams/{examId}/registrations/{candidateId}/accommodations`: before the candidate starts (409 ALREADY_STARTED after). */
+export const AccommodationsRequest = z
+  .strictObject({ extraTimeMinutes: z.number().int().min(0).max(24 * 60).optional(), restBreakMinutes: z.number().int().min(0).max(24 * 60).optional() })
+  .refine((o) => o.extraTimeMinutes !== undefined || o.restBreakMinutes !== undefined, { message: 'give extraTimeMinutes or restBreakMinutes' });
+export type AccommodationsRequest = z.infer<typeof AccommodationsRequest>;
 
 export const RegistrationListQuery = PageQuery.extend({ centerId: Id.optional(), roomId: Id.optional() });
 export const RegistrationList = z.object({ total: Count, limit: Count, offset: Count, registrations: z.array(AdminRegistration) });

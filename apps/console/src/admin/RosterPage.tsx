@@ -1,9 +1,12 @@
-import type { AdminExamSummary, AdminRegistration, RosterReport } from '@invigil/contract';
+import type { AdminExamSummary, AdminRegistration, ReissuedCode, RosterReport } from '@invigil/contract';
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, auth, url } from '../api.ts';
+import { api, ApiError, auth, messageOf, url } from '../api.ts';
 import { useLocation } from '../router.tsx';
 import { ErrorNote, PageHead, useLoad } from '../ui/bits.tsx';
 import { CandidateSignIns } from './CandidateSignIns.tsx';
+import { LoginSlips } from './LoginSlips.tsx';
+import { t, useLang } from '../i18n/index.ts';
+import { Dialog } from '../ui/Dialog.tsx';
 
 type Phase = { kind: 'idle' } | { kind: 'reading'; done: number; total: number } | { kind: 'uploading'; done: number; total: number } | { kind: 'processing' } | { kind: 'done' } | { kind: 'failed' };
 
@@ -46,6 +49,7 @@ const nf = new Intl.NumberFormat();
 
 /** Roster import: a CSV or JSON file, with a progress bar and the per-row report; then the exam's registrations. */
 export function RosterPage() {
+  useLang();
   const { search } = useLocation();
   const exams = useLoad((signal) => api.get<{ exams: AdminExamSummary[] }>('/admin/exams', { limit: 1000 }, signal), []);
   const [examId, setExamId] = useState(search.get('exam') ?? '');
@@ -99,7 +103,7 @@ export function RosterPage() {
 
   return (
     <section>
-      <PageHead title="Roster import" sub="A CSV file with the header candidateId,name,accessCode[,center,room,seat], or JSON {candidates:[…]}. Center and room may be ids or names." />
+      <PageHead title={t('roster.title')} sub={t('roster.sub')} />
       <div class="two-col">
         <form class="card" onSubmit={start} aria-describedby="roster-help">
           <label class="field">
@@ -134,6 +138,7 @@ export function RosterPage() {
         </div>
       </div>
       {report ? <Report report={report} /> : null}
+      {report?.issuedCodes?.length ? <LoginSlips slips={report.issuedCodes} examCode={report.examCode ?? ''} examTitle={exams.data?.exams.find((x) => x.id === examId)?.title ?? ''} /> : null}
       {examId ? <Registrations examId={examId} key={`${examId}:${regsKey}`} /> : null}
     </section>
   );
@@ -255,6 +260,9 @@ function Report(props: { report: RosterReport }) {
 function Registrations(props: { examId: string }) {
   const [offset, setOffset] = useState(0);
   const [signIns, setSignIns] = useState<AdminRegistration | null>(null);
+  const [reissue, setReissue] = useState<AdminRegistration | null>(null);
+  const [reissued, setReissued] = useState<ReissuedCode | null>(null);
+  const [reissueError, setReissueError] = useState<string | null>(null);
   const limit = 50;
   const regs = useLoad(
     (signal) => api.get<{ total: number; registrations: AdminRegistration[] }>(`/admin/exams/${encodeURIComponent(props.examId)}/registrations`, { limit, offset }, signal),
@@ -287,6 +295,7 @@ function Registrations(props: { examId: string }) {
             <th scope="col">Center</th>
             <th scope="col">Room</th>
             <th scope="col">Seat</th>
+            <th scope="col">{t('acc.column')}</th>
             <th scope="col">
               <span class="sr-only">Sign-ins</span>
             </th>
@@ -300,9 +309,13 @@ function Registrations(props: { examId: string }) {
               <td>{r.centerName ?? '—'}</td>
               <td>{r.roomName ?? '—'}</td>
               <td>{r.seat ?? '—'}</td>
-              <td>
+              <td class="small">{r.extraTimeMinutes || r.restBreakMinutes ? t('acc.value', { extra: r.extraTimeMinutes, rest: r.restBreakMinutes }) : '—'}</td>
+              <td class="nowrap">
                 <button type="button" class="btn btn-small btn-quiet" onClick={() => setSignIns(r)} aria-label={`Sign-ins of ${r.candidateId}`}>
                   Sign-ins
+                </button>{' '}
+                <button type="button" class="btn btn-small btn-quiet" onClick={() => setReissue(r)} aria-label={t('reissue.aria', { id: r.candidateId })}>
+                  {t('reissue.button')}
                 </button>
               </td>
             </tr>
@@ -310,6 +323,45 @@ function Registrations(props: { examId: string }) {
         </tbody>
       </table>
       {signIns ? <CandidateSignIns examId={props.examId} candidateId={signIns.candidateId} name={signIns.name} onClose={() => setSignIns(null)} /> : null}
+      {reissueError ? (
+        <p class="note note-error" role="alert">
+          {reissueError}
+        </p>
+      ) : null}
+      {reissued ? (
+        <>
+          <p class="note note-ok" role="status">
+            {t('reissue.done', { id: reissued.candidateId, code: reissued.accessCode, n: reissued.loginsRevoked })}
+          </p>
+          <LoginSlips slips={[reissued]} examCode={reissued.examCode} examTitle="" />
+        </>
+      ) : null}
+      {reissue ? (
+        <Dialog title={t('reissue.title')} tone="danger" onClose={() => setReissue(null)}>
+          <p>{t('reissue.body', { name: reissue.name, id: reissue.candidateId })}</p>
+          <div class="dialog-actions">
+            <button type="button" class="btn" onClick={() => setReissue(null)}>
+              {t('exam.cancel')}
+            </button>{' '}
+            <button
+              type="button"
+              class="btn btn-danger"
+              data-autofocus
+              onClick={async () => {
+                setReissueError(null);
+                try {
+                  setReissued(await api.post<ReissuedCode>(`/admin/exams/${encodeURIComponent(props.examId)}/registrations/${encodeURIComponent(reissue.candidateId)}/access-code`));
+                } catch (e) {
+                  setReissueError(messageOf(e));
+                }
+                setReissue(null);
+              }}
+            >
+              {t('reissue.confirm')}
+            </button>
+          </div>
+        </Dialog>
+      ) : null}
     </div>
   );
 }

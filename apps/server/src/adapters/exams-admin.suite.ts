@@ -71,5 +71,21 @@ export function describeExamsAdminRepositories(adapter: string, make: () => Prom
       expect(await db.repos.exams.runningSessionCount(id)).toBe(2);
       expect(await db.repos.exams.sessionCount(id)).toBe(3);
     });
+
+    it('stores accommodations per registration: set, kept when left out, shown in get/list/find', async () => {
+      const id = randomUUID();
+      await db.repos.exams.create(id, { title: 'Accommodations', durationMinutes: 10, questions: [] }, 'suite', T);
+      await db.repos.registrations.register(id, [{ candidateId: `acc-a-${id}`, name: 'A', accessCodeHash: 'h' }, { candidateId: `acc-b-${id}`, name: 'B', accessCodeHash: 'h' }], T);
+      expect(await db.repos.registrations.get(id, `acc-a-${id}`)).toMatchObject({ extraTimeMinutes: 0, restBreakMinutes: 0 });
+      expect(await db.repos.registrations.setAccommodations(id, [{ candidateId: `acc-a-${id}`, extraTimeMinutes: 15, restBreakMinutes: 10 }, { candidateId: `acc-b-${id}`, restBreakMinutes: 5 }, { candidateId: 'nobody', extraTimeMinutes: 1 }])).toBe(2);
+      expect(await db.repos.registrations.setAccommodations(id, [{ candidateId: `acc-a-${id}`, extraTimeMinutes: 20 }])).toBe(1);
+      expect(await db.repos.registrations.get(id, `acc-a-${id}`)).toMatchObject({ extraTimeMinutes: 20, restBreakMinutes: 10 });
+      expect((await db.repos.registrations.find(id, `acc-a-${id}`))?.extraTimeMinutes).toBe(20);
+      const list = await db.repos.registrations.list(id, { limit: 10, offset: 0 });
+      expect(list.registrations.map((r) => [r.extraTimeMinutes, r.restBreakMinutes])).toEqual([
+        [20, 10],
+        [0, 5],
+      ]);
+    });
   });
 }

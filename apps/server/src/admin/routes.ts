@@ -1,4 +1,5 @@
 import {
+  AccommodationsRequest,
   AdminExam,
   AdminExamList,
   AdminExamListQuery,
@@ -20,6 +21,7 @@ import {
   Id,
   PlaceRegistrationRequest,
   RegistrationList,
+  ReissuedCode,
   RegistrationListQuery,
   RegistrationParams,
   ResetPasswordRequest,
@@ -297,7 +299,7 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
       path: '/admin/exams/:examId/roster',
       tag,
       summary:
-        'Import a roster: text/csv (header candidateId,name,accessCode[,center,room,seat]) or application/json {candidates:[...]}; ?atomic=true (default: all or nothing, 422 with the report if any row is bad) or false (imports the good rows); ?format=csv|json overrides the Content-Type. Answers a per-row report with source line numbers.',
+        'Import a roster: text/csv (header candidateId,name[,accessCode,center,room,seat]; rows without an access code get a generated one, answered once in issuedCodes) or application/json {candidates:[...]}; ?atomic=true (default: all or nothing, 422 with the report if any row is bad) or false (imports the good rows); ?format=csv|json overrides the Content-Type. Answers a per-row report with source line numbers.',
       roles: ADMIN,
       params: ExamParams,
       query: RosterImportQuery,
@@ -340,5 +342,32 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
       errors: [404, 409],
     },
     async ({ c, params, body, principal }) => c.json(await s.roster.place(actor(c, principal), params.examId, params.candidateId, body)),
+  );
+  r.add(
+    {
+      method: 'put',
+      path: '/admin/exams/:examId/registrations/:candidateId/accommodations',
+      tag,
+      summary: 'Set planned extra time and rest breaks (minutes) of a registration; extra time is added to the allowed time at start, apart from incident time (409 ALREADY_STARTED once started)',
+      roles: ADMIN,
+      params: RegistrationParams,
+      body: AccommodationsRequest,
+      responses: { 200: AdminRegistration },
+      errors: [404, 409],
+    },
+    async ({ c, params, body, principal }) => c.json(await s.roster.setAccommodations(actor(c, principal), params.examId, params.candidateId, body)),
+  );
+  r.add(
+    {
+      method: 'post',
+      path: '/admin/exams/:examId/registrations/:candidateId/access-code',
+      tag,
+      summary: 'Issue a new generated access code (answered once; only its hash is kept). The old code stops working and every login made with it is revoked',
+      roles: ADMIN,
+      params: RegistrationParams,
+      responses: { 200: ReissuedCode },
+      errors: [404],
+    },
+    async ({ c, params, principal }) => c.json(await s.roster.reissueCode(actor(c, principal), params.examId, params.candidateId)),
   );
 }

@@ -56,6 +56,9 @@ export interface RegistrationRecord {
   roomId: string | null;
   roomName: string | null;
   seat: string | null;
+  /** Accommodations: planned extra time and rest breaks, in minutes. */
+  extraTimeMinutes: number;
+  restBreakMinutes: number;
   createdAt: number;
 }
 

@@ -126,6 +126,8 @@ export interface RegistrationRepo {
   /** The candidate already in that seat (same exam, center and room), if any other than `candidateId`. */
   seatTakenBy(examId: string, candidateId: string, p: Placement): Promise<string | undefined>;
   place(examId: string, candidateId: string, p: Placement): Promise<boolean>;
+  /** Sets planned extra time and rest breaks (minutes) of these registrations; a field left out stays. Answers how many rows matched. */
+  setAccommodations(examId: string, rows: { candidateId: string; extraTimeMinutes?: number; restBreakMinutes?: number }[]): Promise<number>;
 }
 
 export interface RosterRepo {

@@ -171,6 +171,8 @@ export interface RegistrationRecordLite {
   centerId: string | null;
   roomId: string | null;
   seat: string | null;
+  /** Planned extra time (accommodation), added to the allowed time at start. */
+  extraTimeMinutes: number;
 }
 
 /** A new instruction for a kiosk, queued until its device acknowledges it. */
