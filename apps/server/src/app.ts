@@ -20,6 +20,7 @@ import { examSessionRoutes } from './exam-sessions/routes.ts';
 import { loginSessionRoutes } from './login-sessions/routes.ts';
 import { proctoringRoutes } from './proctoring/routes.ts';
 import { reviewRoutes } from './review/routes.ts';
+import { resultsRoutes } from './review/results-routes.ts';
 import type { Services } from './services.ts';
 
 export const VERSION = '0.1.0';
@@ -151,6 +152,7 @@ export function createApp(d: AppDeps) {
   proctoringRoutes(registry, s.proctoring);
   adminRoutes(registry, s.admin);
   reviewRoutes(registry, s.review);
+  resultsRoutes(registry, s.review);
 
   const doc = openApiDocument(registry.specs, VERSION);
   app.get('/api/openapi.json', (c) => c.json(doc));

@@ -630,6 +630,13 @@ const TABLE: Row[] = [
   },
   { key: 'GET /api/v1/review/sessions/{attemptId}', want: staffOnX(200), note: "A's live attempt", req: () => ({ params: { attemptId: A.attemptId } }) },
   { key: 'GET /api/v1/review/sessions/{attemptId}/archive', want: staffOnX(200), note: 'a finished attempt in center X', req: () => ({ params: { attemptId: finishedX } }) },
+  {
+    key: 'PUT /api/v1/review/sessions/{attemptId}/marks/{questionId}',
+    want: adminOnly(200),
+    note: "the text answer of a finished attempt in center X (admins mark; proctors may not)",
+    req: () => ({ params: { attemptId: finishedX, questionId: 'q3' }, body: { points: 1, comment: 'matrix' } }),
+  },
+  { key: 'GET /api/v1/admin/exams/{examId}/results', want: adminOnly(200), req: () => ({ params: { examId: ids.examX } }) },
   { key: 'GET /api/v1/review/sessions/{attemptId}/verify', want: staffOnX(200), note: 'a finished attempt in center X', req: () => ({ params: { attemptId: finishedX } }) },
 
   // ---- Plain routes outside /api/v1 ----

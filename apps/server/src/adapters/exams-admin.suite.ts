@@ -72,6 +72,27 @@ export function describeExamsAdminRepositories(adapter: string, make: () => Prom
       expect(await db.repos.exams.sessionCount(id)).toBe(3);
     });
 
+    it('appends marks and lists them per attempt and per exam, oldest first', async () => {
+      const id = randomUUID();
+      await db.repos.exams.create(id, { title: 'Marks', durationMinutes: 10, questions: [] }, 'suite', T);
+      const a = session(id, `mark-a-${id}`);
+      const b = session(id, `mark-b-${id}`);
+      for (const x of [a, b]) await db.repos.examSessions.insert(x, T);
+      const base = { questionId: 'q3', comment: '', markedBy: 'suite', chainHead: 'head', prevMac: null };
+      const m1 = await db.repos.marks.append({ ...base, attemptId: a.attemptId, points: 2.5, comment: 'half', markedAt: T, mac: 'm1' });
+      const m2 = await db.repos.marks.append({ ...base, attemptId: b.attemptId, points: 1, markedAt: T + 1, mac: 'm2' });
+      const m3 = await db.repos.marks.append({ ...base, attemptId: a.attemptId, points: 3, markedAt: T + 2, prevMac: 'm1', mac: 'm3' });
+      expect(m1).toMatchObject({ id: expect.any(Number), attemptId: a.attemptId, points: 2.5, comment: 'half', markedAt: T, prevMac: null, mac: 'm1' });
+      expect(m3.id).toBeGreaterThan(m1.id);
+      expect((await db.repos.marks.list(a.attemptId)).map((m) => [m.points, m.prevMac, m.mac])).toEqual([
+        [2.5, null, 'm1'],
+        [3, 'm1', 'm3'],
+      ]);
+      expect((await db.repos.marks.listForExam(id)).map((m) => m.mac)).toEqual(['m1', 'm2', 'm3']);
+      expect(await db.repos.marks.list('nobody')).toEqual([]);
+      expect(m2.attemptId).toBe(b.attemptId);
+    });
+
     it('stores accommodations per registration: set, kept when left out, shown in get/list/find', async () => {
       const id = randomUUID();
       await db.repos.exams.create(id, { title: 'Accommodations', durationMinutes: 10, questions: [] }, 'suite', T);

@@ -12,6 +12,7 @@ import type {
   RosterWrite,
   StaffAccountRecord,
 } from './admin-records.ts';
+import type { MarksRepo } from './marks.ts';
 import type { AttemptSnapshot, PlaceFilter, ReviewListFilter, ReviewListRow, StoredArchive } from './review-records.ts';
 import type {
   AlertInput,
@@ -53,6 +54,7 @@ export interface Repos {
   settings: SettingsRepo;
   places: PlacesRepo;
   review: ReviewRepo;
+  marks: MarksRepo;
 }
 
 export interface StaffRepo {

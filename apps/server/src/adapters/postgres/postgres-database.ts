@@ -13,6 +13,7 @@ import { PgLoginSessions } from './repositories/login-sessions.ts';
 import { PgPlaces } from './repositories/places.ts';
 import { PgRegistrations } from './repositories/registrations.ts';
 import { PgReview } from './repositories/review.ts';
+import { PgMarks } from './repositories/marks.ts';
 import { PgRoster } from './repositories/roster.ts';
 import { PgSettings } from './repositories/settings.ts';
 import { PgStaff } from './repositories/staff.ts';
@@ -49,6 +50,7 @@ function repositories(x: Exec): Repos {
     settings: mapped(new PgSettings(x)),
     places: mapped(new PgPlaces(x)),
     review: mapped(new PgReview(x)),
+    marks: mapped(new PgMarks(x)),
   };
 }
 
