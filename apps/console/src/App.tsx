@@ -13,6 +13,7 @@ const AccountPage = lazy(() => import('./pages/AccountPage.tsx').then((m) => m.A
 const OverviewPage = lazy(() => import('./pages/OverviewPage.tsx').then((m) => m.OverviewPage));
 const ReviewListPage = lazy(() => import('./review/ReviewListPage.tsx').then((m) => m.ReviewListPage));
 const ReviewDetailPage = lazy(() => import('./review/ReviewDetailPage.tsx').then((m) => m.ReviewDetailPage));
+const ScriptPage = lazy(() => import('./review/ScriptPage.tsx').then((m) => m.ScriptPage));
 const AdminPages = lazy(() => import('./admin/AdminPages.tsx').then((m) => m.AdminPages));
 
 function useAuth() {
@@ -59,6 +60,7 @@ function Shell(props: { user: { id: string; username: string; role: 'admin' | 'p
   else if (path === '/account') page = <AccountPage />;
   else if (path === '/review') page = <ReviewListPage />;
   else if ((params = match('/review/:attemptId', path))) page = <ReviewDetailPage attemptId={params.attemptId!} />;
+  else if ((params = match('/review/:attemptId/script', path))) page = <ScriptPage attemptId={params.attemptId!} />;
   else if (path.startsWith('/admin') && isAdmin) page = <AdminPages path={path} />;
   else page = <NotFound />;
 

@@ -182,7 +182,9 @@ describe.skipIf(!HAS_CHROMIUM)('staff console: admin pages, roster import, revie
     await page.getByRole('link', { name: x.candidates[0]!.name }).click();
     await page.getByRole('heading', { name: x.candidates[0]!.name }).waitFor();
     await expect.poll(() => page.locator('main').innerText(), { timeout: 10_000 }).toMatch(/Session started/);
-    await page.getByRole('cell', { name: 'A function that calls itself.' }).waitFor();
+    // Answers are shown with their question (text, options), in the exam's order.
+    await page.locator('[data-question="q3"]').getByText('A function that calls itself.').waitFor();
+    await page.locator('[data-question="q3"]').getByText('Explain recursion.').waitFor();
     await page.getByRole('button', { name: 'Verify archive' }).click();
     await expect.poll(() => page.getByTestId('verify-result').innerText(), { timeout: 10_000 }).toMatch(/Archive verified/);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download archive' }).click()]);

@@ -39,6 +39,8 @@ describe.skipIf(!HAS_CHROMIUM)('exam day, admin side: draft → questions → op
   let examId = '';
   let examCode = '';
   let slipCsv = '';
+  let attemptId = '';
+  let candidateName = '';
 
   beforeAll(async () => {
     s = await spawnServer({ HEARTBEAT_INTERVAL_MS: '5000' });
@@ -144,6 +146,75 @@ describe.skipIf(!HAS_CHROMIUM)('exam day, admin side: draft → questions → op
     const dev = new TestDevice();
     const started = await call(`${s.api}/exams/sessions/start`, 'POST', { examSetId: r.body.examId, devicePublicKey: dev.publicKey }, r.body.token);
     expect(started.status).toBe(201);
+    attemptId = started.body.attemptId;
+    candidateName = slipCsv.trim().split(/\r?\n/)[2]!.split(',')[1]!;
+    expect((await call(`${s.api}/exams/sessions/${attemptId}/answers/q1`, 'PUT', { value: 'b', clientSeq: 1 }, r.body.token)).status).toBe(200);
+    expect((await call(`${s.api}/exams/sessions/${attemptId}/answers/q2`, 'PUT', { value: 'Debt and bread prices.', clientSeq: 1 }, r.body.token)).status).toBe(200);
+    expect((await call(`${s.api}/exams/sessions/${attemptId}/submit`, 'POST', undefined, r.body.token)).status).toBe(200);
+    expect(errors).toEqual([]);
+  });
+
+  it('marks the text answer in review (question text and options shown); the total includes it', async () => {
+    await page.goto(`${s.url}/console/review/${attemptId}`);
+    const marking = page.getByTestId('marking');
+    await marking.getByText('Still unmarked: 1 question(s) — 2.').waitFor();
+    await page.getByText('In which year did the Berlin Wall fall?').waitFor();
+    await page.getByText('Debt and bread prices.').waitFor();
+    const q2 = page.locator('[data-question="q2"]');
+    await q2.getByLabel('Points (0–5)').fill('4');
+    await q2.getByLabel('Comment').fill('Two causes, well argued.');
+    await q2.getByRole('button', { name: 'Save mark' }).click();
+    await marking.getByText('Total 5 / 6').waitFor();
+    await marking.getByText('Everything is marked.').waitFor();
+    await q2.getByText('Marked 4 / 5').waitFor();
+    await shot(page, 'h-admin-04-review-marked', true);
+    expect(await a11y(page)).toEqual([]);
+  });
+
+  it('prints the candidate script to PDF (checked with pdftotext)', async () => {
+    await page.getByRole('link', { name: 'Printable script' }).click();
+    await page.getByRole('heading', { name: `Script: ${candidateName}` }).waitFor();
+    await shot(page, 'h-admin-05-script', true);
+    expect(await a11y(page)).toEqual([]);
+    if (!HAS_PDFTOTEXT) return;
+    const pdf = join(SHOTS, 'h-admin-script.pdf');
+    await page.pdf({ path: pdf, format: 'A4' });
+    const text = pdfPages(pdf).join('\n');
+    for (const want of ['Candidate script', candidateName, 'History — Paper 1', 'In which year did the Berlin Wall fall?', '1989', 'Explain one cause of the French Revolution.', 'Debt and bread prices.', 'Marked 4 / 5', 'Two causes, well argued.', 'Total 5 / 6']) {
+      expect(text, want).toContain(want);
+    }
+    // Only the script is printed: no navigation, no buttons.
+    expect(text).not.toContain('Sign out');
+    expect(text).not.toContain('Save mark');
+  });
+
+  it('results: the CSV and the XLSX carry the total with the manual mark', async () => {
+    await page.goto(`${s.url}/console/admin/exams/${examId}/results`);
+    const table = page.getByTestId('results');
+    await table.getByText('5 / 6').waitFor();
+    await shot(page, 'h-admin-06-results', true);
+    expect(await a11y(page)).toEqual([]);
+    const [csvDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    const csvPath = join(dir, 'results.csv');
+    await csvDl.saveAs(csvPath);
+    const csv = readFileSync(csvPath, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+    const head = csv[0]!.split(',');
+    const row = csv.find((l) => l.startsWith(`${slipCsv.trim().split(/\r?\n/)[2]!.split(',')[0]},`))!.split(',');
+    expect(row[head.indexOf('total')]).toBe('5');
+    expect(row[head.indexOf('q2 (5)')]).toBe('4');
+    expect(csv).toHaveLength(N + 1);
+
+    const [xDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download Excel (XLSX)' }).click()]);
+    const xPath = join(dir, 'results.xlsx');
+    await xDl.saveAs(xPath);
+    const ExcelJS = (await import('exceljs')).default;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(xPath);
+    const ws = wb.getWorksheet('Results')!;
+    const header = (ws.getRow(1).values as unknown[]).slice(1);
+    const r = [...Array(ws.rowCount).keys()].map((i) => ws.getRow(i + 1)).find((x) => x.getCell(1).value === row[0])!;
+    expect(r.getCell(header.indexOf('total') + 1).value).toBe(5);
+    expect(ws.rowCount).toBe(N + 1);
     expect(errors).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { CentersPage } from './CentersPage.tsx';
 import { ExamEditPage } from './ExamEditPage.tsx';
 import { ExamPreviewPage } from './ExamPreviewPage.tsx';
 import { ExamsPage } from './ExamsPage.tsx';
+import { ResultsPage } from './ResultsPage.tsx';
 import { PoliciesPage } from './PoliciesPage.tsx';
 import { RosterPage } from './RosterPage.tsx';
 import { StaffPage } from './StaffPage.tsx';
@@ -23,6 +24,7 @@ export function AdminPages(props: { path: string }) {
   if (path === '/admin' || path === '/admin/exams') page = <ExamsPage />;
   else if ((p = match('/admin/exams/:examId', path))) page = <ExamEditPage key={p.examId} examId={p.examId!} />;
   else if ((p = match('/admin/exams/:examId/preview', path))) page = <ExamPreviewPage examId={p.examId!} />;
+  else if ((p = match('/admin/exams/:examId/results', path))) page = <ResultsPage examId={p.examId!} />;
   else if (path === '/admin/roster') page = <RosterPage />;
   else if (path === '/admin/centers') page = <CentersPage />;
   else if (path === '/admin/staff') page = <StaffPage />;

@@ -156,6 +156,9 @@ export function ExamEditPage(props: { examId: string }) {
         <Link href={`/admin/roster?exam=${id}`} class="btn">
           {t('exam.roster')}
         </Link>
+        <Link href={`/admin/exams/${id}/results`} class="btn">
+          {t('exam.results')}
+        </Link>
       </PageHead>
       <p class="exam-code-line">
         <span class="muted">{t('exam.code')}:</span> <strong class="exam-code exam-code-lg" aria-label={`${t('exam.code')} ${summary.code.split('').join(' ')}`}>{summary.code}</strong>{' '}

@@ -1,4 +1,6 @@
-import type { ArchiveEvent, ReviewDetail, VerifyResponse } from '@invigil/contract';
+import type { ArchiveEvent, ReviewDetail, ReviewMarking, VerifyResponse } from '@invigil/contract';
+import { t, useLang } from '../i18n/index.ts';
+import { MarkingTotals, ScriptAnswers } from './ScriptAnswers.tsx';
 import { useState } from 'preact/hooks';
 import { api, auth, parseError, url } from '../api.ts';
 import { clock, dateTime, deviceKind, time } from '../format.ts';
@@ -60,11 +62,6 @@ function summary(data: Record<string, unknown>, dir: Directory): string {
   return parts.join(' · ').slice(0, 500);
 }
 
-function answerText(v: unknown): string {
-  if (v === null) return '(cleared)';
-  if (Array.isArray(v)) return v.join(', ');
-  return String(v);
-}
 
 /** One attempt: summary, device, answers with save times, alerts, the timeline, archive download and verification. */
 export function ReviewDetailPage(props: { attemptId: string }) {
@@ -74,6 +71,8 @@ export function ReviewDetailPage(props: { attemptId: string }) {
   const [busy, setBusy] = useState<'verify' | 'download' | null>(null);
   const [error, setError] = useState<unknown>(null);
   const dir = useDirectory();
+  const [markingNow, setMarking] = useState<ReviewMarking | null>(null);
+  useLang();
 
   if (detail.error && !detail.data) {
     return (
@@ -88,7 +87,7 @@ export function ReviewDetailPage(props: { attemptId: string }) {
   const { archive: a, sealed } = detail.data;
   const m = a.metadata;
   const alerts = a.events.filter((e) => e.source === 'alert');
-  const outcome = new Map(a.scoring.questions.map((q) => [q.questionId, q]));
+  const marking = markingNow ?? detail.data.marking;
 
   const download = async () => {
     setBusy('download');
@@ -175,6 +174,10 @@ export function ReviewDetailPage(props: { attemptId: string }) {
             </dd>
             <dt>Paused by staff</dt>
             <dd class="num">{clock(m.incidentSeconds)}</dd>
+            <dt>{t('review.plannedExtra')}</dt>
+            <dd class="num">{clock(m.plannedExtraSeconds ?? 0)}</dd>
+            <dt>{t('review.extension')}</dt>
+            <dd class="num">{clock(m.extensionSeconds ?? 0)}</dd>
             <dt>Place</dt>
             <dd>{[dir.center(m.centerId), dir.room(m.roomId), m.seat && `seat ${m.seat}`].filter(Boolean).join(' · ') || '—'}</dd>
             <dt>Score</dt>
@@ -218,37 +221,21 @@ export function ReviewDetailPage(props: { attemptId: string }) {
         </div>
       </div>
 
+      <div class="card" data-testid="marking">
+        <div class="card-head">
+          <h2>{t('marking.title')}</h2>
+          <Link href={`/review/${id}/script`} class="btn">
+            {t('script.link')}
+          </Link>
+        </div>
+        <MarkingTotals marking={marking} questions={detail.data.questions ?? a.questions ?? []} />
+      </div>
+
       <div class="card">
         <h2>
           Answers <span class="count-pill">{a.answers.length}</span>
         </h2>
-        <table class="table">
-          <caption class="sr-only">Saved answers with their save times</caption>
-          <thead>
-            <tr>
-              <th scope="col">Question</th>
-              <th scope="col">Answer</th>
-              <th scope="col">Saved at</th>
-              <th scope="col">Save #</th>
-              <th scope="col">Outcome</th>
-            </tr>
-          </thead>
-          <tbody>
-            {a.answers.map((x) => {
-              const o = outcome.get(x.questionId);
-              return (
-                <tr key={x.questionId}>
-                  <td class="mono">{x.questionId}</td>
-                  <td class="answer-cell">{answerText(x.value)}</td>
-                  <td class="num">{dateTime(x.savedAt)}</td>
-                  <td class="num">{x.clientSeq}</td>
-                  <td>{o ? `${o.outcome.replace(/_/g, ' ')}${o.awarded !== null ? ` (${o.awarded}/${o.points})` : ''}` : '—'}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-        {a.answers.length === 0 ? <p class="muted">No answers saved.</p> : null}
+        <ScriptAnswers detail={{ ...detail.data, marking }} attemptId={props.attemptId} canMark={auth.get()?.user.role === 'admin'} onMarked={setMarking} />
       </div>
 
       <div class="card">
