@@ -46,7 +46,7 @@ describe.skipIf(!HAS_CHROMIUM)('exam day, admin side: draft → questions → op
     s = await spawnServer({ HEARTBEAT_INTERVAL_MS: '5000' });
     const login = await call(`${s.api}/auth/staff/login`, 'POST', { username: 'admin', password: s.adminPassword });
     adminToken = login.body.token;
-    const center = await call(`${s.api}/admin/centers`, 'POST', { name: 'Campus Nord' }, adminToken);
+    const center = await call(`${s.api}/admin/centers`, 'POST', { name: 'Campus Nord', timeZone: 'Europe/Berlin', locale: 'de-DE' }, adminToken);
     await call(`${s.api}/admin/centers/${center.body.id}/rooms`, 'POST', { name: 'Hall 1', capacity: 40 }, adminToken);
     browser = await launch();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, locale: 'en-GB' });
@@ -215,6 +215,34 @@ describe.skipIf(!HAS_CHROMIUM)('exam day, admin side: draft → questions → op
     const r = [...Array(ws.rowCount).keys()].map((i) => ws.getRow(i + 1)).find((x) => x.getCell(1).value === row[0])!;
     expect(r.getCell(header.indexOf('total') + 1).value).toBe(5);
     expect(ws.rowCount).toBe(N + 1);
+    expect(errors).toEqual([]);
+  });
+
+  it("German, chosen per user, stays after a reload; review dates are in the centre's time zone and locale", async () => {
+    await page.goto(`${s.url}/console/review/${attemptId}`);
+    await page.getByTestId('marking').waitFor();
+    // Started at, in Berlin's zone and German style (24-hour, day first), named since the browser's zone differs.
+    const cell = page.locator('dt:has-text("Started") + dd');
+    // The centre's zone arrives with the directory of names, just after the page.
+    await expect.poll(() => cell.innerText(), { timeout: 10_000 }).toContain('Europe/Berlin');
+    const started = await cell.innerText();
+    expect(started).toMatch(/^\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}:\d{2} \(Europe\/Berlin\)$/);
+    const expected = new Intl.DateTimeFormat('de-DE', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'Europe/Berlin' }).format(new Date((await call(`${s.api}/review/sessions/${attemptId}`, 'GET', undefined, adminToken)).body.archive.metadata.startedAt));
+    expect(started).toBe(`${expected} (Europe/Berlin)`);
+
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await page.getByRole('heading', { name: 'Exams' }).waitFor();
+    await page.getByLabel('Language').selectOption('de');
+    await page.getByRole('heading', { name: 'Prüfungen' }).waitFor();
+    await page.getByRole('link', { name: 'Verwaltung' }).waitFor();
+    await page.getByRole('columnheader', { name: 'Prüfungscode' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Prüfungen' }).waitFor();
+    await shot(page, 'h-admin-07-exams-de');
+    expect(await a11y(page)).toEqual([]);
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('invigil.console.lang')))).toEqual([expect.stringMatching(/^invigil\.console\.lang\..+/)]);
+    await page.getByLabel('Sprache').selectOption('en');
+    await page.getByRole('heading', { name: 'Exams' }).waitFor();
     expect(errors).toEqual([]);
   });
 });

@@ -33,10 +33,42 @@ export const PageQuery = z.object({
 export const CenterParams = z.object({ centerId: Id });
 export const RoomParams = z.object({ roomId: Id });
 
+/** An IANA time zone the runtime knows ("Europe/Berlin", "UTC"). */
+export const TimeZone = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not a known IANA time zone (e.g. Europe/Berlin)');
+
+/** A BCP 47 locale ("de-DE", "en-GB"). */
+export const Locale = z
+  .string()
+  .trim()
+  .min(2)
+  .max(35)
+  .refine((l) => {
+    try {
+      return Intl.getCanonicalLocales(l).length === 1;
+    } catch {
+      return false;
+    }
+  }, 'not a BCP 47 locale (e.g. de-DE)');
+
 export const Center = z.object({
   id: Id,
   name: z.string(),
   address: z.string(),
+  /** Dates and times of this centre are shown in its time zone and locale (24-hour where that is the custom). */
+  timeZone: z.string(),
+  locale: z.string(),
   roomCount: Count,
   createdAt: IsoDateTime,
 });
@@ -46,6 +78,9 @@ export const CenterList = z.object({ centers: z.array(Center) });
 export const CreateCenterRequest = z.strictObject({
   name: Name,
   address: z.string().trim().max(1_000).optional(),
+  /** Default UTC / en-GB. */
+  timeZone: TimeZone.optional(),
+  locale: Locale.optional(),
 });
 export type CreateCenterRequest = z.infer<typeof CreateCenterRequest>;
 
@@ -53,6 +88,8 @@ export const UpdateCenterRequest = someField(
   z.strictObject({
     name: Name.optional(),
     address: z.string().trim().max(1_000).optional(),
+    timeZone: TimeZone.optional(),
+    locale: Locale.optional(),
   }),
 );
 export type UpdateCenterRequest = z.infer<typeof UpdateCenterRequest>;

@@ -6,7 +6,7 @@ export const de: Record<MessageKey, string> = {
 
   'nav.live': 'Live-Raum',
   'nav.overview': 'Übersicht',
-  'nav.review': 'Prüfung der Abgaben',
+  'nav.review': 'Auswertung',
   'nav.admin': 'Verwaltung',
   'nav.account': 'Konto',
   'nav.signOut': 'Abmelden',
@@ -184,4 +184,14 @@ export const de: Record<MessageKey, string> = {
   'results.incident': 'Unterbrechung',
   'results.none': 'Keine Kandidaten angemeldet.',
   'results.back': '← Zurück zur Prüfung',
+  'centre.timeZone': 'Zeitzone',
+  'centre.locale': 'Gebietsschema',
+  'centre.save': 'Zone speichern',
+  'centre.saved': 'Zeitzone und Gebietsschema von „{name}“ gespeichert.',
+  'centre.now': 'Ortszeit dort: {time}',
+  'tabs.exams': 'Prüfungen',
+  'tabs.roster': 'Teilnehmer importieren',
+  'tabs.centers': 'Zentren & Räume',
+  'tabs.staff': 'Personal',
+  'tabs.policies': 'Regeln',
 };

@@ -185,6 +185,16 @@ export const en = {
   'results.incident': 'Incident time',
   'results.none': 'No candidates are registered.',
   'results.back': '← Back to the exam',
+  'centre.timeZone': 'Time zone',
+  'centre.locale': 'Locale',
+  'centre.save': 'Save zone',
+  'centre.saved': 'Time zone and locale of “{name}” saved.',
+  'centre.now': 'Local time there: {time}',
+  'tabs.exams': 'Exams',
+  'tabs.roster': 'Roster import',
+  'tabs.centers': 'Centers & rooms',
+  'tabs.staff': 'Staff',
+  'tabs.policies': 'Policies',
 } as const;
 
 export type MessageKey = keyof typeof en;

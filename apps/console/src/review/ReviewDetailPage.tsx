@@ -1,5 +1,5 @@
 import type { ArchiveEvent, ReviewDetail, ReviewMarking, VerifyResponse } from '@invigil/contract';
-import { t, useLang } from '../i18n/index.ts';
+import { formatDateTime, t, useLang } from '../i18n/index.ts';
 import { MarkingTotals, ScriptAnswers } from './ScriptAnswers.tsx';
 import { useState } from 'preact/hooks';
 import { api, auth, parseError, url } from '../api.ts';
@@ -165,9 +165,9 @@ export function ReviewDetailPage(props: { attemptId: string }) {
               {m.endReason ? ` (${m.endReason.replace(/_/g, ' ')})` : ''}
             </dd>
             <dt>Started</dt>
-            <dd>{dateTime(m.startedAt)}</dd>
+            <dd>{formatDateTime(m.startedAt, dir.place(m.centerId), { seconds: true })}</dd>
             <dt>Ended</dt>
-            <dd>{dateTime(m.endedAt)}</dd>
+            <dd>{formatDateTime(m.endedAt, dir.place(m.centerId), { seconds: true })}</dd>
             <dt>Time used</dt>
             <dd class="num">
               {clock(m.timeUsedSeconds)} of {clock(m.timeAllowedSeconds)}

@@ -93,6 +93,17 @@ export function describeExamsAdminRepositories(adapter: string, make: () => Prom
       expect(m2.attemptId).toBe(b.attemptId);
     });
 
+    it("keeps a centre's time zone and locale (defaults UTC / en-GB)", async () => {
+      const a = randomUUID();
+      const b = randomUUID();
+      await db.repos.places.createCenter({ id: a, name: `Zone A ${a}`, address: '' }, T);
+      await db.repos.places.createCenter({ id: b, name: `Zone B ${b}`, address: '', timeZone: 'Europe/Berlin', locale: 'de-DE' }, T);
+      expect(await db.repos.places.getCenter(a)).toMatchObject({ timeZone: 'UTC', locale: 'en-GB' });
+      expect(await db.repos.places.getCenter(b)).toMatchObject({ timeZone: 'Europe/Berlin', locale: 'de-DE' });
+      expect(await db.repos.places.updateCenter(a, { timeZone: 'Asia/Tokyo', locale: 'ja-JP' })).toBe(true);
+      expect((await db.repos.places.listCenters()).find((c) => c.id === a)).toMatchObject({ timeZone: 'Asia/Tokyo', locale: 'ja-JP' });
+    });
+
     it('stores accommodations per registration: set, kept when left out, shown in get/list/find', async () => {
       const id = randomUUID();
       await db.repos.exams.create(id, { title: 'Accommodations', durationMinutes: 10, questions: [] }, 'suite', T);

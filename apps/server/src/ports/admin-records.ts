@@ -7,6 +7,9 @@ export interface CenterRecord {
   id: string;
   name: string;
   address: string;
+  /** IANA time zone and BCP 47 locale the console shows this centre's dates and times in. */
+  timeZone: string;
+  locale: string;
   roomCount: number;
   createdAt: number;
 }

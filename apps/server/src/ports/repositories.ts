@@ -218,8 +218,8 @@ export interface PlacesRepo {
   listCenters(): Promise<CenterRecord[]>;
   getCenter(id: string): Promise<CenterRecord | undefined>;
   centerNameTaken(name: string, exceptId: string | null): Promise<boolean>;
-  createCenter(c: { id: string; name: string; address: string }, now: number): Promise<void>;
-  updateCenter(id: string, patch: { name?: string; address?: string }): Promise<boolean>;
+  createCenter(c: { id: string; name: string; address: string; timeZone?: string; locale?: string }, now: number): Promise<void>;
+  updateCenter(id: string, patch: { name?: string; address?: string; timeZone?: string; locale?: string }): Promise<boolean>;
   listRooms(centerId: string): Promise<RoomRecord[]>;
   allRooms(): Promise<RoomRecord[]>;
   getRoom(id: string): Promise<RoomRecord | undefined>;
