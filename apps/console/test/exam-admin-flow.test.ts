@@ -150,6 +150,21 @@ describe.skipIf(!HAS_CHROMIUM)('exam day, admin side: draft → questions → op
     candidateName = slipCsv.trim().split(/\r?\n/)[2]!.split(',')[1]!;
     expect((await call(`${s.api}/exams/sessions/${attemptId}/answers/q1`, 'PUT', { value: 'b', clientSeq: 1 }, r.body.token)).status).toBe(200);
     expect((await call(`${s.api}/exams/sessions/${attemptId}/answers/q2`, 'PUT', { value: 'Debt and bread prices.', clientSeq: 1 }, r.body.token)).status).toBe(200);
+
+    // With a session running, the questions look locked and closing asks first, saying what happens.
+    await page.goto(`${s.url}/console/admin/exams/${examId}`);
+    await page.getByText('Sessions of this exam exist: its questions can no longer change.').waitFor();
+    expect(await page.locator('.question-list.is-locked fieldset[disabled]').count()).toBe(2);
+    expect(await page.getByRole('button', { name: 'Save questions' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Close exam' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Close while sessions are running?' });
+    await dialog.getByText(/1 session is still running\. Closing stops new starts only: running sessions go on/).waitFor();
+    await shot(page, 'h-admin-08-close-confirm');
+    expect(await a11y(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Close exam' }).waitFor();
+    await shot(page, 'h-admin-09-locked-questions', true);
+
     expect((await call(`${s.api}/exams/sessions/${attemptId}/submit`, 'POST', undefined, r.body.token)).status).toBe(200);
     expect(errors).toEqual([]);
   });

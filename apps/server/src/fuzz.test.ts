@@ -69,6 +69,8 @@ const VALID_BODIES: [string, string, unknown][] = [
   ['/window', 'PUT', { opensAt: null, closesAt: null }],
   ['/policy', 'PUT', {}],
   ['/registrations/{candidateId}', 'PUT', { seat: '1' }],
+  ['/accommodations', 'PUT', { extraTimeMinutes: 5 }],
+  ['/marks/{questionId}', 'PUT', { points: 1 }],
 ];
 
 /** The JSON type name of a value, as an OpenAPI schema would declare it. */

@@ -340,7 +340,7 @@ export const AdminRegistration = z.object({
 export type AdminRegistration = z.infer<typeof AdminRegistration>;
 
 /** `POST /admin/exams/{examId}/registrations/{candidateId}/access-code`: a new code; the old one and every login made with it stop working. */
-export const ReissuedCode = IssuedCode.extend({ examCode: z.string(), loginsRevoked: Count });
+export const ReissuedCode = IssuedCode.extend({ examCode: z.string(), examTitle: z.string(), loginsRevoked: Count });
 export type ReissuedCode = z.infer<typeof ReissuedCode>;
 
 /** `PUT /admin/exams/{examId}/registrations/{candidateId}/accommodations`: before the candidate starts (409 ALREADY_STARTED after). */

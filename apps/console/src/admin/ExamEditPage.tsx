@@ -197,7 +197,7 @@ export function ExamEditPage(props: { examId: string }) {
           </div>
           {locked ? (
             <p class="note note-locked">
-              <span aria-hidden="true">🔒 </span>
+              <strong class="lock-label">{t('exam.lockedLabel')}</strong>{' '}
               {t('exam.locked')}
             </p>
           ) : null}

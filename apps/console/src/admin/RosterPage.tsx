@@ -333,7 +333,7 @@ function Registrations(props: { examId: string }) {
           <p class="note note-ok" role="status">
             {t('reissue.done', { id: reissued.candidateId, code: reissued.accessCode, n: reissued.loginsRevoked })}
           </p>
-          <LoginSlips slips={[reissued]} examCode={reissued.examCode} examTitle="" />
+          <LoginSlips slips={[reissued]} examCode={reissued.examCode} examTitle={reissued.examTitle} />
         </>
       ) : null}
       {reissue ? (

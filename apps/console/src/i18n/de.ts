@@ -194,4 +194,5 @@ export const de: Record<MessageKey, string> = {
   'tabs.centers': 'Zentren & Räume',
   'tabs.staff': 'Personal',
   'tabs.policies': 'Regeln',
+  'exam.lockedLabel': 'Gesperrt.',
 };

@@ -195,6 +195,7 @@ export const en = {
   'tabs.centers': 'Centers & rooms',
   'tabs.staff': 'Staff',
   'tabs.policies': 'Policies',
+  'exam.lockedLabel': 'Locked.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -81,7 +81,7 @@ describe('roster without access codes: the server generates them', () => {
 
     const re = await api('POST', `/admin/exams/${exam.id}/registrations/r-1/access-code`);
     expect(re.status).toBe(200);
-    expect(re.body).toMatchObject({ candidateId: 'r-1', name: 'Rita Levi', examCode: exam.code, centerName: 'Slip Hall', roomName: 'Room 7', seat: 'B3', loginsRevoked: 1 });
+    expect(re.body).toMatchObject({ candidateId: 'r-1', name: 'Rita Levi', examCode: exam.code, examTitle: 'Slips', centerName: 'Slip Hall', roomName: 'Room 7', seat: 'B3', loginsRevoked: 1 });
     expect(re.body.accessCode).toMatch(GENERATED);
     expect(re.body.accessCode).not.toBe(old);
 

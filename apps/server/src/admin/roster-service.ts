@@ -248,7 +248,7 @@ export class RosterService {
       const loginsRevoked = await revokeLoginsOfRotatedCodes(r, examId, [{ candidateId, accessCodeHash: hash }], t, { at: t, actorType: 'staff', actorId: by.principal.userId, ip: by.ip });
       await r.registrations.register(examId, [{ candidateId, name: reg.name, accessCodeHash: hash }], t);
       await r.audit.append([staffAudit(by, t, 'registration.access_code_reissued', { examId, candidateId, loginsRevoked })]);
-      return { candidateId, name: reg.name, accessCode, examCode: exam.code, centerName: reg.centerName, roomName: reg.roomName, seat: reg.seat, loginsRevoked };
+      return { candidateId, name: reg.name, accessCode, examCode: exam.code, examTitle: exam.title, centerName: reg.centerName, roomName: reg.roomName, seat: reg.seat, loginsRevoked };
     });
   }
 
