@@ -144,6 +144,8 @@ export const Archive = z.object({
     plannedExtraSeconds: z.number().int().optional(),
     /** Time proctors added during the session (extend), included in timeAllowedSeconds. */
     extensionSeconds: z.number().int().optional(),
+    /** Planned rest breaks (an accommodation), in seconds. */
+    restBreakSeconds: z.number().int().optional(),
     counts: z.object({ answers: z.number().int(), events: z.number().int(), alerts: z.number().int(), instructions: z.number().int() }),
   }),
   device: z.object({

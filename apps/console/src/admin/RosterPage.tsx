@@ -107,7 +107,7 @@ export function RosterPage() {
       <div class="two-col">
         <form class="card" onSubmit={start} aria-describedby="roster-help">
           <label class="field">
-            <span>Exam</span>
+            <span>{t('roster.exam')}</span>
             <select value={examId} onChange={(e) => setExamId(e.currentTarget.value)} required>
               {(exams.data?.exams ?? []).map((x) => (
                 <option key={x.id} value={x.id}>
@@ -117,22 +117,22 @@ export function RosterPage() {
             </select>
           </label>
           <label class="field">
-            <span>Roster file (.csv or .json)</span>
+            <span>{t('roster.file')}</span>
             <input type="file" accept=".csv,.json,text/csv,application/json" required onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
           </label>
           <label class="check">
             <input type="checkbox" checked={atomic} onChange={(e) => setAtomic(e.currentTarget.checked)} />
-            <span>All or nothing: import nothing if any row is bad</span>
+            <span>{t('roster.atomic')}</span>
           </label>
           <p id="roster-help" class="muted small">
             Without “all or nothing”, good rows are imported and bad ones are listed below with their line. Importing a candidate again updates the name, code and placement.
           </p>
           <button type="submit" class="btn btn-primary" disabled={busy || !file || !examId}>
-            {busy ? 'Importing…' : 'Import roster'}
+            {busy ? t('roster.importing') : t('roster.import')}
           </button>
         </form>
         <div class="card" aria-live="polite">
-          <h2>Progress</h2>
+          <h2>{t('roster.progress')}</h2>
           <Progress phase={phase} rows={rows} report={report} />
           <ErrorNote error={error ?? exams.error} />
         </div>
@@ -152,7 +152,7 @@ function Progress(props: { phase: Phase; rows: number | null; report: RosterRepo
   let text: string;
   switch (phase.kind) {
     case 'idle':
-      return <p class="muted">Choose a file and press “Import roster”.</p>;
+      return <p class="muted">{t('roster.choose')}</p>;
     case 'reading':
       value = (pct(phase.done, phase.total) * 20) / 100;
       text = `Reading the file… ${pct(phase.done, phase.total)} %`;
@@ -191,34 +191,34 @@ function Report(props: { report: RosterReport }) {
   const shown = filter ? r.errors.filter((e) => `${e.line} ${e.candidateId ?? ''} ${e.field} ${e.message}`.toLowerCase().includes(filter.toLowerCase())) : r.errors;
   return (
     <div class="card" data-testid="roster-report">
-      <h2>Import report</h2>
-      {r.atomic && r.failed > 0 ? <p class="note note-error">All or nothing: because some rows are bad, nothing was imported. Fix them and import the file again.</p> : null}
+      <h2>{t('roster.report')}</h2>
+      {r.atomic && r.failed > 0 ? <p class="note note-error">{t('roster.atomicFailed')}</p> : null}
       <div class="report-stats">
         <div>
-          <span class="muted">Rows</span>
+          <span class="muted">{t('roster.rows')}</span>
           <strong>{nf.format(r.total)}</strong>
         </div>
         <div>
-          <span class="muted">Imported</span>
+          <span class="muted">{t('roster.imported')}</span>
           <strong>{nf.format(r.imported)}</strong>
         </div>
         <div>
-          <span class="muted">New</span>
+          <span class="muted">{t('roster.new')}</span>
           <strong>{nf.format(r.created)}</strong>
         </div>
         <div>
-          <span class="muted">Updated</span>
+          <span class="muted">{t('roster.updated')}</span>
           <strong>{nf.format(r.updated)}</strong>
         </div>
         <div>
-          <span class="muted">Failed</span>
+          <span class="muted">{t('roster.failed')}</span>
           <strong class={r.failed ? 'warn-text' : ''}>{nf.format(r.failed)}</strong>
         </div>
       </div>
       {r.errors.length ? (
         <>
           <div class="card-head">
-            <h3>Rows with problems</h3>
+            <h3>{t('roster.problems')}</h3>
             <label class="field field-inline">
               <span class="sr-only">Filter problems</span>
               <input type="search" placeholder="Filter: line, candidate, field…" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
@@ -229,10 +229,10 @@ function Report(props: { report: RosterReport }) {
               <caption class="sr-only">Rows that were not imported, with the reason</caption>
               <thead>
                 <tr>
-                  <th scope="col">Line</th>
-                  <th scope="col">Candidate</th>
-                  <th scope="col">Field</th>
-                  <th scope="col">Problem</th>
+                  <th scope="col">{t('roster.line')}</th>
+                  <th scope="col">{t('roster.candidate')}</th>
+                  <th scope="col">{t('roster.field')}</th>
+                  <th scope="col">{t('roster.problem')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -251,7 +251,7 @@ function Report(props: { report: RosterReport }) {
           {r.errorsTruncated ? <p class="muted small">The server lists the first {nf.format(r.errors.length)} problems only.</p> : null}
         </>
       ) : (
-        <p class="note note-ok">Every row was imported.</p>
+        <p class="note note-ok">{t('roster.allImported')}</p>
       )}
     </div>
   );
@@ -290,11 +290,11 @@ function Registrations(props: { examId: string }) {
         <caption class="sr-only">Registrations</caption>
         <thead>
           <tr>
-            <th scope="col">Candidate</th>
-            <th scope="col">Name</th>
-            <th scope="col">Center</th>
-            <th scope="col">Room</th>
-            <th scope="col">Seat</th>
+            <th scope="col">{t('roster.candidate')}</th>
+            <th scope="col">{t('slips.name')}</th>
+            <th scope="col">{t('roster.center')}</th>
+            <th scope="col">{t('slips.room')}</th>
+            <th scope="col">{t('slips.seat')}</th>
             <th scope="col">{t('acc.column')}</th>
             <th scope="col">
               <span class="sr-only">Sign-ins</span>

@@ -114,12 +114,12 @@ export function ReviewDetailPage(props: { attemptId: string }) {
   return (
     <section>
       <p class="crumbs">
-        <Link href="/review">← Session browser</Link>
+        <Link href="/review">{t('rd.back')}</Link>
       </p>
       <PageHead title={m.candidate.name || m.candidate.id} sub={`${m.exam.title} · candidate ${m.candidate.id} · attempt ${a.attemptId}`}>
         <SessionStatusBadge status={m.status} isLocked={m.isLocked} />
         <button type="button" class="btn" disabled={!sealed || busy !== null} onClick={() => void download()} title={sealed ? 'The sealed archive as stored (canonical JSON)' : 'Available once the attempt has ended and been sealed'}>
-          {busy === 'download' ? 'Downloading…' : 'Download archive'}
+          {busy === 'download' ? t('rd.downloading') : t('rd.download')}
         </button>
         <button
           type="button"
@@ -137,7 +137,7 @@ export function ReviewDetailPage(props: { attemptId: string }) {
             }
           }}
         >
-          {busy === 'verify' ? 'Verifying…' : 'Verify archive'}
+          {busy === 'verify' ? t('rd.verifying') : t('rd.verify')}
         </button>
       </PageHead>
       <ErrorNote error={error} />
@@ -157,30 +157,32 @@ export function ReviewDetailPage(props: { attemptId: string }) {
 
       <div class="detail-grid">
         <div class="card">
-          <h2>Session</h2>
+          <h2>{t('rd.session')}</h2>
           <dl class="kv">
-            <dt>Status</dt>
+            <dt>{t('rd.status')}</dt>
             <dd>
               {m.status}
               {m.endReason ? ` (${m.endReason.replace(/_/g, ' ')})` : ''}
             </dd>
-            <dt>Started</dt>
+            <dt>{t('rd.started')}</dt>
             <dd>{formatDateTime(m.startedAt, dir.place(m.centerId), { seconds: true })}</dd>
-            <dt>Ended</dt>
+            <dt>{t('rd.ended')}</dt>
             <dd>{formatDateTime(m.endedAt, dir.place(m.centerId), { seconds: true })}</dd>
-            <dt>Time used</dt>
+            <dt>{t('rd.timeUsed')}</dt>
             <dd class="num">
               {clock(m.timeUsedSeconds)} of {clock(m.timeAllowedSeconds)}
             </dd>
-            <dt>Paused by staff</dt>
+            <dt>{t('rd.incident')}</dt>
             <dd class="num">{clock(m.incidentSeconds)}</dd>
             <dt>{t('review.plannedExtra')}</dt>
             <dd class="num">{clock(m.plannedExtraSeconds ?? 0)}</dd>
             <dt>{t('review.extension')}</dt>
             <dd class="num">{clock(m.extensionSeconds ?? 0)}</dd>
-            <dt>Place</dt>
+            <dt>{t('review.restBreaks')}</dt>
+            <dd class="num">{clock(m.restBreakSeconds ?? 0)}</dd>
+            <dt>{t('rd.place')}</dt>
             <dd>{[dir.center(m.centerId), dir.room(m.roomId), m.seat && `seat ${m.seat}`].filter(Boolean).join(' · ') || '—'}</dd>
-            <dt>Score</dt>
+            <dt>{t('rd.score')}</dt>
             <dd class="num">
               {a.scoring.score} / {a.scoring.maxScore}
               {a.scoring.manualReview.questions ? ` + ${a.scoring.manualReview.questions} question(s) for manual review` : ''}
@@ -188,27 +190,27 @@ export function ReviewDetailPage(props: { attemptId: string }) {
           </dl>
         </div>
         <div class="card">
-          <h2>Device</h2>
+          <h2>{t('rd.device')}</h2>
           <dl class="kv">
-            <dt>Kind</dt>
+            <dt>{t('rd.kind')}</dt>
             <dd>{deviceKind(a.device.browser)}</dd>
-            <dt>User agent</dt>
+            <dt>{t('rd.ua')}</dt>
             <dd class="small">{a.device.browser || '—'}</dd>
-            <dt>IP address</dt>
+            <dt>{t('rd.ip')}</dt>
             <dd class="mono">{a.device.ip || '—'}</dd>
-            <dt>Fingerprint</dt>
+            <dt>{t('rd.fingerprint')}</dt>
             <dd class="mono small">{a.device.fingerprint ?? '—'}</dd>
-            <dt>Device key</dt>
+            <dt>{t('rd.key')}</dt>
             <dd class="mono small">{a.device.publicKey ?? 'not bound'}</dd>
-            <dt>Desk changes</dt>
+            <dt>{t('rd.desks')}</dt>
             <dd>{a.device.generation}</dd>
           </dl>
         </div>
         <div class="card">
           <h2>
-            Alerts <span class="count-pill">{alerts.length}</span>
+            {t('rd.alerts')} <span class="count-pill">{alerts.length}</span>
           </h2>
-          {alerts.length === 0 ? <p class="muted">None.</p> : null}
+          {alerts.length === 0 ? <p class="muted">{t('rd.none')}</p> : null}
           <ul class="plain-list">
             {alerts.map((e) => (
               <li key={e.seq}>
@@ -233,14 +235,14 @@ export function ReviewDetailPage(props: { attemptId: string }) {
 
       <div class="card">
         <h2>
-          Answers <span class="count-pill">{a.answers.length}</span>
+          {t('rd.answers')} <span class="count-pill">{a.answers.length}</span>
         </h2>
         <ScriptAnswers detail={{ ...detail.data, marking }} attemptId={props.attemptId} canMark={auth.get()?.user.role === 'admin'} onMarked={setMarking} />
       </div>
 
       <div class="card">
         <h2>
-          Timeline <span class="count-pill">{a.events.length}</span>
+          {t('rd.timeline')} <span class="count-pill">{a.events.length}</span>
         </h2>
         <ol class="timeline">
           {a.events.map((e) => (

@@ -53,7 +53,7 @@ export interface BuiltArchive {
  * Builds the archive of an attempt from a snapshot: metadata, device, answers with save times,
  * scoring, and the timeline under the hash chain. `sealedAt` null = a live view (not stored).
  */
-export function buildArchive(s: AttemptSnapshot, sealedAt: number | null, now: number, extra: { plannedExtraMs?: number } = {}): BuiltArchive {
+export function buildArchive(s: AttemptSnapshot, sealedAt: number | null, now: number, extra: { plannedExtraMs?: number; restBreakMs?: number } = {}): BuiltArchive {
   const { session: r, exam } = s;
   const questions = exam?.questions ?? [];
   const order = new Map(questions.map((q, i) => [q.id, i]));
@@ -90,6 +90,7 @@ export function buildArchive(s: AttemptSnapshot, sealedAt: number | null, now: n
       incidentSeconds: Math.floor(r.state.incidentMs / 1000),
       plannedExtraSeconds: Math.floor(plannedExtraMs / 1000),
       extensionSeconds: Math.floor(extensionMs / 1000),
+      restBreakSeconds: Math.floor((extra.restBreakMs ?? 0) / 1000),
       counts: { answers: answers.length, events: events.length, alerts: s.alerts.length, instructions: s.instructions.length },
     },
     device: { publicKey: r.devicePublicKey, fingerprint: r.deviceFingerprint, browser: r.browserInfo, ip: r.ipAddress, generation: r.deviceGeneration },

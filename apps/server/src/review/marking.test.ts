@@ -32,7 +32,7 @@ beforeAll(async () => {
   api = client(s, tok);
   examId = (await api('POST', '/admin/exams', { title: 'Marking, Paper 1', durationMinutes: 30, questions: QS })).body.id;
   await api('POST', `/admin/exams/${examId}/candidates`, { candidates: ['m-a', 'm-b', 'm-c', 'm-d'].map((id) => ({ candidateId: id, name: `Name ${id}`, accessCode: `code-${id}` })) });
-  await api('PUT', `/admin/exams/${examId}/registrations/m-a/accommodations`, { extraTimeMinutes: 10 });
+  await api('PUT', `/admin/exams/${examId}/registrations/m-a/accommodations`, { extraTimeMinutes: 10, restBreakMinutes: 5 });
   attempt.a = await sit('m-a', [['q1', 'a'], ['q2', ['two', 'three']], ['q3', 'A function that calls itself.']]);
   attempt.b = await sit('m-b', [['q1', 'b']]);
   attempt.d = await sit('m-d', [['q1', 'a']], false);
@@ -49,7 +49,7 @@ describe('marking text answers in review', () => {
     expect(d.body.questions[0].options).toEqual(QS[0]!.options);
     // The archive itself holds the questions (self-contained) and the planned extra time apart from extensions.
     expect(d.body.archive.questions[2]).toMatchObject({ id: 'q3', type: 'text', prompt: 'Explain recursion.', points: 5 });
-    expect(d.body.archive.metadata).toMatchObject({ timeAllowedSeconds: 40 * 60, plannedExtraSeconds: 600, extensionSeconds: 0 });
+    expect(d.body.archive.metadata).toMatchObject({ timeAllowedSeconds: 40 * 60, plannedExtraSeconds: 600, extensionSeconds: 0, restBreakSeconds: 300 });
     expect(d.body.marking).toMatchObject({ valid: true, marks: [], history: 0, autoScore: 3, manualScore: 0, score: 3, maxScore: 8, unmarked: ['q3'], complete: false });
   });
 

@@ -214,9 +214,9 @@ export class ReviewService {
     );
   }
 
-  private async plannedExtra(examId: string, candidateId: string): Promise<{ plannedExtraMs: number }> {
+  private async plannedExtra(examId: string, candidateId: string): Promise<{ plannedExtraMs: number; restBreakMs: number }> {
     const reg = await this.d.db.repos.registrations.get(examId, candidateId);
-    return { plannedExtraMs: (reg?.extraTimeMinutes ?? 0) * 60_000 };
+    return { plannedExtraMs: (reg?.extraTimeMinutes ?? 0) * 60_000, restBreakMs: (reg?.restBreakMinutes ?? 0) * 60_000 };
   }
 
   /** The exam's questions as an archive lists them (for archives sealed before they held them). */
