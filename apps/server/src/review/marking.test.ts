@@ -113,6 +113,11 @@ describe('marking text answers in review', () => {
     expect(rowA.getCell(totalCol).value).toBe(8);
     expect(rowA.getCell(header.indexOf('q3 (5)') + 1).value).toBe(5);
     expect((await api('GET', `/admin/exams/${examId}/results?format=pdf`)).status).toBe(400);
+    const exported = peek<{ detail: string }>(s.dataDir, "select detail from audit_events where action = 'exam.results_exported' order by id");
+    expect(exported.map((e) => JSON.parse(e.detail))).toEqual([
+      { examId, format: 'csv', rows: 4 },
+      { examId, format: 'xlsx', rows: 4 },
+    ]);
     expect((await api('GET', '/admin/exams/3f0c6a52-0000-4000-8000-000000000000/results')).status).toBe(404);
   });
 

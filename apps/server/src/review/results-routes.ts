@@ -21,10 +21,12 @@ export function resultsRoutes(r: RouteRegistry, review: ReviewService): void {
       responses: { 200: ExamResults },
       errors: [404],
     },
-    async ({ c, params, query }) => {
+    async ({ c, params, query, principal }) => {
       const format = (query as z.infer<typeof ResultsQuery>).format ?? 'json';
       const res = await review.results(params.examId);
       if (format === 'json') return c.json(res);
+      // A file of everyone's results leaves the server: who took it, and when, is on record.
+      await review.auditExport(principal, params.examId, format, res.rows.length, c.get('ip'));
       const headers = { 'Cache-Control': 'no-store' };
       if (format === 'csv') {
         return c.body(resultsCsv(res), 200, { ...headers, 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${fileName(res.exam.title, 'csv')}"` });

@@ -195,6 +195,10 @@ export class ReviewService {
     return summarize(this.markKey, attemptId, stored.chainHead, archive.scoring, questions, await this.d.db.repos.marks.list(attemptId));
   }
 
+  async auditExport(p: Principal, examId: string, format: string, rows: number, ip: string): Promise<void> {
+    await this.d.db.repos.audit.append([{ at: this.d.now(), actorType: 'staff', actorId: p.userId, action: 'exam.results_exported', detail: { examId, format, rows }, ip }]);
+  }
+
   /** Results of an exam (see results.ts). */
   results(examId: string): Promise<ExamResults> {
     return examResults(
