@@ -46,10 +46,18 @@ describe('short exam codes', () => {
     const wrongCode = code === 'ZZZZZZ' ? 'YYYYYY' : 'ZZZZZZ';
     expect((await login(wrongCode, 'code-1', 'secret-code-1')).status).toBe(401);
     expect((await login(code, 'code-1', 'not-the-code')).status).toBe(401);
-    // The token from a code login starts the exam by id.
+    // A kiosk may start (and read) the exam by the code the candidate typed, too: it is the login's own exam.
     const tok = (await login(code, 'code-1', 'secret-code-1')).body.token;
-    const started = await call(`${s.api}/exams/sessions/start`, 'POST', { examSetId: examId, devicePublicKey: new TestDevice().publicKey }, tok);
+    const started = await call(`${s.api}/exams/sessions/start`, 'POST', { examSetId: code.toLowerCase(), devicePublicKey: new TestDevice().publicKey }, tok);
     expect(started.status).toBe(201);
+    expect(started.body.examSetId).toBe(examId);
+    const view = await call(`${s.api}/exams/${code}`, 'GET', undefined, tok);
+    expect(view.status).toBe(200);
+    expect(view.body.id).toBe(examId);
+    // Another exam's code is another exam: 404, as for its id.
+    const other = await api('POST', '/admin/exams', { title: 'Other', durationMinutes: 30, questions: QUESTIONS });
+    expect((await call(`${s.api}/exams/${other.body.code}`, 'GET', undefined, tok)).status).toBe(404);
+    expect((await call(`${s.api}/exams/${other.body.id}`, 'GET', undefined, tok)).status).toBe(404);
   });
 
   it('codes are unique in the database (unique index) and stored upper case', () => {
