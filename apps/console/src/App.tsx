@@ -6,6 +6,7 @@ import { RoomPage } from './pages/RoomPage.tsx';
 import { Link, match, navigate, useLocation } from './router.tsx';
 import { lazy } from './ui/lazy.tsx';
 import { StoreContext } from './live/store-context.ts';
+import { LanguagePicker, setUser, t, useLang } from './i18n/index.ts';
 
 // Pages used less often load on demand.
 const AccountPage = lazy(() => import('./pages/AccountPage.tsx').then((m) => m.AccountPage));
@@ -14,6 +15,7 @@ const ReviewListPage = lazy(() => import('./review/ReviewListPage.tsx').then((m)
 const ReviewDetailPage = lazy(() => import('./review/ReviewDetailPage.tsx').then((m) => m.ReviewDetailPage));
 const OfflinePage = lazy(() => import('./pages/OfflinePage.tsx').then((m) => m.OfflinePage));
 const PrintPage = lazy(() => import('./print/PrintPages.tsx').then((m) => m.PrintPage));
+const ScriptPage = lazy(() => import('./review/ScriptPage.tsx').then((m) => m.ScriptPage));
 const AdminPages = lazy(() => import('./admin/AdminPages.tsx').then((m) => m.AdminPages));
 
 function useAuth() {
@@ -36,21 +38,23 @@ export function App() {
   return <Shell user={a.user} path={path} />;
 }
 
-function Shell(props: { user: { username: string; role: 'admin' | 'proctor' }; path: string }) {
+function Shell(props: { user: { id: string; username: string; role: 'admin' | 'proctor' }; path: string }) {
   const store = useMemo(() => new RoomStore(), []);
   useEffect(() => {
     store.start();
     return () => store.stop();
   }, [store]);
   const { path } = props;
+  setUser(props.user.id);
+  useLang();
   const isAdmin = props.user.role === 'admin';
   const nav: { href: string; label: string; active: boolean }[] = [
-    { href: '/', label: 'Live room', active: path === '/' },
-    { href: '/overview', label: 'Overview', active: path === '/overview' },
-    { href: '/review', label: 'Review', active: path.startsWith('/review') },
-    { href: '/offline', label: 'Offline', active: path === '/offline' },
-    ...(isAdmin ? [{ href: '/admin/exams', label: 'Admin', active: path.startsWith('/admin') }] : []),
-    { href: '/account', label: 'Account', active: path === '/account' },
+    { href: '/', label: t('nav.live'), active: path === '/' },
+    { href: '/overview', label: t('nav.overview'), active: path === '/overview' },
+    { href: '/review', label: t('nav.review'), active: path.startsWith('/review') },
+    { href: '/offline', label: t('nav.offline'), active: path === '/offline' },
+    ...(isAdmin ? [{ href: '/admin/exams', label: t('nav.admin'), active: path.startsWith('/admin') }] : []),
+    { href: '/account', label: t('nav.account'), active: path === '/account' },
   ];
   let page;
   let params: Record<string, string> | null;
@@ -60,6 +64,7 @@ function Shell(props: { user: { username: string; role: 'admin' | 'proctor' }; p
   else if (path === '/offline') page = <OfflinePage />;
   else if (path === '/review') page = <ReviewListPage />;
   else if ((params = match('/review/:attemptId', path))) page = <ReviewDetailPage attemptId={params.attemptId!} />;
+  else if ((params = match('/review/:attemptId/script', path))) page = <ScriptPage attemptId={params.attemptId!} />;
   else if (path.startsWith('/admin') && isAdmin) page = <AdminPages path={path} />;
   else if ((params = match('/print/:kind', path)) && ['attendance', 'seating', 'report'].includes(params.kind!)) page = <PrintPage kind={params.kind as 'attendance' | 'seating' | 'report'} />;
   else page = <NotFound />;
@@ -88,6 +93,7 @@ function Shell(props: { user: { username: string; role: 'admin' | 'proctor' }; p
           </ul>
         </nav>
         <div class="who">
+          <LanguagePicker />
           <span>
             {props.user.username} <span class="muted">({props.user.role})</span>
           </span>
@@ -103,7 +109,7 @@ function Shell(props: { user: { username: string; role: 'admin' | 'proctor' }; p
               auth.set(null);
             }}
           >
-            Sign out
+            {t('nav.signOut')}
           </button>
         </div>
       </header>

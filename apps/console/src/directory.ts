@@ -8,12 +8,14 @@ export interface Directory {
   room(id: string | null): string | null;
   staff(id: string | null): string | null;
   exam(id: string | null): string | null;
+  /** A centre's time zone and locale (for dates shown of things in it); {} when unknown. */
+  place(centerId: string | null): { timeZone?: string; locale?: string };
   /** Everything known (admins): for filter drop-downs. */
   centers: [string, string][];
   exams: [string, string][];
 }
 
-let cache: Promise<{ centers: Map<string, string>; rooms: Map<string, string>; staff: Map<string, string>; exams: Map<string, string> }> | null = null;
+let cache: Promise<{ centers: Map<string, string>; rooms: Map<string, string>; staff: Map<string, string>; exams: Map<string, string>; places: Map<string, { timeZone: string; locale: string }> }> | null = null;
 
 function load() {
   cache ??= (async () => {
@@ -21,7 +23,8 @@ function load() {
     const rooms = new Map<string, string>();
     const staff = new Map<string, string>();
     const exams = new Map<string, string>();
-    if (auth.get()?.user.role !== 'admin') return { centers, rooms, staff, exams };
+    const places = new Map<string, { timeZone: string; locale: string }>();
+    if (auth.get()?.user.role !== 'admin') return { centers, rooms, staff, exams, places };
     try {
       const [c, s, e] = await Promise.all([
         api.get<{ centers: Center[] }>('/admin/centers'),
@@ -29,14 +32,17 @@ function load() {
         api.get<{ exams: AdminExamSummary[] }>('/admin/exams', { limit: 1000 }),
       ]);
       for (const x of e.exams) exams.set(x.id, x.title);
-      for (const x of c.centers) centers.set(x.id, x.name);
+      for (const x of c.centers) {
+        centers.set(x.id, x.name);
+        places.set(x.id, { timeZone: x.timeZone, locale: x.locale });
+      }
       for (const x of s.staff) staff.set(x.id, x.displayName || x.username);
       const lists = await Promise.all(c.centers.map((x) => api.get<{ rooms: Room[] }>(`/admin/centers/${encodeURIComponent(x.id)}/rooms`)));
       for (const l of lists) for (const r of l.rooms) rooms.set(r.id, r.name);
     } catch {
       cache = null; // try again next time
     }
-    return { centers, rooms, staff, exams };
+    return { centers, rooms, staff, exams, places };
   })();
   return cache;
 }
@@ -62,6 +68,7 @@ export function useDirectory(): Directory {
     room: (id) => (id ? (d?.rooms.get(id) ?? short(id)) : null),
     staff: (id) => (id ? (d?.staff.get(id) ?? short(id)) : null),
     exam: (id) => (id ? (d?.exams.get(id) ?? short(id)) : null),
+    place: (id) => (id ? (d?.places.get(id) ?? {}) : {}),
     centers: [...(d?.centers ?? [])],
     exams: [...(d?.exams ?? [])],
   };

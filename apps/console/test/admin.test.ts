@@ -72,15 +72,21 @@ describe.skipIf(!HAS_CHROMIUM)('staff console: admin pages, roster import, revie
     await page.getByRole('heading', { name: 'Exams' }).waitFor();
     await page.getByLabel('Title').fill('Physics — Mock A');
     await page.getByLabel('Duration (minutes)').fill('45');
-    await page.getByRole('button', { name: 'Create and add questions' }).click();
+    await page.getByRole('button', { name: 'Create draft and add questions' }).click();
     await page.getByRole('heading', { name: 'Physics — Mock A' }).waitFor();
+    // The console creates a draft, which cannot open without a question.
+    await page.getByText('Draft', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Open exam' }).click();
+    await page.getByText('an exam needs at least one question before it can open').waitFor();
     await page.getByRole('button', { name: 'Add question' }).click();
     await page.getByLabel('Prompt').fill('Which quantity is a vector?');
     await page.getByLabel(/Options, one per line/).fill('a: Mass\nb: Velocity\nc: Temperature');
     await page.getByLabel('Correct option ids').fill('b');
     await page.getByRole('button', { name: 'Save questions' }).click();
     await page.getByText('Questions saved.').waitFor();
-    // New exams start open (PROTOCOL.md's provisioning works without an open step): close it, open it again.
+    // Draft → open → closed (no sessions: no confirmation needed) → open again.
+    await page.getByRole('button', { name: 'Open exam' }).click();
+    await page.getByText('Exam opened: candidates may start.').waitFor();
     await page.getByRole('button', { name: 'Close exam' }).click();
     await page.getByText('Exam closed: no new starts.').waitFor();
     await page.getByRole('button', { name: 'Open exam' }).click();
@@ -176,7 +182,9 @@ describe.skipIf(!HAS_CHROMIUM)('staff console: admin pages, roster import, revie
     await page.getByRole('link', { name: x.candidates[0]!.name }).click();
     await page.getByRole('heading', { name: x.candidates[0]!.name }).waitFor();
     await expect.poll(() => page.locator('main').innerText(), { timeout: 10_000 }).toMatch(/Session started/);
-    await page.getByRole('cell', { name: 'A function that calls itself.' }).waitFor();
+    // Answers are shown with their question (text, options), in the exam's order.
+    await page.locator('[data-question="q3"]').getByText('A function that calls itself.').waitFor();
+    await page.locator('[data-question="q3"]').getByText('Explain recursion.').waitFor();
     await page.getByRole('button', { name: 'Verify archive' }).click();
     await expect.poll(() => page.getByTestId('verify-result').innerText(), { timeout: 10_000 }).toMatch(/Archive verified/);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download archive' }).click()]);

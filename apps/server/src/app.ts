@@ -22,6 +22,7 @@ import { proctoringRoutes } from './proctoring/routes.ts';
 import { offlineRoutes } from './proctoring/offline-routes.ts';
 import { roomOpsRoutes } from './proctoring/room-ops-routes.ts';
 import { reviewRoutes } from './review/routes.ts';
+import { resultsRoutes } from './review/results-routes.ts';
 import type { Services } from './services.ts';
 
 export const VERSION = '0.1.0';
@@ -156,6 +157,7 @@ export function createApp(d: AppDeps) {
   roomOpsRoutes(registry, s.proctoring);
   adminRoutes(registry, s.admin);
   reviewRoutes(registry, s.review);
+  resultsRoutes(registry, s.review);
 
   const doc = openApiDocument(registry.specs, VERSION);
   app.get('/api/openapi.json', (c) => c.json(doc));

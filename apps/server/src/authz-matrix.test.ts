@@ -654,6 +654,8 @@ const TABLE: Row[] = [
   { key: 'POST /api/v1/admin/exams/{examId}/close', want: adminOnly(200), note: 'the spare exam', req: () => ({ params: { examId: ids.spareExam } }) },
   { key: 'PUT /api/v1/admin/exams/{examId}/window', want: adminOnly(200), note: 'the spare exam', req: () => ({ params: { examId: ids.spareExam }, body: { opensAt: null, closesAt: null } }) },
   { key: 'PUT /api/v1/admin/exams/{examId}/policy', want: adminOnly(200), note: 'the spare exam', req: () => ({ params: { examId: ids.spareExam }, body: { heartbeatIntervalMs: 30_000 } }) },
+  { key: 'POST /api/v1/admin/exams/{examId}/duplicate', want: adminOnly(201), note: 'a new draft copy of the spare exam', req: () => ({ params: { examId: ids.spareExam } }) },
+  { key: 'GET /api/v1/admin/exams/{examId}/preview', want: adminOnly(200), req: () => ({ params: { examId: ids.examX } }) },
   {
     key: 'POST /api/v1/admin/exams/{examId}/roster',
     want: adminOnly(200),
@@ -671,6 +673,18 @@ const TABLE: Row[] = [
     note: 'a spare-exam candidate, moved to a new seat in center X',
     req: () => ({ params: { examId: ids.spareExam, candidateId: 'seat-me' }, body: { centerId: ids.centerX, roomId: ids.roomX, seat: `M${next()}` } }),
   },
+  {
+    key: 'PUT /api/v1/admin/exams/{examId}/registrations/{candidateId}/accommodations',
+    want: adminOnly(200),
+    note: 'a spare-exam candidate who has not started',
+    req: () => ({ params: { examId: ids.spareExam, candidateId: 'seat-me' }, body: { extraTimeMinutes: 10, restBreakMinutes: 5 } }),
+  },
+  {
+    key: 'POST /api/v1/admin/exams/{examId}/registrations/{candidateId}/access-code',
+    want: adminOnly(200),
+    note: "a spare-exam candidate's code, re-issued",
+    req: () => ({ params: { examId: ids.spareExam, candidateId: 'seat-me' } }),
+  },
 
   // ---- Review ----
   {
@@ -681,6 +695,13 @@ const TABLE: Row[] = [
   },
   { key: 'GET /api/v1/review/sessions/{attemptId}', want: staffOnX(200), note: "A's live attempt", req: () => ({ params: { attemptId: A.attemptId } }) },
   { key: 'GET /api/v1/review/sessions/{attemptId}/archive', want: staffOnX(200), note: 'a finished attempt in center X', req: () => ({ params: { attemptId: finishedX } }) },
+  {
+    key: 'PUT /api/v1/review/sessions/{attemptId}/marks/{questionId}',
+    want: adminOnly(200),
+    note: "the text answer of a finished attempt in center X (admins mark; proctors may not)",
+    req: () => ({ params: { attemptId: finishedX, questionId: 'q3' }, body: { points: 1, comment: 'matrix' } }),
+  },
+  { key: 'GET /api/v1/admin/exams/{examId}/results', want: adminOnly(200), req: () => ({ params: { examId: ids.examX } }) },
   { key: 'GET /api/v1/review/sessions/{attemptId}/verify', want: staffOnX(200), note: 'a finished attempt in center X', req: () => ({ params: { attemptId: finishedX } }) },
 
   // ---- Plain routes outside /api/v1 ----

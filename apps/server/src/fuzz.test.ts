@@ -78,6 +78,8 @@ const VALID_BODIES: [string, string, unknown][] = [
   ['/rooms/{roomId}/lock', 'POST', { reason: 'fuzzing' }],
   ['/rooms/{roomId}/message', 'POST', { message: 'fuzzing' }],
   ['/rooms/{roomId}/extend', 'POST', { reason: 'fuzzing', minutes: 1 }],
+  ['/accommodations', 'PUT', { extraTimeMinutes: 5 }],
+  ['/marks/{questionId}', 'PUT', { points: 1 }],
 ];
 
 /** The JSON type name of a value, as an OpenAPI schema would declare it. */

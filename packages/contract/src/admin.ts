@@ -33,10 +33,42 @@ export const PageQuery = z.object({
 export const CenterParams = z.object({ centerId: Id });
 export const RoomParams = z.object({ roomId: Id });
 
+/** An IANA time zone the runtime knows ("Europe/Berlin", "UTC"). */
+export const TimeZone = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not a known IANA time zone (e.g. Europe/Berlin)');
+
+/** A BCP 47 locale ("de-DE", "en-GB"). */
+export const Locale = z
+  .string()
+  .trim()
+  .min(2)
+  .max(35)
+  .refine((l) => {
+    try {
+      return Intl.getCanonicalLocales(l).length === 1;
+    } catch {
+      return false;
+    }
+  }, 'not a BCP 47 locale (e.g. de-DE)');
+
 export const Center = z.object({
   id: Id,
   name: z.string(),
   address: z.string(),
+  /** Dates and times of this centre are shown in its time zone and locale (24-hour where that is the custom). */
+  timeZone: z.string(),
+  locale: z.string(),
   roomCount: Count,
   createdAt: IsoDateTime,
 });
@@ -46,6 +78,9 @@ export const CenterList = z.object({ centers: z.array(Center) });
 export const CreateCenterRequest = z.strictObject({
   name: Name,
   address: z.string().trim().max(1_000).optional(),
+  /** Default UTC / en-GB. */
+  timeZone: TimeZone.optional(),
+  locale: Locale.optional(),
 });
 export type CreateCenterRequest = z.infer<typeof CreateCenterRequest>;
 
@@ -53,6 +88,8 @@ export const UpdateCenterRequest = someField(
   z.strictObject({
     name: Name.optional(),
     address: z.string().trim().max(1_000).optional(),
+    timeZone: TimeZone.optional(),
+    locale: Locale.optional(),
   }),
 );
 export type UpdateCenterRequest = z.infer<typeof UpdateCenterRequest>;
@@ -184,6 +221,8 @@ export type UpdateExamRequest = z.infer<typeof UpdateExamRequest>;
 
 export const AdminExamSummary = z.object({
   id: Id,
+  /** The short code candidates type at the kiosk instead of the id. */
+  code: z.string(),
   title: z.string(),
   durationMinutes: z.number().int(),
   status: ExamStatus,
@@ -201,12 +240,18 @@ export type AdminExamSummary = z.infer<typeof AdminExamSummary>;
 export const AdminExam = AdminExamSummary.extend({ questions: z.array(Question) });
 export type AdminExam = z.infer<typeof AdminExam>;
 
+/** `POST /admin/exams/{examId}/close?confirm=true`: close although sessions are running. */
+export const CloseExamQuery = z.object({ confirm: z.enum(['true', 'false']).optional() });
+
 export const AdminExamListQuery = PageQuery.extend({ status: ExamStatus.optional() });
 export const AdminExamList = z.object({ total: Count, limit: Count, offset: Count, exams: z.array(AdminExamSummary) });
 
 // ---- Roster import and seating ----
 
 export const Seat = z.string().trim().min(1).max(50);
+
+/** Whole minutes, 0 to 24 hours; a CSV cell's text is read as a number. */
+const Minutes = z.coerce.number().int().min(0).max(24 * 60);
 
 /** `POST /admin/exams/{examId}/roster?atomic=true|false&format=csv|json` (format defaults from Content-Type). */
 export const RosterImportQuery = z.object({
@@ -223,10 +268,14 @@ export const RosterImportQuery = z.object({
 export const RosterRow = z.strictObject({
   candidateId: Slug,
   name: z.string().trim().min(1).max(300),
-  accessCode: z.string().min(4).max(200),
+  /** Absent or empty: a new registration gets a generated code (answered once in `issuedCodes`); an existing one keeps its code. */
+  accessCode: z.string().min(4).max(200).nullable().optional(),
   center: z.string().trim().max(200).nullable().optional(),
   room: z.string().trim().max(200).nullable().optional(),
   seat: z.string().trim().max(50).nullable().optional(),
+  /** Accommodations in minutes (CSV columns extraTime, restBreak); empty or null = none; absent = unchanged. */
+  extraTimeMinutes: Minutes.nullable().optional(),
+  restBreakMinutes: Minutes.nullable().optional(),
 });
 export type RosterRow = z.infer<typeof RosterRow>;
 
@@ -242,8 +291,24 @@ export const RosterError = z.object({
 });
 export type RosterError = z.infer<typeof RosterError>;
 
+/** A generated access code, answered once (only its hash is stored), with what a login slip shows. */
+export const IssuedCode = z.object({
+  candidateId: z.string(),
+  name: z.string(),
+  accessCode: z.string(),
+  centerName: z.string().nullable(),
+  roomName: z.string().nullable(),
+  seat: z.string().nullable(),
+});
+export type IssuedCode = z.infer<typeof IssuedCode>;
+
 export const RosterReport = z.object({
   imported: Count,
+  /** Codes the server generated for rows without one (shown this once), and the exam's code for the slips. */
+  issuedCodes: z.array(IssuedCode).optional(),
+  examCode: z.string().optional(),
+  /** Rows without a code whose registration already had one: it is kept (re-issue it to get a new one). */
+  keptCodes: Count.optional(),
   failed: Count,
   total: Count,
   /** Of the imported: new registrations and updated ones. */
@@ -267,9 +332,22 @@ export const AdminRegistration = z.object({
   roomId: z.string().nullable(),
   roomName: z.string().nullable(),
   seat: z.string().nullable(),
+  /** Accommodations (minutes): planned extra time, added to the allowed time at start (apart from incident time), and rest breaks. */
+  extraTimeMinutes: Count,
+  restBreakMinutes: Count,
   createdAt: IsoDateTime,
 });
 export type AdminRegistration = z.infer<typeof AdminRegistration>;
+
+/** `POST /admin/exams/{examId}/registrations/{candidateId}/access-code`: a new code; the old one and every login made with it stop working. */
+export const ReissuedCode = IssuedCode.extend({ examCode: z.string(), examTitle: z.string(), loginsRevoked: Count });
+export type ReissuedCode = z.infer<typeof ReissuedCode>;
+
+/** `PUT /admin/exams/{examId}/registrations/{candidateId}/accommodations`: before the candidate starts (409 ALREADY_STARTED after). */
+export const AccommodationsRequest = z
+  .strictObject({ extraTimeMinutes: z.number().int().min(0).max(24 * 60).optional(), restBreakMinutes: z.number().int().min(0).max(24 * 60).optional() })
+  .refine((o) => o.extraTimeMinutes !== undefined || o.restBreakMinutes !== undefined, { message: 'give extraTimeMinutes or restBreakMinutes' });
+export type AccommodationsRequest = z.infer<typeof AccommodationsRequest>;
 
 export const RegistrationListQuery = PageQuery.extend({ centerId: Id.optional(), roomId: Id.optional() });
 export const RegistrationList = z.object({ total: Count, limit: Count, offset: Count, registrations: z.array(AdminRegistration) });

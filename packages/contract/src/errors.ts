@@ -37,6 +37,12 @@ export const ErrorCode = z.enum([
   'INVALID_CHALLENGE',
   /** An offline bundle that cannot be opened, is not signed by the attempt's device, or was changed. */
   'INVALID_BUNDLE',
+  /** POST /admin/exams/{id}/open: an exam needs at least one question. */
+  'NO_QUESTIONS',
+  /** POST /admin/exams/{id}/close: sessions are running (details.running); repeat with ?confirm=true. */
+  'SESSIONS_RUNNING',
+  /** Accommodations or an access code of a candidate who has already started cannot change this way. */
+  'ALREADY_STARTED',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

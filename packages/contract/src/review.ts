@@ -105,8 +105,21 @@ export const ArchiveScoring = z.object({
 });
 export type ArchiveScoring = z.infer<typeof ArchiveScoring>;
 
+/** A question as sealed into the archive (text, options and key), so the archive reads on its own. */
+export const ArchiveQuestion = z.object({
+  id: z.string(),
+  type: z.string(),
+  prompt: z.string(),
+  options: z.array(z.object({ id: z.string(), label: z.string() })).optional(),
+  points: z.number(),
+  correct: z.array(z.string()).optional(),
+});
+export type ArchiveQuestion = z.infer<typeof ArchiveQuestion>;
+
 export const Archive = z.object({
   format: z.literal('invigil-archive/v1'),
+  /** The exam's questions at sealing (archives sealed before this field existed lack it). */
+  questions: z.array(ArchiveQuestion).optional(),
   attemptId: Id,
   /** null in a live view (not sealed yet). */
   sealedAt: IsoDateTime.nullable(),
@@ -127,6 +140,12 @@ export const Archive = z.object({
     timeUsedSeconds: z.number().int(),
     /** Time paused by staff. */
     incidentSeconds: z.number().int(),
+    /** Planned extra time (an accommodation) included in timeAllowedSeconds, apart from incident time and proctors' extensions. */
+    plannedExtraSeconds: z.number().int().optional(),
+    /** Time proctors added during the session (extend), included in timeAllowedSeconds. */
+    extensionSeconds: z.number().int().optional(),
+    /** Planned rest breaks (an accommodation), in seconds. */
+    restBreakSeconds: z.number().int().optional(),
     counts: z.object({ answers: z.number().int(), events: z.number().int(), alerts: z.number().int(), instructions: z.number().int() }),
   }),
   device: z.object({
@@ -149,8 +168,50 @@ export const Archive = z.object({
 });
 export type Archive = z.infer<typeof Archive>;
 
+// ---- Manual marking (sealed as an addendum to the archive) ----
+
+export const MarkParams = z.object({ attemptId: Id, questionId: z.string().min(1).max(100) });
+export const MarkRequest = z.strictObject({
+  points: z.number().finite().min(0).max(1_000),
+  comment: z.string().trim().max(5_000).optional(),
+});
+export type MarkRequest = z.infer<typeof MarkRequest>;
+
+export const ReviewMark = z.object({
+  questionId: z.string(),
+  points: z.number(),
+  comment: z.string(),
+  markedBy: z.string(),
+  markedAt: IsoDateTime,
+});
+export type ReviewMark = z.infer<typeof ReviewMark>;
+
+/** Totals with manual marks: what is auto-scored, what was marked by hand, and what is still unmarked. */
+export const ReviewMarking = z.object({
+  /** Every mark verified against its seal (HMAC under the server secret) and the archive's chain head. */
+  valid: z.boolean(),
+  reason: z.string().nullable(),
+  /** The latest valid mark per question. */
+  marks: z.array(ReviewMark),
+  /** Marks given in all (a question marked twice counts twice). */
+  history: z.number().int(),
+  autoScore: z.number(),
+  manualScore: z.number(),
+  score: z.number(),
+  /** Points of every question (auto-scored and manual). */
+  maxScore: z.number(),
+  /** Questions that need a human mark and have none yet. */
+  unmarked: z.array(z.string()),
+  complete: z.boolean(),
+});
+export type ReviewMarking = z.infer<typeof ReviewMarking>;
+
 export const ReviewDetail = z.object({
   sealed: z.boolean(),
+  /** The questions (from the archive; the exam's for a live view or an archive sealed without them). */
+  questions: z.array(ArchiveQuestion).optional(),
+  /** Manual marks and totals (sealed attempts only; null before). */
+  marking: ReviewMarking.nullable().optional(),
   sealedAt: IsoDateTime.nullable(),
   /** The stored head (sealed) or the live view's head (not stored). */
   chainHead: z.string(),
@@ -175,5 +236,41 @@ export const VerifyResponse = z.object({
    * (stored beside the archive)", "seal"…); empty when valid.
    */
   changed: z.array(z.string()),
+  /** The manual marks sealed as addenda: each checked against its HMAC and the archive's chain head. */
+  marks: z.object({ count: z.number().int(), valid: z.boolean(), reason: z.string().nullable() }).optional(),
 });
 export type VerifyResponse = z.infer<typeof VerifyResponse>;
+
+// ---- Results per exam ----
+
+export const ResultsQuery = z.object({ format: blankAsAbsent(z.enum(['json', 'csv', 'xlsx'])) });
+
+export const ResultRow = z.object({
+  candidateId: z.string(),
+  name: z.string(),
+  centerName: z.string().nullable(),
+  roomName: z.string().nullable(),
+  seat: z.string().nullable(),
+  /** not_started, or the session's status. */
+  status: z.string(),
+  attemptId: z.string().nullable(),
+  /** Points per question in the exam's order (null: unanswered auto-scored questions score 0; null = not marked yet / no attempt). */
+  points: z.array(z.number().nullable()),
+  autoScore: z.number().nullable(),
+  manualScore: z.number().nullable(),
+  total: z.number().nullable(),
+  maxScore: z.number(),
+  unmarked: z.number().int(),
+  incidentMinutes: z.number(),
+  plannedExtraMinutes: z.number(),
+  extensionMinutes: z.number(),
+  alerts: z.number().int(),
+});
+export type ResultRow = z.infer<typeof ResultRow>;
+
+export const ExamResults = z.object({
+  exam: z.object({ id: z.string(), title: z.string(), code: z.string() }),
+  questions: z.array(z.object({ id: z.string(), type: z.string(), points: z.number(), prompt: z.string() })),
+  rows: z.array(ResultRow),
+});
+export type ExamResults = z.infer<typeof ExamResults>;

@@ -11,6 +11,8 @@ export type CandidateLoginRequest = z.infer<typeof CandidateLoginRequest>;
 export const CandidateLoginResponse = z.object({
   token: z.string(),
   expiresAt: IsoDateTime,
+  /** Beyond PROTOCOL: the exam's id, also when the login named it by its short code (start with it). */
+  examId: Id.optional(),
 });
 export type CandidateLoginResponse = z.infer<typeof CandidateLoginResponse>;
 

@@ -68,6 +68,8 @@ export const CreateExamRequest = z
     title: z.string().trim().min(1).max(300),
     durationMinutes: z.number().int().min(1).max(24 * 60),
     questions: z.array(Question).max(1_000),
+    /** Beyond PROTOCOL: 'draft' creates an exam candidates cannot see until it is opened (default 'open'). */
+    status: z.enum(['draft', 'open']).optional(),
   })
   .superRefine((e, ctx) => {
     const ids = e.questions.map((q) => q.id);
@@ -79,6 +81,9 @@ export type CreateExamRequest = z.infer<typeof CreateExamRequest>;
 
 export const Exam = z.object({
   id: Id,
+  /** The short code candidates may type instead of the id (6 characters, upper case). */
+  code: z.string(),
+  status: z.enum(['draft', 'open', 'closed']),
   title: z.string(),
   durationMinutes: z.number().int(),
   questions: z.array(Question),

@@ -1,4 +1,5 @@
-import { CreateCenterRequest, CreateRoomRequest, type Center, type Room } from '@invigil/contract';
+import { CreateCenterRequest, CreateRoomRequest, UpdateCenterRequest, type Center, type Room } from '@invigil/contract';
+import { formatDateTime, t, useLang } from '../i18n/index.ts';
 import { useState } from 'preact/hooks';
 import { api, messageOf } from '../api.ts';
 import { ErrorNote, Loading, PageHead, useLoad } from '../ui/bits.tsx';
@@ -9,6 +10,8 @@ export function CentersPage() {
   const centers = useLoad((signal) => api.get<{ centers: Center[] }>('/admin/centers', undefined, signal), []);
   const [name, setName] = useState('');
   const [address, setAddress] = useState('');
+  const [timeZone, setTimeZone] = useState('');
+  const [locale, setLocale] = useState('');
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   return (
     <section>
@@ -22,7 +25,7 @@ export function CentersPage() {
         class="card inline-form"
         onSubmit={async (e) => {
           e.preventDefault();
-          const parsed = CreateCenterRequest.safeParse({ name, ...(address.trim() ? { address } : {}) });
+          const parsed = CreateCenterRequest.safeParse({ name, ...(address.trim() ? { address } : {}), ...(timeZone.trim() ? { timeZone: timeZone.trim() } : {}), ...(locale.trim() ? { locale: locale.trim() } : {}) });
           if (!parsed.success) return setMsg({ ok: false, text: parsed.error.issues.map((i) => i.message).join('; ') });
           try {
             await api.post('/admin/centers', parsed.data);
@@ -44,10 +47,19 @@ export function CentersPage() {
           <span>Address</span>
           <input value={address} onInput={(e) => setAddress(e.currentTarget.value)} size={36} />
         </label>
+        <label class="field">
+          <span>{t('centre.timeZone')}</span>
+          <input list="time-zones" value={timeZone} placeholder="UTC" onInput={(e) => setTimeZone(e.currentTarget.value)} />
+        </label>
+        <label class="field">
+          <span>{t('centre.locale')}</span>
+          <input list="locales" value={locale} placeholder="en-GB" size={8} onInput={(e) => setLocale(e.currentTarget.value)} />
+        </label>
         <button type="submit" class="btn btn-primary">
           Add center
         </button>
       </form>
+      <ZoneLists />
       <ErrorNote error={centers.error} />
       {centers.loading && !centers.data ? <Loading what="centers" /> : null}
       {(centers.data?.centers ?? []).map((c) => (
@@ -69,6 +81,7 @@ function CenterCard(props: { center: Center; onChange: () => void; onMsg: (m: { 
         <div>
           <h2>{center.name}</h2>
           <p class="muted small">{center.address || 'No address'}</p>
+          <CentreZone center={center} onChange={props.onChange} onMsg={props.onMsg} />
         </div>
         <button
           type="button"
@@ -137,5 +150,65 @@ function CenterCard(props: { center: Center; onChange: () => void; onMsg: (m: { 
         </button>
       </form>
     </div>
+  );
+}
+
+const LOCALES = ['en-GB', 'en-US', 'de-DE', 'de-AT', 'de-CH', 'fr-FR', 'nl-NL', 'es-ES', 'it-IT', 'pl-PL'];
+
+/** Suggestions for the time zone and locale fields (any IANA zone / BCP 47 locale is accepted). */
+function ZoneLists() {
+  const zones = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? ['UTC', 'Europe/Berlin', 'Europe/London'];
+  return (
+    <>
+      <datalist id="time-zones">
+        {['UTC', ...zones].map((z) => (
+          <option key={z} value={z} />
+        ))}
+      </datalist>
+      <datalist id="locales">
+        {LOCALES.map((l) => (
+          <option key={l} value={l} />
+        ))}
+      </datalist>
+    </>
+  );
+}
+
+/** A centre's time zone and locale: shown with the local time there, editable. */
+function CentreZone(props: { center: Center; onChange: () => void; onMsg: (m: { ok: boolean; text: string }) => void }) {
+  useLang();
+  const { center } = props;
+  const [tz, setTz] = useState(center.timeZone);
+  const [loc, setLoc] = useState(center.locale);
+  return (
+    <form
+      class="zone-form"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const parsed = UpdateCenterRequest.safeParse({ timeZone: tz.trim(), locale: loc.trim() });
+        if (!parsed.success) return props.onMsg({ ok: false, text: parsed.error.issues.map((i) => i.message).join('; ') });
+        try {
+          await api.patch(`/admin/centers/${encodeURIComponent(center.id)}`, parsed.data);
+          props.onMsg({ ok: true, text: t('centre.saved', { name: center.name }) });
+          invalidateDirectory();
+          props.onChange();
+        } catch (err) {
+          props.onMsg({ ok: false, text: messageOf(err) });
+        }
+      }}
+    >
+      <span class="small muted">{t('centre.now', { time: formatDateTime(new Date().toISOString(), { timeZone: center.timeZone, locale: center.locale }) })}</span>
+      <label class="field field-inline">
+        <span class="small">{t('centre.timeZone')}</span>
+        <input list="time-zones" value={tz} size={18} onInput={(e) => setTz(e.currentTarget.value)} aria-label={`${t('centre.timeZone')} ${center.name}`} />
+      </label>
+      <label class="field field-inline">
+        <span class="small">{t('centre.locale')}</span>
+        <input list="locales" value={loc} size={7} onInput={(e) => setLoc(e.currentTarget.value)} aria-label={`${t('centre.locale')} ${center.name}`} />
+      </label>
+      <button type="submit" class="btn btn-small">
+        {t('centre.save')}
+      </button>
+    </form>
   );
 }

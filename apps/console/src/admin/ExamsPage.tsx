@@ -1,25 +1,34 @@
 import { CreateExamRequest, type AdminExam, type AdminExamSummary } from '@invigil/contract';
 import { useState } from 'preact/hooks';
 import { api, messageOf } from '../api.ts';
-import { shortDateTime } from '../format.ts';
+import { formatDateTime, t, useLang } from '../i18n/index.ts';
 import { Link, navigate } from '../router.tsx';
 import { ErrorNote, Loading, PageHead, useLoad } from '../ui/bits.tsx';
+import { useCloseExam } from './close-exam.tsx';
 
-export const EXAM_STATUS_TEXT = { draft: 'Draft', open: 'Open', closed: 'Closed' } as const;
+export const examStatusText = (s: AdminExamSummary['status']) => t(`status.${s}`);
 
-/** Exams: list with status and counts, create, open/close. */
+/** Exams: list with code, status and counts; create a draft; open/close. */
 export function ExamsPage() {
+  useLang();
   const list = useLoad((signal) => api.get<{ exams: AdminExamSummary[]; total: number }>('/admin/exams', { limit: 200 }, signal), []);
   const [title, setTitle] = useState('');
   const [duration, setDuration] = useState('90');
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState('');
+  const closing = useCloseExam(
+    (e) => {
+      setNote(t('exams.closed', { title: e.title }));
+      list.reload();
+    },
+    setError,
+  );
 
-  const setStatus = async (e: AdminExamSummary, action: 'open' | 'close') => {
+  const open = async (e: AdminExamSummary) => {
     setError(null);
     try {
-      await api.post<AdminExam>(`/admin/exams/${encodeURIComponent(e.id)}/${action}`);
-      setNote(`${e.title}: ${action === 'open' ? 'opened' : 'closed'}.`);
+      await api.post<AdminExam>(`/admin/exams/${encodeURIComponent(e.id)}/open`);
+      setNote(t('exams.opened', { title: e.title }));
       list.reload();
     } catch (err) {
       setError(messageOf(err));
@@ -28,7 +37,8 @@ export function ExamsPage() {
 
   return (
     <section>
-      <PageHead title="Exams" sub="Create an exam, edit its questions, open it for candidates and close it." />
+      <PageHead title={t('exams.title')} sub={t('exams.sub')} />
+      {closing.dialog}
       <div class="two-col">
         <div class="card table-card">
           <p class="sr-only" role="status">
@@ -40,20 +50,21 @@ export function ExamsPage() {
             </p>
           ) : null}
           <ErrorNote error={list.error} />
-          {list.loading && !list.data ? <Loading what="exams" /> : null}
+          {list.loading && !list.data ? <Loading what={t('exams.loading')} /> : null}
           <table class="table">
-            <caption class="sr-only">Exams</caption>
+            <caption class="sr-only">{t('exams.title')}</caption>
             <thead>
               <tr>
-                <th scope="col">Title</th>
-                <th scope="col">Status</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Questions</th>
-                <th scope="col">Candidates</th>
-                <th scope="col">Sessions</th>
-                <th scope="col">Window</th>
+                <th scope="col">{t('exams.col.title')}</th>
+                <th scope="col">{t('exams.col.code')}</th>
+                <th scope="col">{t('exams.col.status')}</th>
+                <th scope="col">{t('exams.col.duration')}</th>
+                <th scope="col">{t('exams.col.questions')}</th>
+                <th scope="col">{t('exams.col.candidates')}</th>
+                <th scope="col">{t('exams.col.sessions')}</th>
+                <th scope="col">{t('exams.col.window')}</th>
                 <th scope="col">
-                  <span class="sr-only">Actions</span>
+                  <span class="sr-only">{t('exams.col.actions')}</span>
                 </th>
               </tr>
             </thead>
@@ -62,42 +73,44 @@ export function ExamsPage() {
                 <tr key={e.id}>
                   <td>
                     <Link href={`/admin/exams/${encodeURIComponent(e.id)}`}>{e.title}</Link>
-                    <div class="muted small mono">{e.id.slice(0, 8)}</div>
                   </td>
                   <td>
-                    <span class={`flag exam-${e.status}`}>{EXAM_STATUS_TEXT[e.status]}</span>
+                    <span class="exam-code">{e.code}</span>
                   </td>
-                  <td class="num">{e.durationMinutes} min</td>
+                  <td>
+                    <span class={`flag exam-${e.status}`}>{examStatusText(e.status)}</span>
+                  </td>
+                  <td class="num">{t('exams.minutes', { n: e.durationMinutes })}</td>
                   <td class="num">{e.questionCount}</td>
                   <td class="num">{e.registrationCount}</td>
                   <td class="num">{e.sessionCount}</td>
-                  <td class="small">{e.opensAt || e.closesAt ? `${shortDateTime(e.opensAt)} → ${shortDateTime(e.closesAt)}` : 'any time'}</td>
+                  <td class="small">{e.opensAt || e.closesAt ? `${formatDateTime(e.opensAt, {}, { short: true })} → ${formatDateTime(e.closesAt, {}, { short: true })}` : t('exams.anyTime')}</td>
                   <td class="nowrap">
                     {e.status !== 'open' ? (
-                      <button type="button" class="btn btn-small" onClick={() => void setStatus(e, 'open')} aria-label={`Open ${e.title}`}>
-                        Open
+                      <button type="button" class="btn btn-small" onClick={() => void open(e)} aria-label={t('exams.openAria', { title: e.title })}>
+                        {t('exams.open')}
                       </button>
                     ) : (
-                      <button type="button" class="btn btn-small" onClick={() => void setStatus(e, 'close')} aria-label={`Close ${e.title}`}>
-                        Close
+                      <button type="button" class="btn btn-small" onClick={() => void closing.close(e.id)} aria-label={t('exams.closeAria', { title: e.title })}>
+                        {t('exams.close')}
                       </button>
                     )}{' '}
                     <Link href={`/admin/roster?exam=${encodeURIComponent(e.id)}`} class="btn btn-small btn-quiet">
-                      Roster
+                      {t('exams.roster')}
                     </Link>
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
-          {list.data && list.data.exams.length === 0 ? <p class="empty">No exams yet.</p> : null}
+          {list.data && list.data.exams.length === 0 ? <p class="empty">{t('exams.none')}</p> : null}
         </div>
         <form
           class="card"
           onSubmit={async (ev) => {
             ev.preventDefault();
             setError(null);
-            const parsed = CreateExamRequest.safeParse({ title, durationMinutes: Number(duration), questions: [] });
+            const parsed = CreateExamRequest.safeParse({ title, durationMinutes: Number(duration), questions: [], status: 'draft' });
             if (!parsed.success) return setError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
             try {
               const created = await api.post<AdminExam>('/admin/exams', parsed.data);
@@ -107,17 +120,17 @@ export function ExamsPage() {
             }
           }}
         >
-          <h2>New exam</h2>
+          <h2>{t('exams.new')}</h2>
           <label class="field">
-            <span>Title</span>
+            <span>{t('exams.field.title')}</span>
             <input required maxLength={300} value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
           </label>
           <label class="field">
-            <span>Duration (minutes)</span>
+            <span>{t('exams.field.duration')}</span>
             <input type="number" required min={1} max={1440} value={duration} onInput={(e) => setDuration(e.currentTarget.value)} />
           </label>
           <button type="submit" class="btn btn-primary">
-            Create and add questions
+            {t('exams.create')}
           </button>
         </form>
       </div>

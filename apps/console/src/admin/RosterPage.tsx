@@ -1,9 +1,12 @@
-import type { AdminExamSummary, AdminRegistration, RosterReport } from '@invigil/contract';
+import type { AdminExamSummary, AdminRegistration, ReissuedCode, RosterReport } from '@invigil/contract';
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, auth, url } from '../api.ts';
+import { api, ApiError, auth, messageOf, url } from '../api.ts';
 import { useLocation } from '../router.tsx';
 import { ErrorNote, PageHead, useLoad } from '../ui/bits.tsx';
 import { CandidateSignIns } from './CandidateSignIns.tsx';
+import { LoginSlips } from './LoginSlips.tsx';
+import { t, useLang } from '../i18n/index.ts';
+import { Dialog } from '../ui/Dialog.tsx';
 
 type Phase = { kind: 'idle' } | { kind: 'reading'; done: number; total: number } | { kind: 'uploading'; done: number; total: number } | { kind: 'processing' } | { kind: 'done' } | { kind: 'failed' };
 
@@ -46,6 +49,7 @@ const nf = new Intl.NumberFormat();
 
 /** Roster import: a CSV or JSON file, with a progress bar and the per-row report; then the exam's registrations. */
 export function RosterPage() {
+  useLang();
   const { search } = useLocation();
   const exams = useLoad((signal) => api.get<{ exams: AdminExamSummary[] }>('/admin/exams', { limit: 1000 }, signal), []);
   const [examId, setExamId] = useState(search.get('exam') ?? '');
@@ -99,11 +103,11 @@ export function RosterPage() {
 
   return (
     <section>
-      <PageHead title="Roster import" sub="A CSV file with the header candidateId,name,accessCode[,center,room,seat], or JSON {candidates:[…]}. Center and room may be ids or names." />
+      <PageHead title={t('roster.title')} sub={t('roster.sub')} />
       <div class="two-col">
         <form class="card" onSubmit={start} aria-describedby="roster-help">
           <label class="field">
-            <span>Exam</span>
+            <span>{t('roster.exam')}</span>
             <select value={examId} onChange={(e) => setExamId(e.currentTarget.value)} required>
               {(exams.data?.exams ?? []).map((x) => (
                 <option key={x.id} value={x.id}>
@@ -113,27 +117,28 @@ export function RosterPage() {
             </select>
           </label>
           <label class="field">
-            <span>Roster file (.csv or .json)</span>
+            <span>{t('roster.file')}</span>
             <input type="file" accept=".csv,.json,text/csv,application/json" required onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
           </label>
           <label class="check">
             <input type="checkbox" checked={atomic} onChange={(e) => setAtomic(e.currentTarget.checked)} />
-            <span>All or nothing: import nothing if any row is bad</span>
+            <span>{t('roster.atomic')}</span>
           </label>
           <p id="roster-help" class="muted small">
             Without “all or nothing”, good rows are imported and bad ones are listed below with their line. Importing a candidate again updates the name, code and placement.
           </p>
           <button type="submit" class="btn btn-primary" disabled={busy || !file || !examId}>
-            {busy ? 'Importing…' : 'Import roster'}
+            {busy ? t('roster.importing') : t('roster.import')}
           </button>
         </form>
         <div class="card" aria-live="polite">
-          <h2>Progress</h2>
+          <h2>{t('roster.progress')}</h2>
           <Progress phase={phase} rows={rows} report={report} />
           <ErrorNote error={error ?? exams.error} />
         </div>
       </div>
       {report ? <Report report={report} /> : null}
+      {report?.issuedCodes?.length ? <LoginSlips slips={report.issuedCodes} examCode={report.examCode ?? ''} examTitle={exams.data?.exams.find((x) => x.id === examId)?.title ?? ''} /> : null}
       {examId ? <Registrations examId={examId} key={`${examId}:${regsKey}`} /> : null}
     </section>
   );
@@ -147,7 +152,7 @@ function Progress(props: { phase: Phase; rows: number | null; report: RosterRepo
   let text: string;
   switch (phase.kind) {
     case 'idle':
-      return <p class="muted">Choose a file and press “Import roster”.</p>;
+      return <p class="muted">{t('roster.choose')}</p>;
     case 'reading':
       value = (pct(phase.done, phase.total) * 20) / 100;
       text = `Reading the file… ${pct(phase.done, phase.total)} %`;
@@ -186,34 +191,34 @@ function Report(props: { report: RosterReport }) {
   const shown = filter ? r.errors.filter((e) => `${e.line} ${e.candidateId ?? ''} ${e.field} ${e.message}`.toLowerCase().includes(filter.toLowerCase())) : r.errors;
   return (
     <div class="card" data-testid="roster-report">
-      <h2>Import report</h2>
-      {r.atomic && r.failed > 0 ? <p class="note note-error">All or nothing: because some rows are bad, nothing was imported. Fix them and import the file again.</p> : null}
+      <h2>{t('roster.report')}</h2>
+      {r.atomic && r.failed > 0 ? <p class="note note-error">{t('roster.atomicFailed')}</p> : null}
       <div class="report-stats">
         <div>
-          <span class="muted">Rows</span>
+          <span class="muted">{t('roster.rows')}</span>
           <strong>{nf.format(r.total)}</strong>
         </div>
         <div>
-          <span class="muted">Imported</span>
+          <span class="muted">{t('roster.imported')}</span>
           <strong>{nf.format(r.imported)}</strong>
         </div>
         <div>
-          <span class="muted">New</span>
+          <span class="muted">{t('roster.new')}</span>
           <strong>{nf.format(r.created)}</strong>
         </div>
         <div>
-          <span class="muted">Updated</span>
+          <span class="muted">{t('roster.updated')}</span>
           <strong>{nf.format(r.updated)}</strong>
         </div>
         <div>
-          <span class="muted">Failed</span>
+          <span class="muted">{t('roster.failed')}</span>
           <strong class={r.failed ? 'warn-text' : ''}>{nf.format(r.failed)}</strong>
         </div>
       </div>
       {r.errors.length ? (
         <>
           <div class="card-head">
-            <h3>Rows with problems</h3>
+            <h3>{t('roster.problems')}</h3>
             <label class="field field-inline">
               <span class="sr-only">Filter problems</span>
               <input type="search" placeholder="Filter: line, candidate, field…" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
@@ -224,10 +229,10 @@ function Report(props: { report: RosterReport }) {
               <caption class="sr-only">Rows that were not imported, with the reason</caption>
               <thead>
                 <tr>
-                  <th scope="col">Line</th>
-                  <th scope="col">Candidate</th>
-                  <th scope="col">Field</th>
-                  <th scope="col">Problem</th>
+                  <th scope="col">{t('roster.line')}</th>
+                  <th scope="col">{t('roster.candidate')}</th>
+                  <th scope="col">{t('roster.field')}</th>
+                  <th scope="col">{t('roster.problem')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -246,7 +251,7 @@ function Report(props: { report: RosterReport }) {
           {r.errorsTruncated ? <p class="muted small">The server lists the first {nf.format(r.errors.length)} problems only.</p> : null}
         </>
       ) : (
-        <p class="note note-ok">Every row was imported.</p>
+        <p class="note note-ok">{t('roster.allImported')}</p>
       )}
     </div>
   );
@@ -255,6 +260,9 @@ function Report(props: { report: RosterReport }) {
 function Registrations(props: { examId: string }) {
   const [offset, setOffset] = useState(0);
   const [signIns, setSignIns] = useState<AdminRegistration | null>(null);
+  const [reissue, setReissue] = useState<AdminRegistration | null>(null);
+  const [reissued, setReissued] = useState<ReissuedCode | null>(null);
+  const [reissueError, setReissueError] = useState<string | null>(null);
   const limit = 50;
   const regs = useLoad(
     (signal) => api.get<{ total: number; registrations: AdminRegistration[] }>(`/admin/exams/${encodeURIComponent(props.examId)}/registrations`, { limit, offset }, signal),
@@ -282,11 +290,12 @@ function Registrations(props: { examId: string }) {
         <caption class="sr-only">Registrations</caption>
         <thead>
           <tr>
-            <th scope="col">Candidate</th>
-            <th scope="col">Name</th>
-            <th scope="col">Center</th>
-            <th scope="col">Room</th>
-            <th scope="col">Seat</th>
+            <th scope="col">{t('roster.candidate')}</th>
+            <th scope="col">{t('slips.name')}</th>
+            <th scope="col">{t('roster.center')}</th>
+            <th scope="col">{t('slips.room')}</th>
+            <th scope="col">{t('slips.seat')}</th>
+            <th scope="col">{t('acc.column')}</th>
             <th scope="col">
               <span class="sr-only">Sign-ins</span>
             </th>
@@ -300,9 +309,13 @@ function Registrations(props: { examId: string }) {
               <td>{r.centerName ?? '—'}</td>
               <td>{r.roomName ?? '—'}</td>
               <td>{r.seat ?? '—'}</td>
-              <td>
+              <td class="small">{r.extraTimeMinutes || r.restBreakMinutes ? t('acc.value', { extra: r.extraTimeMinutes, rest: r.restBreakMinutes }) : '—'}</td>
+              <td class="nowrap">
                 <button type="button" class="btn btn-small btn-quiet" onClick={() => setSignIns(r)} aria-label={`Sign-ins of ${r.candidateId}`}>
                   Sign-ins
+                </button>{' '}
+                <button type="button" class="btn btn-small btn-quiet" onClick={() => setReissue(r)} aria-label={t('reissue.aria', { id: r.candidateId })}>
+                  {t('reissue.button')}
                 </button>
               </td>
             </tr>
@@ -310,6 +323,45 @@ function Registrations(props: { examId: string }) {
         </tbody>
       </table>
       {signIns ? <CandidateSignIns examId={props.examId} candidateId={signIns.candidateId} name={signIns.name} onClose={() => setSignIns(null)} /> : null}
+      {reissueError ? (
+        <p class="note note-error" role="alert">
+          {reissueError}
+        </p>
+      ) : null}
+      {reissued ? (
+        <>
+          <p class="note note-ok" role="status">
+            {t('reissue.done', { id: reissued.candidateId, code: reissued.accessCode, n: reissued.loginsRevoked })}
+          </p>
+          <LoginSlips slips={[reissued]} examCode={reissued.examCode} examTitle={reissued.examTitle} />
+        </>
+      ) : null}
+      {reissue ? (
+        <Dialog title={t('reissue.title')} tone="danger" onClose={() => setReissue(null)}>
+          <p>{t('reissue.body', { name: reissue.name, id: reissue.candidateId })}</p>
+          <div class="dialog-actions">
+            <button type="button" class="btn" onClick={() => setReissue(null)}>
+              {t('exam.cancel')}
+            </button>{' '}
+            <button
+              type="button"
+              class="btn btn-danger"
+              data-autofocus
+              onClick={async () => {
+                setReissueError(null);
+                try {
+                  setReissued(await api.post<ReissuedCode>(`/admin/exams/${encodeURIComponent(props.examId)}/registrations/${encodeURIComponent(reissue.candidateId)}/access-code`));
+                } catch (e) {
+                  setReissueError(messageOf(e));
+                }
+                setReissue(null);
+              }}
+            >
+              {t('reissue.confirm')}
+            </button>
+          </div>
+        </Dialog>
+      ) : null}
     </div>
   );
 }

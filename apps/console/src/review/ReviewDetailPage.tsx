@@ -1,4 +1,6 @@
-import type { ArchiveEvent, ReviewDetail, VerifyResponse } from '@invigil/contract';
+import type { ArchiveEvent, ReviewDetail, ReviewMarking, VerifyResponse } from '@invigil/contract';
+import { formatDateTime, t, useLang } from '../i18n/index.ts';
+import { MarkingTotals, ScriptAnswers } from './ScriptAnswers.tsx';
 import { useState } from 'preact/hooks';
 import { api, auth, parseError, url } from '../api.ts';
 import { clock, dateTime, deviceKind, time } from '../format.ts';
@@ -61,11 +63,6 @@ function summary(data: Record<string, unknown>, dir: Directory): string {
   return parts.join(' · ').slice(0, 500);
 }
 
-function answerText(v: unknown): string {
-  if (v === null) return '(cleared)';
-  if (Array.isArray(v)) return v.join(', ');
-  return String(v);
-}
 
 /** One attempt: summary, device, answers with save times, alerts, the timeline, archive download and verification. */
 export function ReviewDetailPage(props: { attemptId: string }) {
@@ -75,6 +72,8 @@ export function ReviewDetailPage(props: { attemptId: string }) {
   const [busy, setBusy] = useState<'verify' | 'download' | null>(null);
   const [error, setError] = useState<unknown>(null);
   const dir = useDirectory();
+  const [markingNow, setMarking] = useState<ReviewMarking | null>(null);
+  useLang();
 
   if (detail.error && !detail.data) {
     return (
@@ -89,7 +88,7 @@ export function ReviewDetailPage(props: { attemptId: string }) {
   const { archive: a, sealed } = detail.data;
   const m = a.metadata;
   const alerts = a.events.filter((e) => e.source === 'alert');
-  const outcome = new Map(a.scoring.questions.map((q) => [q.questionId, q]));
+  const marking = markingNow ?? detail.data.marking;
 
   const download = async () => {
     setBusy('download');
@@ -116,12 +115,12 @@ export function ReviewDetailPage(props: { attemptId: string }) {
   return (
     <section>
       <p class="crumbs">
-        <Link href="/review">← Session browser</Link>
+        <Link href="/review">{t('rd.back')}</Link>
       </p>
       <PageHead title={m.candidate.name || m.candidate.id} sub={`${m.exam.title} · candidate ${m.candidate.id} · attempt ${a.attemptId}`}>
         <SessionStatusBadge status={m.status} isLocked={m.isLocked} />
         <button type="button" class="btn" disabled={!sealed || busy !== null} onClick={() => void download()} title={sealed ? 'The sealed archive as stored (canonical JSON)' : 'Available once the attempt has ended and been sealed'}>
-          {busy === 'download' ? 'Downloading…' : 'Download archive'}
+          {busy === 'download' ? t('rd.downloading') : t('rd.download')}
         </button>
         <button
           type="button"
@@ -139,7 +138,7 @@ export function ReviewDetailPage(props: { attemptId: string }) {
             }
           }}
         >
-          {busy === 'verify' ? 'Verifying…' : 'Verify archive'}
+          {busy === 'verify' ? t('rd.verifying') : t('rd.verify')}
         </button>
       </PageHead>
       <ErrorNote error={error} />
@@ -159,26 +158,32 @@ export function ReviewDetailPage(props: { attemptId: string }) {
 
       <div class="detail-grid">
         <div class="card">
-          <h2>Session</h2>
+          <h2>{t('rd.session')}</h2>
           <dl class="kv">
-            <dt>Status</dt>
+            <dt>{t('rd.status')}</dt>
             <dd>
               {m.status}
               {m.endReason ? ` (${m.endReason.replace(/_/g, ' ')})` : ''}
             </dd>
-            <dt>Started</dt>
-            <dd>{dateTime(m.startedAt)}</dd>
-            <dt>Ended</dt>
-            <dd>{dateTime(m.endedAt)}</dd>
-            <dt>Time used</dt>
+            <dt>{t('rd.started')}</dt>
+            <dd>{formatDateTime(m.startedAt, dir.place(m.centerId), { seconds: true })}</dd>
+            <dt>{t('rd.ended')}</dt>
+            <dd>{formatDateTime(m.endedAt, dir.place(m.centerId), { seconds: true })}</dd>
+            <dt>{t('rd.timeUsed')}</dt>
             <dd class="num">
               {clock(m.timeUsedSeconds)} of {clock(m.timeAllowedSeconds)}
             </dd>
-            <dt>Paused by staff</dt>
+            <dt>{t('rd.incident')}</dt>
             <dd class="num">{clock(m.incidentSeconds)}</dd>
-            <dt>Place</dt>
+            <dt>{t('review.plannedExtra')}</dt>
+            <dd class="num">{clock(m.plannedExtraSeconds ?? 0)}</dd>
+            <dt>{t('review.extension')}</dt>
+            <dd class="num">{clock(m.extensionSeconds ?? 0)}</dd>
+            <dt>{t('review.restBreaks')}</dt>
+            <dd class="num">{clock(m.restBreakSeconds ?? 0)}</dd>
+            <dt>{t('rd.place')}</dt>
             <dd>{[dir.center(m.centerId), dir.room(m.roomId), m.seat && `seat ${m.seat}`].filter(Boolean).join(' · ') || '—'}</dd>
-            <dt>Score</dt>
+            <dt>{t('rd.score')}</dt>
             <dd class="num">
               {a.scoring.score} / {a.scoring.maxScore}
               {a.scoring.manualReview.questions ? ` + ${a.scoring.manualReview.questions} question(s) for manual review` : ''}
@@ -186,27 +191,27 @@ export function ReviewDetailPage(props: { attemptId: string }) {
           </dl>
         </div>
         <div class="card">
-          <h2>Device</h2>
+          <h2>{t('rd.device')}</h2>
           <dl class="kv">
-            <dt>Kind</dt>
+            <dt>{t('rd.kind')}</dt>
             <dd>{deviceKind(a.device.browser)}</dd>
-            <dt>User agent</dt>
+            <dt>{t('rd.ua')}</dt>
             <dd class="small">{a.device.browser || '—'}</dd>
-            <dt>IP address</dt>
+            <dt>{t('rd.ip')}</dt>
             <dd class="mono">{a.device.ip || '—'}</dd>
-            <dt>Fingerprint</dt>
+            <dt>{t('rd.fingerprint')}</dt>
             <dd class="mono small">{a.device.fingerprint ?? '—'}</dd>
-            <dt>Device key</dt>
+            <dt>{t('rd.key')}</dt>
             <dd class="mono small">{a.device.publicKey ?? 'not bound'}</dd>
-            <dt>Desk changes</dt>
+            <dt>{t('rd.desks')}</dt>
             <dd>{a.device.generation}</dd>
           </dl>
         </div>
         <div class="card">
           <h2>
-            Alerts <span class="count-pill">{alerts.length}</span>
+            {t('rd.alerts')} <span class="count-pill">{alerts.length}</span>
           </h2>
-          {alerts.length === 0 ? <p class="muted">None.</p> : null}
+          {alerts.length === 0 ? <p class="muted">{t('rd.none')}</p> : null}
           <ul class="plain-list">
             {alerts.map((e) => (
               <li key={e.seq}>
@@ -221,42 +226,26 @@ export function ReviewDetailPage(props: { attemptId: string }) {
 
       <IncidentsCard attemptId={props.attemptId} />
 
-      <div class="card">
-        <h2>
-          Answers <span class="count-pill">{a.answers.length}</span>
-        </h2>
-        <table class="table">
-          <caption class="sr-only">Saved answers with their save times</caption>
-          <thead>
-            <tr>
-              <th scope="col">Question</th>
-              <th scope="col">Answer</th>
-              <th scope="col">Saved at</th>
-              <th scope="col">Save #</th>
-              <th scope="col">Outcome</th>
-            </tr>
-          </thead>
-          <tbody>
-            {a.answers.map((x) => {
-              const o = outcome.get(x.questionId);
-              return (
-                <tr key={x.questionId}>
-                  <td class="mono">{x.questionId}</td>
-                  <td class="answer-cell">{answerText(x.value)}</td>
-                  <td class="num">{dateTime(x.savedAt)}</td>
-                  <td class="num">{x.clientSeq}</td>
-                  <td>{o ? `${o.outcome.replace(/_/g, ' ')}${o.awarded !== null ? ` (${o.awarded}/${o.points})` : ''}` : '—'}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-        {a.answers.length === 0 ? <p class="muted">No answers saved.</p> : null}
+      <div class="card" data-testid="marking">
+        <div class="card-head">
+          <h2>{t('marking.title')}</h2>
+          <Link href={`/review/${id}/script`} class="btn">
+            {t('script.link')}
+          </Link>
+        </div>
+        <MarkingTotals marking={marking} questions={detail.data.questions ?? a.questions ?? []} />
       </div>
 
       <div class="card">
         <h2>
-          Timeline <span class="count-pill">{a.events.length}</span>
+          {t('rd.answers')} <span class="count-pill">{a.answers.length}</span>
+        </h2>
+        <ScriptAnswers detail={{ ...detail.data, marking }} attemptId={props.attemptId} canMark={auth.get()?.user.role === 'admin'} onMarked={setMarking} />
+      </div>
+
+      <div class="card">
+        <h2>
+          {t('rd.timeline')} <span class="count-pill">{a.events.length}</span>
         </h2>
         <ol class="timeline">
           {a.events.map((e) => (

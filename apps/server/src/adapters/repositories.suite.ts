@@ -5,6 +5,7 @@ import type { Database } from '../ports/database.ts';
 import { UniqueViolation } from '../ports/errors.ts';
 import type { AuthSessionRecord, SessionRecord } from '../ports/types.ts';
 import { describeRoomOps } from './room-ops.suite.ts';
+import { describeExamsAdminRepositories } from './exams-admin.suite.ts';
 
 /**
  * The behaviour every database adapter owes the services, run against each one (SQLite here;
@@ -596,4 +597,5 @@ export function describeRepositories(adapter: string, make: () => Promise<Databa
       expect(await db.ping()).toBe(true);
     });
   });
+  describeExamsAdminRepositories(adapter, make);
 }

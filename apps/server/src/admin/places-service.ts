@@ -7,7 +7,7 @@ import { staffAudit, type Actor } from './audit.ts';
 
 const iso = (t: number) => new Date(t).toISOString();
 
-export const centerView = (c: CenterRecord): Center => ({ id: c.id, name: c.name, address: c.address, roomCount: c.roomCount, createdAt: iso(c.createdAt) });
+export const centerView = (c: CenterRecord): Center => ({ id: c.id, name: c.name, address: c.address, timeZone: c.timeZone, locale: c.locale, roomCount: c.roomCount, createdAt: iso(c.createdAt) });
 export const roomView = (r: RoomRecord): Room => ({ id: r.id, centerId: r.centerId, name: r.name, capacity: r.capacity, createdAt: iso(r.createdAt) });
 
 function inUseError(what: string, inUse: InUse) {
@@ -36,11 +36,11 @@ export class PlacesService {
   async createCenter(by: Actor, req: CreateCenterRequest): Promise<Center> {
     const id = randomUUID();
     const t = this.d.now();
-    const c = { id, name: req.name, address: req.address ?? '' };
+    const c = { id, name: req.name, address: req.address ?? '', ...(req.timeZone ? { timeZone: req.timeZone } : {}), ...(req.locale ? { locale: req.locale } : {}) };
     await this.d.db.tx(async (r) => {
       if (await r.places.centerNameTaken(c.name, null)) throw conflict('CONFLICT', `a center named "${req.name}" already exists`);
       await r.places.createCenter(c, t);
-      await r.audit.append([staffAudit(by, t, 'center.created', { centerId: id, name: c.name, address: c.address })]);
+      await r.audit.append([staffAudit(by, t, 'center.created', { centerId: id, name: c.name, address: c.address, ...(req.timeZone ? { timeZone: req.timeZone } : {}), ...(req.locale ? { locale: req.locale } : {}) })]);
     });
     return this.getCenter(id);
   }

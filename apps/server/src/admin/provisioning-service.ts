@@ -4,6 +4,16 @@ import type { Database } from '../ports/database.ts';
 import { notFound } from '../ports/errors.ts';
 import type { ExamRecord, Principal } from '../ports/types.ts';
 import { revokeLoginsOfRotatedCodes } from './rotated-codes.ts';
+import { EXAM_CODE_LENGTH, newShortCode } from '../security/short-code.ts';
+import type { Repos } from '../ports/repositories.ts';
+
+/** A fresh short code no exam has (checked in the writing unit of work; the unique index backs it). */
+export async function freeExamCode(r: Repos): Promise<string> {
+  for (;;) {
+    const code = newShortCode(EXAM_CODE_LENGTH);
+    if (!(await r.exams.findByCode(code))) return code;
+  }
+}
 
 export interface ProvisioningDeps {
   db: Database;
@@ -13,6 +23,8 @@ export interface ProvisioningDeps {
 
 const toExam = (e: ExamRecord): Exam => ({
   id: e.id,
+  code: e.code,
+  status: e.status,
   title: e.title,
   durationMinutes: e.durationMinutes,
   questions: e.questions,
@@ -26,10 +38,12 @@ export class ProvisioningService {
   createExam(by: Principal, input: CreateExamRequest, ip: string): Promise<Exam> {
     const id = randomUUID();
     const now = this.d.now();
+    const { status, ...exam } = input;
     return this.d.db.tx(async (r) => {
-      const exam = await r.exams.create(id, input, by.userId, now);
-      await r.audit.append([{ at: now, actorType: 'staff', actorId: by.userId, action: 'exam.created', detail: { examId: id, title: input.title, questions: input.questions.length }, ip }]);
-      return toExam(exam);
+      const code = await freeExamCode(r);
+      const created = await r.exams.create(id, exam, by.userId, now, { code, status: status ?? 'open' });
+      await r.audit.append([{ at: now, actorType: 'staff', actorId: by.userId, action: 'exam.created', detail: { examId: id, code, status: created.status, title: input.title, questions: input.questions.length }, ip }]);
+      return toExam(created);
     });
   }
 

@@ -2,8 +2,8 @@ import { RosterJson } from '@invigil/contract';
 import { CsvError, parse } from 'csv-parse/sync';
 import { invalid } from '../ports/errors.ts';
 
-export type RosterColumn = 'candidateId' | 'name' | 'accessCode' | 'center' | 'room' | 'seat';
-const REQUIRED: RosterColumn[] = ['candidateId', 'name', 'accessCode'];
+export type RosterColumn = 'candidateId' | 'name' | 'accessCode' | 'center' | 'room' | 'seat' | 'extraTimeMinutes' | 'restBreakMinutes';
+const REQUIRED: RosterColumn[] = ['candidateId', 'name'];
 
 /** Header names, compared without case, spaces, '_' or '-'. */
 const HEADER: Record<string, RosterColumn> = {
@@ -16,6 +16,11 @@ const HEADER: Record<string, RosterColumn> = {
   room: 'room',
   roomid: 'room',
   seat: 'seat',
+  extratime: 'extraTimeMinutes',
+  extratimeminutes: 'extraTimeMinutes',
+  restbreak: 'restBreakMinutes',
+  restbreaks: 'restBreakMinutes',
+  restbreakminutes: 'restBreakMinutes',
 };
 
 export const MAX_ROSTER_ROWS = 100_000;
@@ -87,7 +92,7 @@ export function parseRosterCsv(text: string): RawRosterRow[] {
     const shapeError = record.length !== header.length ? `expected ${header.length} fields, found ${record.length}` : undefined;
     rows.push({ line, fields, ...(shapeError ? { shapeError } : {}) });
   }
-  if (header === null) throw bad('the CSV is empty: it needs a header row (candidateId,name,accessCode[,center,room,seat])');
+  if (header === null) throw bad('the CSV is empty: it needs a header row (candidateId,name[,accessCode,center,room,seat])');
   return rows;
 }
 
@@ -102,7 +107,7 @@ function readHeader(record: string[], line: number): RosterColumn[] {
   }
   for (const col of REQUIRED) if (!columns.includes(col)) problems.push(`missing column "${col}"`);
   if (problems.length) {
-    throw bad(`the CSV header (line ${line}) is not usable: ${problems.join('; ')}. Expected candidateId,name,accessCode[,center,room,seat]`, [{ line, message: problems.join('; ') }]);
+    throw bad(`the CSV header (line ${line}) is not usable: ${problems.join('; ')}. Expected candidateId,name[,accessCode,center,room,seat,extraTime,restBreak]`, [{ line, message: problems.join('; ') }]);
   }
   return columns;
 }

@@ -1,4 +1,4 @@
-import { RosterRow, type AdminRegistration, type PlaceRegistrationRequest, type RosterError, type RosterReport } from '@invigil/contract';
+import { RosterRow, type AccommodationsRequest, type AdminRegistration, type IssuedCode, type ReissuedCode, type PlaceRegistrationRequest, type RosterError, type RosterReport } from '@invigil/contract';
 import type { z } from 'zod';
 import type { Placement, RegistrationRecord, RosterWrite } from '../ports/admin-records.ts';
 import type { Database } from '../ports/database.ts';
@@ -7,6 +7,7 @@ import { staffAudit, type Actor } from './audit.ts';
 import { PlaceIndex } from './place-index.ts';
 import { parseRosterCsv, parseRosterJson, type RawRosterRow } from './roster-parse.ts';
 import { revokeLoginsOfRotatedCodes } from './rotated-codes.ts';
+import { newAccessCode, normalizeCode } from '../security/short-code.ts';
 
 const MAX_LISTED_ERRORS = 1_000;
 const PLACEMENT_FIELDS = ['center', 'room', 'seat'] as const;
@@ -31,6 +32,10 @@ function issuesToErrors(r: RawRosterRow, candidateId: string | undefined, error:
     return { ...base, field, message: missing ? 'missing' : i.message };
   });
 }
+
+const hasAccommodations = (row: RosterRow) => row.extraTimeMinutes !== undefined || row.restBreakMinutes !== undefined;
+const changesAccommodations = (before: RegistrationRecord, row: RosterRow) =>
+  (row.extraTimeMinutes !== undefined && (row.extraTimeMinutes ?? 0) !== before.extraTimeMinutes) || (row.restBreakMinutes !== undefined && (row.restBreakMinutes ?? 0) !== before.restBreakMinutes);
 
 /** A row that passed every check, on its way to the database. */
 interface GoodRow {
@@ -81,7 +86,7 @@ export class RosterService {
       if (ok) shaped.push(ok);
     }
     // Hashed outside the transaction too (the server's keyed hash, once per row).
-    const hashes = new Map(shaped.map((g) => [g.row.candidateId, this.d.accessCodeHash(g.row.accessCode)]));
+    const hashes = new Map(shaped.filter((g) => g.row.accessCode).map((g) => [g.row.candidateId, this.d.accessCodeHash(g.row.accessCode!)]));
 
     return this.d.db.tx(async (r) => {
       const places = new PlaceIndex(await r.places.listCenters(), await r.places.allRooms());
@@ -92,7 +97,18 @@ export class RosterService {
       }
       const seatErrors = this.checkSeats(await r.roster.placements(examId), checked);
       fail([...seatErrors.values()]);
-      const good = checked.filter((g) => !seatErrors.has(g.row.candidateId));
+      // Planned extra time is fixed when the candidate starts: a row that would change it afterwards is refused.
+      const startedErrors = new Map<string, RosterError>();
+      for (const g of checked) {
+        if (seatErrors.has(g.row.candidateId) || !hasAccommodations(g.row)) continue;
+        const before = await r.registrations.get(examId, g.row.candidateId);
+        if (!before || !changesAccommodations(before, g.row)) continue;
+        if ((await r.examSessions.listForCandidate(g.row.candidateId)).some((x) => x.examId === examId)) {
+          startedErrors.set(g.row.candidateId, { line: g.line, candidateId: g.row.candidateId, field: g.row.extraTimeMinutes !== undefined ? 'extraTimeMinutes' : 'restBreakMinutes', message: 'this candidate has already started: their planned time can no longer change (a proctor can extend the time)' });
+        }
+      }
+      fail([...startedErrors.values()]);
+      const good = checked.filter((g) => !seatErrors.has(g.row.candidateId) && !startedErrors.has(g.row.candidateId));
 
       errors.sort((a, b) => a.line - b.line);
       const failed = failedLines.size;
@@ -106,6 +122,27 @@ export class RosterService {
       if ((atomic && failed > 0) || good.length === 0) {
         return { status: 422 as const, report: { imported: 0, created: 0, updated: 0, ...base } };
       }
+      // Rows without a code: an existing registration keeps its code, a new one gets a generated code.
+      const codeless = good.filter((g) => !hashes.has(g.row.candidateId));
+      const current = codeless.length ? await r.registrations.credentials(examId, codeless.map((g) => g.row.candidateId)) : new Map<string, { accessCodeHash: string }>();
+      const issuedCodes: IssuedCode[] = [];
+      let keptCodes = 0;
+      if (codeless.length) {
+        const centerName = new Map((await r.places.listCenters()).map((c) => [c.id, c.name]));
+        const roomName = new Map((await r.places.allRooms()).map((x) => [x.id, x.name]));
+        for (const g of codeless) {
+          const cur = current.get(g.row.candidateId);
+          if (cur) {
+            hashes.set(g.row.candidateId, cur.accessCodeHash);
+            keptCodes++;
+            continue;
+          }
+          const accessCode = newAccessCode();
+          hashes.set(g.row.candidateId, this.d.accessCodeHash(normalizeCode(accessCode)));
+          const p = g.placement;
+          issuedCodes.push({ candidateId: g.row.candidateId, name: g.row.name, accessCode, centerName: p?.centerId ? (centerName.get(p.centerId) ?? null) : null, roomName: p?.roomId ? (roomName.get(p.roomId) ?? null) : null, seat: p?.seat ?? null });
+        }
+      }
       const rows: RosterWrite[] = good.map((g) => ({
         candidateId: g.row.candidateId,
         name: g.row.name,
@@ -115,8 +152,17 @@ export class RosterService {
       const t = this.d.now();
       await revokeLoginsOfRotatedCodes(r, examId, rows, t, { at: t, actorType: 'staff', actorId: by.principal.userId, ip: by.ip });
       const { created, updated } = await r.roster.import(examId, rows, t);
-      await r.audit.append([staffAudit(by, t, 'exam.roster_imported', { examId, format, atomic, total: raw.length, imported: rows.length, failed, created, updated })]);
-      return { status: 200 as const, report: { imported: rows.length, created, updated, ...base } };
+      const accommodations = good.filter((g) => hasAccommodations(g.row)).map((g) => ({
+        candidateId: g.row.candidateId,
+        ...(g.row.extraTimeMinutes !== undefined ? { extraTimeMinutes: g.row.extraTimeMinutes ?? 0 } : {}),
+        ...(g.row.restBreakMinutes !== undefined ? { restBreakMinutes: g.row.restBreakMinutes ?? 0 } : {}),
+      }));
+      if (accommodations.length) await r.registrations.setAccommodations(examId, accommodations);
+      const generated = { ...(codeless.length ? { codesIssued: issuedCodes.length, codesKept: keptCodes } : {}), ...(accommodations.length ? { accommodations: accommodations.length } : {}) };
+      await r.audit.append([staffAudit(by, t, 'exam.roster_imported', { examId, format, atomic, total: raw.length, imported: rows.length, failed, created, updated, ...generated })]);
+      const exam = codeless.length ? await r.exams.get(examId) : undefined;
+      const codes = codeless.length ? { issuedCodes, keptCodes, examCode: exam?.code ?? '' } : {};
+      return { status: 200 as const, report: { imported: rows.length, created, updated, ...codes, ...base } };
     });
   }
 
@@ -184,6 +230,44 @@ export class RosterService {
       return undefined;
     }
     return { line: g.line, row: g.row, placement: { centerId: where.centerId, roomId: where.roomId, seat: g.row.seat || null } };
+  }
+
+  /**
+   * A new generated access code for one registration, answered once. The old code stops working
+   * and every login made with it is revoked, in the unit of work that stores the new hash.
+   */
+  async reissueCode(by: Actor, examId: string, candidateId: string): Promise<ReissuedCode> {
+    const accessCode = newAccessCode();
+    const hash = this.d.accessCodeHash(normalizeCode(accessCode));
+    return this.d.db.tx(async (r) => {
+      const exam = await r.exams.get(examId);
+      if (!exam) throw notFound('no such exam');
+      const reg = await r.registrations.get(examId, candidateId);
+      if (!reg) throw notFound('no such registration');
+      const t = this.d.now();
+      const loginsRevoked = await revokeLoginsOfRotatedCodes(r, examId, [{ candidateId, accessCodeHash: hash }], t, { at: t, actorType: 'staff', actorId: by.principal.userId, ip: by.ip });
+      await r.registrations.register(examId, [{ candidateId, name: reg.name, accessCodeHash: hash }], t);
+      await r.audit.append([staffAudit(by, t, 'registration.access_code_reissued', { examId, candidateId, loginsRevoked })]);
+      return { candidateId, name: reg.name, accessCode, examCode: exam.code, examTitle: exam.title, centerName: reg.centerName, roomName: reg.roomName, seat: reg.seat, loginsRevoked };
+    });
+  }
+
+  /** Planned extra time and rest breaks of one registration; 409 ALREADY_STARTED once the candidate has started this exam. */
+  async setAccommodations(by: Actor, examId: string, candidateId: string, req: AccommodationsRequest): Promise<AdminRegistration> {
+    await this.assertExam(examId);
+    await this.d.db.tx(async (r) => {
+      const before = await r.registrations.get(examId, candidateId);
+      if (!before) throw notFound('no such registration');
+      if ((await r.examSessions.listForCandidate(candidateId)).some((x) => x.examId === examId)) {
+        throw conflict('ALREADY_STARTED', 'this candidate has already started: planned time is fixed at the start (a proctor can extend the time of a running session)');
+      }
+      await r.registrations.setAccommodations(examId, [{ candidateId, ...req }]);
+      const t = this.d.now();
+      await r.audit.append([
+        staffAudit(by, t, 'registration.accommodations_set', { examId, candidateId, before: { extraTimeMinutes: before.extraTimeMinutes, restBreakMinutes: before.restBreakMinutes }, after: { extraTimeMinutes: req.extraTimeMinutes ?? before.extraTimeMinutes, restBreakMinutes: req.restBreakMinutes ?? before.restBreakMinutes } }),
+      ]);
+    });
+    return registrationView((await this.d.db.repos.registrations.get(examId, candidateId))!);
   }
 
   async listRegistrations(examId: string, q: { centerId?: string; roomId?: string; limit?: number; offset?: number }) {

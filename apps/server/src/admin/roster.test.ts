@@ -68,6 +68,8 @@ describe('admin: roster import', () => {
       roomId: hall.r1,
       roomName: 'R1',
       seat: '1',
+      extraTimeMinutes: 0,
+      restBreakMinutes: 0,
       createdAt: expect.any(String),
     });
     expect((await registrations(examId, `?roomId=${hall.r2}&limit=1`)).total).toBe(5_000);
@@ -194,7 +196,7 @@ describe('admin: roster import', () => {
     const examId = await newExam();
     for (const [body, opts, why] of [
       ['candidateId,name,accesscode,desk\nx,y,zzzz,1\n', {}, /unknown column "desk"/],
-      ['candidateId,name\nx,y\n', {}, /missing column "accessCode"/],
+      ['candidateId,accessCode\nx,yyyy\n', {}, /missing column "name"/],
       ['candidateId,name,name,accessCode\n', {}, /appears twice/],
       ['', {}, /empty/],
       ['\n\n', {}, /empty/],

@@ -1,4 +1,5 @@
 import {
+  AccommodationsRequest,
   AdminExam,
   AdminExamList,
   AdminExamListQuery,
@@ -9,6 +10,8 @@ import {
   CreateCenterRequest,
   CreateRoomRequest,
   CreateExamRequest,
+  CloseExamQuery,
+  CandidateExamView,
   CreateStaffRequest,
   Exam,
   RegisterCandidatesRequest,
@@ -18,6 +21,7 @@ import {
   Id,
   PlaceRegistrationRequest,
   RegistrationList,
+  ReissuedCode,
   RegistrationListQuery,
   RegistrationParams,
   ResetPasswordRequest,
@@ -243,12 +247,22 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
     async ({ c, params, body, principal }) => c.json(await s.exams.update(actor(c, principal), params.examId, body)),
   );
   r.add(
-    { method: 'post', path: '/admin/exams/:examId/open', tag, summary: 'Open an exam: candidates may start (within its window)', roles: ADMIN, params: ExamParams, responses: { 200: AdminExam }, errors: [404] },
+    { method: 'post', path: '/admin/exams/:examId/open', tag, summary: 'Open an exam: candidates may start (within its window); 409 NO_QUESTIONS without questions', roles: ADMIN, params: ExamParams, responses: { 200: AdminExam }, errors: [404, 409] },
     async ({ c, params, principal }) => c.json(await s.exams.setStatus(actor(c, principal), params.examId, 'open')),
   );
   r.add(
-    { method: 'post', path: '/admin/exams/:examId/close', tag, summary: 'Close an exam: no new starts (running sessions go on)', roles: ADMIN, params: ExamParams, responses: { 200: AdminExam }, errors: [404] },
-    async ({ c, params, principal }) => c.json(await s.exams.setStatus(actor(c, principal), params.examId, 'closed')),
+    {
+      method: 'post',
+      path: '/admin/exams/:examId/close',
+      tag,
+      summary: 'Close an exam: no new starts (running sessions go on until submitted or timed out). With sessions running, 409 SESSIONS_RUNNING (details.running) unless ?confirm=true',
+      roles: ADMIN,
+      params: ExamParams,
+      query: CloseExamQuery,
+      responses: { 200: AdminExam },
+      errors: [404, 409],
+    },
+    async ({ c, params, principal, query }) => c.json(await s.exams.setStatus(actor(c, principal), params.examId, 'closed', { confirm: (query as z.infer<typeof CloseExamQuery>).confirm === 'true' })),
   );
   r.add(
     { method: 'put', path: '/admin/exams/:examId/window', tag, summary: 'Set when candidates may start (opensAt/closesAt, ISO UTC, null = no limit)', roles: ADMIN, params: ExamParams, body: ExamWindowRequest, responses: { 200: AdminExam }, errors: [404] },
@@ -269,6 +283,15 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
     async ({ c, params, body, principal }) => c.json(await s.exams.setPolicy(actor(c, principal), params.examId, body)),
   );
 
+  r.add(
+    { method: 'post', path: '/admin/exams/:examId/duplicate', tag, summary: 'Duplicate an exam: a new draft with its questions, duration and policy, and a new exam code', roles: ADMIN, params: ExamParams, responses: { 201: AdminExam }, errors: [404] },
+    async ({ c, params, principal }) => c.json(await s.exams.duplicate(actor(c, principal), params.examId), 201),
+  );
+  r.add(
+    { method: 'get', path: '/admin/exams/:examId/preview', tag, summary: 'The exam as a candidate sees it (no scoring keys), whatever its status', roles: ADMIN, params: ExamParams, responses: { 200: CandidateExamView }, errors: [404] },
+    async ({ c, params }) => c.json(await s.exams.preview(params.examId)),
+  );
+
   // ---- Roster and seating ----
   r.add(
     {
@@ -276,7 +299,7 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
       path: '/admin/exams/:examId/roster',
       tag,
       summary:
-        'Import a roster: text/csv (header candidateId,name,accessCode[,center,room,seat]) or application/json {candidates:[...]}; ?atomic=true (default: all or nothing, 422 with the report if any row is bad) or false (imports the good rows); ?format=csv|json overrides the Content-Type. Answers a per-row report with source line numbers.',
+        'Import a roster: text/csv (header candidateId,name[,accessCode,center,room,seat]; rows without an access code get a generated one, answered once in issuedCodes) or application/json {candidates:[...]}; ?atomic=true (default: all or nothing, 422 with the report if any row is bad) or false (imports the good rows); ?format=csv|json overrides the Content-Type. Answers a per-row report with source line numbers.',
       roles: ADMIN,
       params: ExamParams,
       query: RosterImportQuery,
@@ -319,5 +342,32 @@ export function adminRoutes(r: RouteRegistry, s: AdminServices): void {
       errors: [404, 409],
     },
     async ({ c, params, body, principal }) => c.json(await s.roster.place(actor(c, principal), params.examId, params.candidateId, body)),
+  );
+  r.add(
+    {
+      method: 'put',
+      path: '/admin/exams/:examId/registrations/:candidateId/accommodations',
+      tag,
+      summary: 'Set planned extra time and rest breaks (minutes) of a registration; extra time is added to the allowed time at start, apart from incident time (409 ALREADY_STARTED once started)',
+      roles: ADMIN,
+      params: RegistrationParams,
+      body: AccommodationsRequest,
+      responses: { 200: AdminRegistration },
+      errors: [404, 409],
+    },
+    async ({ c, params, body, principal }) => c.json(await s.roster.setAccommodations(actor(c, principal), params.examId, params.candidateId, body)),
+  );
+  r.add(
+    {
+      method: 'post',
+      path: '/admin/exams/:examId/registrations/:candidateId/access-code',
+      tag,
+      summary: 'Issue a new generated access code (answered once; only its hash is kept). The old code stops working and every login made with it is revoked',
+      roles: ADMIN,
+      params: RegistrationParams,
+      responses: { 200: ReissuedCode },
+      errors: [404],
+    },
+    async ({ c, params, principal }) => c.json(await s.roster.reissueCode(actor(c, principal), params.examId, params.candidateId)),
   );
 }

@@ -4,6 +4,7 @@ import type { Database } from '../ports/database.ts';
 import { forbidden, notFound } from '../ports/errors.ts';
 import type { CandidateRef } from '../ports/types.ts';
 import type { ExamCatalog } from './exam-catalog.ts';
+import { isExamCodeShape, normalizeCode } from '../security/short-code.ts';
 
 /** Why the questions are not shown now (QUESTIONS_NOT_AVAILABLE `details.reason`). */
 export type NotAvailable = 'not_open' | 'not_started' | 'paused' | 'locked' | 'finished';
@@ -24,6 +25,17 @@ const MESSAGES: Record<NotAvailable, string> = {
  */
 export class ExamView {
   constructor(private readonly d: { db: Database; catalog: ExamCatalog; now: () => number }) {}
+
+  /**
+   * PROTOCOL: `examId` may carry the exam's id or its short code. A candidate's login is bound to one
+   * exam; a reference to it by its code (any case, dashes ignored) is taken as its id, so a kiosk that
+   * starts with what the candidate typed works either way. Anything else is returned as it is.
+   */
+  async resolveRef(boundExamId: string | null | undefined, typed: string): Promise<string> {
+    if (!boundExamId || typed === boundExamId || !isExamCodeShape(typed)) return typed;
+    const exam = await this.d.catalog.get(boundExamId);
+    return exam && exam.code === normalizeCode(typed) ? boundExamId : typed;
+  }
 
   async get(who: CandidateRef, examId: string): Promise<CandidateExamView> {
     // A login is for one exam: any other is somebody else's (404, like an unknown one).

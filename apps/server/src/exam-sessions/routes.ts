@@ -53,14 +53,16 @@ export function examSessionRoutes(r: RouteRegistry, s: ExamSessionServices): voi
       responses: { 200: CandidateExamView },
       errors: [403, 404],
     },
-    async ({ c, params, principal }) => c.json(await s.view.get(candidateRef(c, principal), params.examId)),
+    async ({ c, params, principal }) => c.json(await s.view.get(candidateRef(c, principal), await s.view.resolveRef(principal.examId, params.examId))),
   );
   r.add(
     { method: 'post', path: '/exams/sessions/start', tag: 'exam sessions', summary: 'Start an exam session (one active per candidate)', roles: candidate, body: StartSessionRequest, responses: { 201: StartSessionResponse }, errors: [404, 409] },
     async ({ c, body, principal }) => {
       // A login is for one exam (its access code): any other exam is somebody else's, like GET /exams/{examId}.
-      if (principal.examId !== body.examSetId) throw notFound('no such exam for this candidate');
-      return c.json(await s.start.start(candidateRef(c, principal), body, c.req.header('user-agent') ?? ''), 201);
+      // The exam may be named by its short code (PROTOCOL: examId carries either).
+      const examSetId = await s.view.resolveRef(principal.examId, body.examSetId);
+      if (principal.examId !== examSetId) throw notFound('no such exam for this candidate');
+      return c.json(await s.start.start(candidateRef(c, principal), { ...body, examSetId }, c.req.header('user-agent') ?? ''), 201);
     },
   );
   r.add(

@@ -43,7 +43,9 @@ export class StartService {
       attemptId,
       candidateId: who.candidateId,
       examId: req.examSetId,
-      state: initialState(exam.durationMinutes * 60_000, now),
+      // Planned extra time (an accommodation) is part of the allowed time from the start; incident
+      // time and proctors' extensions are counted apart from it.
+      state: initialState((exam.durationMinutes + registered.extraTimeMinutes) * 60_000, now),
       recoveryTokenHash: hashSecret(recoveryToken),
       devicePublicKey: req.devicePublicKey ?? null,
       deviceFingerprint: req.deviceFingerprint ?? null,
@@ -96,7 +98,7 @@ export class StartService {
       examId: record.examId,
       centerId: record.centerId,
       roomId: record.roomId,
-      data: { status: 'active', isLocked: false, timeRemaining: exam.durationMinutes * 60, pauseKind: null },
+      data: { status: 'active', isLocked: false, timeRemaining: (exam.durationMinutes + registered.extraTimeMinutes) * 60, pauseKind: null },
     });
     return {
       ...(await this.d.reader.info(record, now)),

@@ -1,4 +1,5 @@
 import type { CandidateLoginRequest, StaffLoginRequest } from '@invigil/contract';
+import { isExamCodeShape, normalizeCode } from '../security/short-code.ts';
 import { isFinal } from '@invigil/core';
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../ports/database.ts';
@@ -104,26 +105,38 @@ export class LoginService {
     return { token, expiresAt: iso(session.expiresAt), user: { id: user.id, username: user.username, role: user.role } };
   }
 
+  /** PROTOCOL: `examId` is the exam's id or its short code (any case, dashes and spaces ignored). */
+  private async resolveExamId(typed: string): Promise<string> {
+    if (await this.d.db.repos.exams.get(typed)) return typed;
+    if (!isExamCodeShape(typed)) return typed;
+    return (await this.d.db.repos.exams.findByCode(normalizeCode(typed)))?.id ?? typed;
+  }
+
   async candidateLogin(req: CandidateLoginRequest, client: ClientInfo) {
-    const slot = await this.reserve(this.candidateAttempts, `candidate:${req.examId}:${req.candidateId}`, client.ip);
-    const reg = await this.d.db.repos.registrations.find(req.examId, req.candidateId);
-    const given = this.accessCodeHash(req.accessCode);
-    // Compare even when there is no registration, so timing says nothing about who exists.
-    const ok = constantTimeEqual(given, reg?.accessCodeHash ?? hashSecret('no-such-registration')) && reg !== undefined;
+    const examId = await this.resolveExamId(req.examId);
+    // Throttled by the exam it resolves to: typing the code or the id counts against one limit.
+    const slot = await this.reserve(this.candidateAttempts, `candidate:${examId}:${req.candidateId}`, client.ip);
+    const reg = await this.d.db.repos.registrations.find(examId, req.candidateId);
+    const stored = reg?.accessCodeHash ?? hashSecret('no-such-registration');
+    // Compare even when there is no registration, so timing says nothing about who exists. A
+    // generated code is stored in its normalized form: typed in lower case or without its dash, it matches too.
+    const asTyped = constantTimeEqual(this.accessCodeHash(req.accessCode), stored);
+    const normalized = constantTimeEqual(this.accessCodeHash(normalizeCode(req.accessCode)), stored);
+    const ok = (asTyped || normalized) && reg !== undefined;
     if (!ok || !reg) {
       await this.failed({
         at: this.d.now(),
         actorType: 'anonymous',
         actorId: null,
         action: 'auth.candidate_login_failed',
-        detail: { examId: req.examId, candidateId: req.candidateId },
+        detail: { examId, candidateId: req.candidateId, ...(examId !== req.examId ? { typed: req.examId.slice(0, 50) } : {}) },
         ip: client.ip,
       });
       throw invalidCredentials('wrong exam, candidate id or access code');
     }
     await slot.release();
-    const { token, session } = await this.openSession({ subjectType: 'candidate', userId: reg.id, role: 'candidate', examId: req.examId, candidateId: req.candidateId }, client);
-    return { token, expiresAt: iso(session.expiresAt) };
+    const { token, session } = await this.openSession({ subjectType: 'candidate', userId: reg.id, role: 'candidate', examId, candidateId: req.candidateId }, client);
+    return { token, expiresAt: iso(session.expiresAt), examId };
   }
 
   /**

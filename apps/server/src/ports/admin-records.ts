@@ -7,6 +7,9 @@ export interface CenterRecord {
   id: string;
   name: string;
   address: string;
+  /** IANA time zone and BCP 47 locale the console shows this centre's dates and times in. */
+  timeZone: string;
+  locale: string;
   roomCount: number;
   createdAt: number;
 }
@@ -34,6 +37,7 @@ export type ExamStatus = 'draft' | 'open' | 'closed';
 
 export interface AdminExamRecord {
   id: string;
+  code: string;
   title: string;
   durationMinutes: number;
   questions: Question[];
@@ -55,6 +59,9 @@ export interface RegistrationRecord {
   roomId: string | null;
   roomName: string | null;
   seat: string | null;
+  /** Accommodations: planned extra time and rest breaks, in minutes. */
+  extraTimeMinutes: number;
+  restBreakMinutes: number;
   createdAt: number;
 }
 

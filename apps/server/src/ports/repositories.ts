@@ -13,6 +13,7 @@ import type {
   StaffAccountRecord,
 } from './admin-records.ts';
 import type { AttendanceFilter, AttendanceRecord, BatchDelivery, NoteFilter, NoteRecord, WaiverRecord } from './room-ops-records.ts';
+import type { MarksRepo } from './marks.ts';
 import type { AttemptSnapshot, PlaceFilter, ReviewListFilter, ReviewListRow, StoredArchive } from './review-records.ts';
 import type {
   AlertInput,
@@ -56,6 +57,7 @@ export interface Repos {
   review: ReviewRepo;
   offlineBundles: OfflineBundleRepo;
   roomOps: RoomOpsRepo;
+  marks: MarksRepo;
 }
 
 export interface StaffRepo {
@@ -104,13 +106,18 @@ export interface LoginSessionRepo {
 }
 
 export interface ExamRepo {
-  create(id: string, input: CreateExamRequest, createdBy: string, now: number): Promise<ExamRecord>;
+  /** `extra.status` defaults to open (PROTOCOL: an exam created with questions is open); `extra.code` to a fresh random one. */
+  create(id: string, input: CreateExamRequest, createdBy: string, now: number, extra?: { code?: string; status?: ExamStatus }): Promise<ExamRecord>;
   get(id: string): Promise<ExamRecord | undefined>;
+  /** The exam with this short code (as stored: upper case). */
+  findByCode(code: string): Promise<ExamRecord | undefined>;
   getAdmin(id: string): Promise<AdminExamRecord | undefined>;
   list(filter: { status?: ExamStatus; limit: number; offset: number }): Promise<{ total: number; exams: AdminExamRecord[] }>;
   /** False when there is no such exam. */
   update(id: string, patch: ExamPatch, now: number): Promise<boolean>;
   sessionCount(id: string): Promise<number>;
+  /** Sessions of the exam not in a final state (active or paused). */
+  runningSessionCount(id: string): Promise<number>;
 }
 
 export interface RegistrationRepo {
@@ -124,6 +131,8 @@ export interface RegistrationRepo {
   /** The candidate already in that seat (same exam, center and room), if any other than `candidateId`. */
   seatTakenBy(examId: string, candidateId: string, p: Placement): Promise<string | undefined>;
   place(examId: string, candidateId: string, p: Placement): Promise<boolean>;
+  /** Sets planned extra time and rest breaks (minutes) of these registrations; a field left out stays. Answers how many rows matched. */
+  setAccommodations(examId: string, rows: { candidateId: string; extraTimeMinutes?: number; restBreakMinutes?: number }[]): Promise<number>;
 }
 
 export interface RosterRepo {
@@ -220,8 +229,8 @@ export interface PlacesRepo {
   listCenters(): Promise<CenterRecord[]>;
   getCenter(id: string): Promise<CenterRecord | undefined>;
   centerNameTaken(name: string, exceptId: string | null): Promise<boolean>;
-  createCenter(c: { id: string; name: string; address: string }, now: number): Promise<void>;
-  updateCenter(id: string, patch: { name?: string; address?: string }): Promise<boolean>;
+  createCenter(c: { id: string; name: string; address: string; timeZone?: string; locale?: string }, now: number): Promise<void>;
+  updateCenter(id: string, patch: { name?: string; address?: string; timeZone?: string; locale?: string }): Promise<boolean>;
   listRooms(centerId: string): Promise<RoomRecord[]>;
   allRooms(): Promise<RoomRecord[]>;
   getRoom(id: string): Promise<RoomRecord | undefined>;

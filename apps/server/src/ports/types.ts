@@ -89,6 +89,8 @@ export interface ExamPolicyOverrides {
 
 export interface ExamRecord {
   id: string;
+  /** The short code candidates may type instead of the id (upper case). */
+  code: string;
   title: string;
   durationMinutes: number;
   questions: Question[];
@@ -169,6 +171,8 @@ export interface RegistrationRecordLite {
   centerId: string | null;
   roomId: string | null;
   seat: string | null;
+  /** Planned extra time (accommodation), added to the allowed time at start. */
+  extraTimeMinutes: number;
 }
 
 /** A new instruction for a kiosk, queued until its device acknowledges it. */

@@ -53,7 +53,7 @@ export interface BuiltArchive {
  * Builds the archive of an attempt from a snapshot: metadata, device, answers with save times,
  * scoring, and the timeline under the hash chain. `sealedAt` null = a live view (not stored).
  */
-export function buildArchive(s: AttemptSnapshot, sealedAt: number | null, now: number): BuiltArchive {
+export function buildArchive(s: AttemptSnapshot, sealedAt: number | null, now: number, extra: { plannedExtraMs?: number; restBreakMs?: number } = {}): BuiltArchive {
   const { session: r, exam } = s;
   const questions = exam?.questions ?? [];
   const order = new Map(questions.map((q, i) => [q.id, i]));
@@ -62,8 +62,14 @@ export function buildArchive(s: AttemptSnapshot, sealedAt: number | null, now: n
     .map((a) => ({ questionId: a.questionId, value: a.value as AnswerValue, clientSeq: a.clientSeq, savedAt: iso(a.savedAt) }));
   const scoring = scoreAttempt(questions, new Map(s.answers.map((a) => [a.questionId, a.value])));
   const events = timeline(s);
+  // Planned extra time (accommodation) and proctors' extensions, both inside allowedMs, told apart.
+  const plannedExtraMs = extra.plannedExtraMs ?? 0;
+  const baseMs = (exam?.durationMinutes ?? 0) * 60_000;
+  const extensionMs = exam ? Math.max(0, r.state.allowedMs - baseMs - plannedExtraMs) : 0;
   const header = {
     format: ARCHIVE_FORMAT,
+    // Self-contained: the questions as they were (text, options, key), so the archive reads without the exam.
+    questions: questions.map((q) => ({ id: q.id, type: q.type, prompt: q.prompt, ...(q.options ? { options: q.options.map((o) => ({ id: o.id, label: o.label })) } : {}), points: q.points ?? 1, ...(q.correct ? { correct: q.correct } : {}) })),
     attemptId: r.attemptId,
     sealedAt: isoOrNull(sealedAt),
     metadata: {
@@ -82,6 +88,9 @@ export function buildArchive(s: AttemptSnapshot, sealedAt: number | null, now: n
       timeAllowedSeconds: Math.floor(r.state.allowedMs / 1000),
       timeUsedSeconds: Math.floor(usedAt(r.state, r.state.endedAt ?? now) / 1000),
       incidentSeconds: Math.floor(r.state.incidentMs / 1000),
+      plannedExtraSeconds: Math.floor(plannedExtraMs / 1000),
+      extensionSeconds: Math.floor(extensionMs / 1000),
+      restBreakSeconds: Math.floor((extra.restBreakMs ?? 0) / 1000),
       counts: { answers: answers.length, events: events.length, alerts: s.alerts.length, instructions: s.instructions.length },
     },
     device: { publicKey: r.devicePublicKey, fingerprint: r.deviceFingerprint, browser: r.browserInfo, ip: r.ipAddress, generation: r.deviceGeneration },

@@ -1,13 +1,15 @@
-import type { Archive, ReviewDetail, ReviewSessionRow, ReviewSessionsQuery, VerifyResponse } from '@invigil/contract';
+import type { Archive, ArchiveQuestion, ExamResults, MarkRequest, ReviewDetail, ReviewMarking, ReviewSessionRow, ReviewSessionsQuery, VerifyResponse } from '@invigil/contract';
 import { isFinal } from '@invigil/core';
 import type { Logger } from 'pino';
 import type { Database } from '../ports/database.ts';
-import { conflict, notFound } from '../ports/errors.ts';
+import { conflict, invalid, notFound } from '../ports/errors.ts';
 import type { StoredArchive } from '../ports/review-records.ts';
 import type { Principal } from '../ports/types.ts';
 import { inScope, scopeOf } from '../proctoring/scope.ts';
 import { buildArchive } from './archive-builder.ts';
 import { makeSeal, sealKey, verifySealed } from './seal.ts';
+import { markKey, needsMark, sealMark, summarize, verifyMarks } from './marks.ts';
+import { examResults } from './results.ts';
 
 export interface ReviewDeps {
   db: Database;
@@ -26,9 +28,11 @@ const DEFAULT_PAGE = 50;
 /** Sealed per-attempt archives (hash-chained timeline, answers, score) and the staff session browser. */
 export class ReviewService {
   private readonly sealKey: Buffer;
+  readonly markKey: Buffer;
 
   constructor(private readonly d: ReviewDeps) {
     this.sealKey = sealKey(d.secretKey);
+    this.markKey = markKey(d.secretKey);
   }
 
   /**
@@ -42,7 +46,7 @@ export class ReviewService {
     if (!snap) return 'no_such_attempt';
     if (!isFinal(snap.session.state)) return 'not_final';
     const now = this.d.now();
-    const built = buildArchive(snap, now, now);
+    const built = buildArchive(snap, now, now, await this.plannedExtra(snap.session.examId, snap.session.candidateId));
     const stored = { attemptId, sealedAt: now, content: built.content, chainHead: built.chainHead, score: built.score, maxScore: built.maxScore };
     const inserted = await review.insertArchive({ ...stored, seal: makeSeal(this.sealKey, stored) });
     if (!inserted) return 'already_sealed';
@@ -153,12 +157,76 @@ export class ReviewService {
     await this.visible(p, attemptId);
     const stored = await this.sealedArchive(attemptId);
     if (stored) {
-      return { sealed: true, sealedAt: iso(stored.sealedAt), chainHead: stored.chainHead, archive: this.parseStored(stored) };
+      const archive = this.parseStored(stored);
+      const questions = archive.questions ?? (await this.examQuestions(archive.metadata.exam.id));
+      const marks = await this.d.db.repos.marks.list(attemptId);
+      return { sealed: true, sealedAt: iso(stored.sealedAt), chainHead: stored.chainHead, archive, questions, marking: summarize(this.markKey, attemptId, stored.chainHead, archive.scoring, questions, marks) };
     }
     const snap = await this.d.db.repos.review.snapshot(attemptId);
     if (!snap) throw notFound('no such exam session');
-    const live = buildArchive(snap, null, this.d.now());
-    return { sealed: false, sealedAt: null, chainHead: live.chainHead, archive: live.archive };
+    const live = buildArchive(snap, null, this.d.now(), await this.plannedExtra(snap.session.examId, snap.session.candidateId));
+    return { sealed: false, sealedAt: null, chainHead: live.chainHead, archive: live.archive, questions: live.archive.questions ?? [], marking: null };
+  }
+
+  /**
+   * Marks one question of a sealed attempt (admins): points up to the question's, and a comment.
+   * Appended as a sealed addendum in a unit of work with the session row locked (so two markers
+   * never fork the marks' chain), audited.
+   */
+  async mark(p: Principal, attemptId: string, questionId: string, req: MarkRequest, ip: string): Promise<ReviewMarking> {
+    await this.visible(p, attemptId);
+    const stored = await this.sealedArchive(attemptId);
+    if (!stored) throw conflict('CONFLICT', 'only a finished (sealed) attempt can be marked');
+    const archive = this.parseStored(stored);
+    const questions = archive.questions ?? (await this.examQuestions(archive.metadata.exam.id));
+    const q = questions.find((x) => x.id === questionId);
+    if (!q) throw notFound('no such question in this exam');
+    if (!needsMark(archive.scoring, questionId)) throw conflict('CONFLICT', 'this question is scored automatically; only text answers (and questions without a key) are marked by hand');
+    if (req.points > q.points) throw invalid('VALIDATION_FAILED', `at most ${q.points} points for this question`, [{ path: 'points', message: `at most ${q.points}` }]);
+    const now = this.d.now();
+    await this.d.db.tx(async (r) => {
+      await r.examSessions.getForUpdate(attemptId);
+      const before = await r.marks.list(attemptId);
+      const markedBy = p.username ?? (await r.staff.findById(p.userId))?.username ?? p.userId;
+      const m = sealMark(this.markKey, { attemptId, questionId, points: req.points, comment: req.comment ?? '', markedBy, markedAt: now, chainHead: stored.chainHead }, before[before.length - 1]);
+      await r.marks.append(m);
+      await r.audit.append([{ at: now, actorType: 'staff', actorId: p.userId, action: 'review.marked', attemptId, detail: { questionId, points: req.points, comment: (req.comment ?? '').slice(0, 200), previous: before.filter((x) => x.questionId === questionId).pop()?.points ?? null }, ip }]);
+    });
+    return summarize(this.markKey, attemptId, stored.chainHead, archive.scoring, questions, await this.d.db.repos.marks.list(attemptId));
+  }
+
+  async auditExport(p: Principal, examId: string, format: string, rows: number, ip: string): Promise<void> {
+    await this.d.db.repos.audit.append([{ at: this.d.now(), actorType: 'staff', actorId: p.userId, action: 'exam.results_exported', detail: { examId, format, rows }, ip }]);
+  }
+
+  /** Results of an exam (see results.ts). */
+  results(examId: string): Promise<ExamResults> {
+    return examResults(
+      {
+        db: this.d.db,
+        markKey: this.markKey,
+        plannedExtraMinutes: (r) => r.extraTimeMinutes,
+        archiveOf: async (attemptId) => {
+          const stored = await this.sealedArchive(attemptId);
+          if (stored) return { stored, archive: this.parseStored(stored) };
+          const snap = await this.d.db.repos.review.snapshot(attemptId);
+          if (!snap) return undefined;
+          return { stored: null, archive: buildArchive(snap, null, this.d.now(), await this.plannedExtra(snap.session.examId, snap.session.candidateId)).archive };
+        },
+      },
+      examId,
+    );
+  }
+
+  private async plannedExtra(examId: string, candidateId: string): Promise<{ plannedExtraMs: number; restBreakMs: number }> {
+    const reg = await this.d.db.repos.registrations.get(examId, candidateId);
+    return { plannedExtraMs: (reg?.extraTimeMinutes ?? 0) * 60_000, restBreakMs: (reg?.restBreakMinutes ?? 0) * 60_000 };
+  }
+
+  /** The exam's questions as an archive lists them (for archives sealed before they held them). */
+  async examQuestions(examId: string): Promise<ArchiveQuestion[]> {
+    const e = await this.d.db.repos.exams.get(examId);
+    return (e?.questions ?? []).map((q) => ({ id: q.id, type: q.type, prompt: q.prompt, ...(q.options ? { options: q.options } : {}), points: q.points ?? 1, ...(q.correct ? { correct: q.correct } : {}) }));
   }
 
   private parseStored(a: StoredArchive): Archive {
@@ -177,7 +245,11 @@ export class ReviewService {
   }
 
   async verify(p: Principal, attemptId: string): Promise<VerifyResponse> {
-    return verifySealed(this.sealKey, await this.requireSealed(p, attemptId));
+    const stored = await this.requireSealed(p, attemptId);
+    const archive = verifySealed(this.sealKey, stored);
+    const marks = await this.d.db.repos.marks.list(attemptId);
+    const reason = verifyMarks(this.markKey, attemptId, stored.chainHead, marks);
+    return { ...archive, marks: { count: marks.length, valid: reason === null, reason } };
   }
 
   private async requireSealed(p: Principal, attemptId: string): Promise<StoredArchive> {

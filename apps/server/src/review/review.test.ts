@@ -87,7 +87,7 @@ describe('sealing a finished attempt', () => {
     expect(JSON.parse(row.content)).toEqual(ar);
 
     const v = await review(`/${a}/verify`, p.adminToken);
-    expect(v.body).toEqual({ valid: true, chainHead: row.chain_head, recomputedHead: row.chain_head, events: 3, brokenAt: null, reason: null, changed: [] });
+    expect(v.body).toEqual({ valid: true, chainHead: row.chain_head, recomputedHead: row.chain_head, events: 3, brokenAt: null, reason: null, changed: [], marks: { count: 0, valid: true, reason: null } });
 
     const file = await fetch(`${s.api}/review/sessions/${a}/archive`, { headers: { authorization: `Bearer ${p.adminToken}` } });
     expect(file.status).toBe(200);

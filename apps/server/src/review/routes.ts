@@ -1,4 +1,4 @@
-import { Archive, AttemptParams, ReviewDetail, ReviewSessionsQuery, ReviewSessionsResponse, VerifyResponse } from '@invigil/contract';
+import { Archive, AttemptParams, MarkParams, MarkRequest, ReviewDetail, ReviewMarking, ReviewSessionsQuery, ReviewSessionsResponse, VerifyResponse } from '@invigil/contract';
 import type { RouteRegistry } from '../http/route-registry.ts';
 import type { ReviewService } from './review-service.ts';
 
@@ -51,6 +51,20 @@ export function reviewRoutes(r: RouteRegistry, review: ReviewService): void {
         'X-Invigil-Chain-Head': f.chainHead,
       });
     },
+  );
+  r.add(
+    {
+      method: 'put',
+      path: '/review/sessions/:attemptId/marks/:questionId',
+      tag: 'review',
+      summary: 'Mark a text answer of a finished attempt (points up to the question’s, comment; admins). Sealed as an addendum (own append-only rows, HMAC over attempt, chain head, previous mark and the mark), audited; answers the totals',
+      roles: ['admin'],
+      params: MarkParams,
+      body: MarkRequest,
+      responses: { 200: ReviewMarking },
+      errors: [404, 409],
+    },
+    async ({ c, params, principal, body }) => c.json(await review.mark(principal, params.attemptId, params.questionId, body, c.get('ip'))),
   );
   r.add(
     {

@@ -27,5 +27,5 @@ export function tamper(dataDir: string, sql: string, ...params: unknown[]): void
 }
 
 export function dropAppendOnlyTriggers(db: Database.Database): void {
-  for (const t of ['archives_no_update', 'archives_no_delete', 'archive_seals_no_update', 'archive_seals_no_delete']) db.exec(`DROP TRIGGER IF EXISTS ${t}`);
+  for (const t of ['archives_no_update', 'archives_no_delete', 'archive_seals_no_update', 'archive_seals_no_delete', 'marks_no_update', 'marks_no_delete']) db.exec(`DROP TRIGGER IF EXISTS ${t}`);
 }

@@ -14,6 +14,7 @@ import { PgLoginSessions } from './repositories/login-sessions.ts';
 import { PgPlaces } from './repositories/places.ts';
 import { PgRegistrations } from './repositories/registrations.ts';
 import { PgReview } from './repositories/review.ts';
+import { PgMarks } from './repositories/marks.ts';
 import { PgRoster } from './repositories/roster.ts';
 import { PgSettings } from './repositories/settings.ts';
 import { PgStaff } from './repositories/staff.ts';
@@ -53,6 +54,7 @@ function repositories(x: Exec): Repos {
     review: mapped(new PgReview(x)),
     offlineBundles: mapped(new PgOfflineBundles(x)),
     roomOps: mapped(new PgRoomOps(x)),
+    marks: mapped(new PgMarks(x)),
   };
 }
 

@@ -36,6 +36,9 @@ export const centers = pgTable(
     name: text('name').notNull().unique(),
     address: text('address').notNull().default(''),
     createdAt: int('created_at').notNull(),
+    /** IANA time zone and BCP 47 locale the console shows this centre's dates and times in. */
+    timeZone: text('time_zone').notNull().default('UTC'),
+    locale: text('locale').notNull().default('en-GB'),
   },
   (t) => [uniqueIndex('centers_name_lower').on(sql`lower(${t.name})`)],
 );
@@ -119,7 +122,9 @@ export const authSessions = pgTable(
   (t) => [index('auth_sessions_user').on(t.userId, t.revokedAt), index('auth_sessions_pinned').on(t.pinnedAttemptId)],
 );
 
-export const exams = pgTable('exams', {
+export const exams = pgTable(
+  'exams',
+  {
   id: text('id').primaryKey(),
   title: text('title').notNull(),
   durationMinutes: int('duration_minutes').notNull(),
@@ -134,7 +139,11 @@ export const exams = pgTable('exams', {
   createdAt: int('created_at').notNull(),
   createdBy: text('created_by').notNull(),
   updatedAt: int('updated_at'),
-});
+  /** The short code candidates type (6 characters of an unambiguous alphabet, upper case, unique). */
+  code: text('code'),
+  },
+  (t) => [uniqueIndex('exams_code').on(t.code)],
+);
 
 export const candidates = pgTable('candidates', {
   candidateId: text('candidate_id').primaryKey(),
@@ -154,6 +163,9 @@ export const registrations = pgTable(
     roomId: text('room_id'),
     seat: text('seat'),
     createdAt: int('created_at').notNull(),
+    /** Accommodations: planned extra time (added to the allowed time at start) and rest breaks, in minutes. */
+    extraTimeMinutes: int('extra_time_minutes').notNull().default(0),
+    restBreakMinutes: int('rest_break_minutes').notNull().default(0),
   },
   (t) => [
     uniqueIndex('registrations_exam_candidate').on(t.examId, t.candidateId),
@@ -406,4 +418,26 @@ export const checkWaivers = pgTable(
     checks: text('checks').notNull(),
   },
   (t) => [index('check_waivers_candidate').on(t.examId, t.candidateId, t.at)],
+);
+
+/**
+ * Manual marks of text answers, an append-only addendum to an attempt's sealed archive: each row
+ * carries the archive's chain head and an HMAC (server secret) over (attempt, chain head, previous
+ * mark's MAC, the mark), verified on every read. The latest mark of a question counts.
+ */
+export const marks = pgTable(
+  'marks',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    attemptId: text('attempt_id').notNull(),
+    questionId: text('question_id').notNull(),
+    points: doublePrecision('points').notNull(),
+    comment: text('comment').notNull().default(''),
+    markedBy: text('marked_by').notNull(),
+    markedAt: int('marked_at').notNull(),
+    chainHead: text('chain_head').notNull(),
+    prevMac: text('prev_mac'),
+    mac: text('mac').notNull(),
+  },
+  (t) => [index('marks_attempt').on(t.attemptId, t.id)],
 );

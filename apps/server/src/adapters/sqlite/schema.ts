@@ -26,6 +26,9 @@ export const centers = sqliteTable(
     name: text('name').notNull().unique(),
     address: text('address').notNull().default(''),
     createdAt: integer('created_at').notNull(),
+    /** IANA time zone and BCP 47 locale the console shows this centre's dates and times in. */
+    timeZone: text('time_zone').notNull().default('UTC'),
+    locale: text('locale').notNull().default('en-GB'),
   },
   () => [uniqueIndex('centers_name_lower').on(sql`lower(name)`)],
 );
@@ -98,7 +101,9 @@ export const authSessions = sqliteTable(
   (t) => [index('auth_sessions_user').on(t.userId, t.revokedAt), index('auth_sessions_pinned').on(t.pinnedAttemptId)],
 );
 
-export const exams = sqliteTable('exams', {
+export const exams = sqliteTable(
+  'exams',
+  {
   id: text('id').primaryKey(),
   title: text('title').notNull(),
   durationMinutes: integer('duration_minutes').notNull(),
@@ -113,7 +118,11 @@ export const exams = sqliteTable('exams', {
   createdAt: integer('created_at').notNull(),
   createdBy: text('created_by').notNull(),
   updatedAt: integer('updated_at'),
-});
+  /** The short code candidates type (6 characters of an unambiguous alphabet, upper case, unique). */
+  code: text('code'),
+  },
+  (t) => [uniqueIndex('exams_code').on(t.code)],
+);
 
 export const candidates = sqliteTable('candidates', {
   candidateId: text('candidate_id').primaryKey(),
@@ -133,6 +142,9 @@ export const registrations = sqliteTable(
     roomId: text('room_id'),
     seat: text('seat'),
     createdAt: integer('created_at').notNull(),
+    /** Accommodations: planned extra time (added to the allowed time at start) and rest breaks, in minutes. */
+    extraTimeMinutes: integer('extra_time_minutes').notNull().default(0),
+    restBreakMinutes: integer('rest_break_minutes').notNull().default(0),
   },
   (t) => [
     uniqueIndex('registrations_exam_candidate').on(t.examId, t.candidateId),
@@ -379,4 +391,27 @@ export const checkWaivers = sqliteTable(
     checks: text('checks').notNull(),
   },
   (t) => [index('check_waivers_candidate').on(t.examId, t.candidateId, t.at)],
+);
+
+/**
+ * Manual marks of text answers, an append-only addendum to an attempt's sealed archive: each row
+ * carries the archive's chain head and an HMAC (server secret) over (attempt, chain head, previous
+ * mark's MAC, the mark), verified on every read. The latest mark of a question counts.
+ * Triggers refuse UPDATE and DELETE.
+ */
+export const marks = sqliteTable(
+  'marks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    attemptId: text('attempt_id').notNull(),
+    questionId: text('question_id').notNull(),
+    points: real('points').notNull(),
+    comment: text('comment').notNull().default(''),
+    markedBy: text('marked_by').notNull(),
+    markedAt: integer('marked_at').notNull(),
+    chainHead: text('chain_head').notNull(),
+    prevMac: text('prev_mac'),
+    mac: text('mac').notNull(),
+  },
+  (t) => [index('marks_attempt').on(t.attemptId, t.id)],
 );

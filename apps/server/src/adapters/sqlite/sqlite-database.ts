@@ -13,6 +13,7 @@ import { SqliteLoginSessions } from './repositories/login-sessions.ts';
 import { SqlitePlaces } from './repositories/places.ts';
 import { SqliteRegistrations } from './repositories/registrations.ts';
 import { SqliteReview } from './repositories/review.ts';
+import { SqliteMarks } from './repositories/marks.ts';
 import { SqliteRoster } from './repositories/roster.ts';
 import { SqliteSettings } from './repositories/settings.ts';
 import { SqliteStaff } from './repositories/staff.ts';
@@ -68,6 +69,7 @@ export class SqliteDatabase implements Database {
       review: new SqliteReview(db),
       offlineBundles: new SqliteOfflineBundles(db),
       roomOps: new SqliteRoomOps(db),
+      marks: new SqliteMarks(db),
     };
     this.gate = new SqliteGate(db.$client);
     this.repos = wrapAll(sync, (fn) => this.gate.run(fn));

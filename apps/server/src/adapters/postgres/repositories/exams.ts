@@ -1,7 +1,8 @@
-import { count, desc, eq, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { CreateExamRequest, Question } from '@invigil/contract';
 import type { AdminExamRecord, ExamPatch, ExamStatus } from '../../../ports/admin-records.ts';
 import type { ExamRepo } from '../../../ports/repositories.ts';
+import { EXAM_CODE_LENGTH, newShortCode } from '../../../security/short-code.ts';
 import type { ExamPolicyOverrides, ExamRecord } from '../../../ports/types.ts';
 import { binary, type Exec } from '../exec.ts';
 import { examSessions, exams } from '../schema.ts';
@@ -19,6 +20,7 @@ function parsePolicy(json: string): ExamPolicyOverrides {
 
 const toExam = (r: ExamRow): ExamRecord => ({
   id: r.id,
+  code: r.code ?? '',
   title: r.title,
   durationMinutes: r.durationMinutes,
   questions: JSON.parse(r.questions) as Question[],
@@ -32,9 +34,16 @@ const toExam = (r: ExamRow): ExamRecord => ({
 export class PgExams implements ExamRepo {
   constructor(private readonly x: Exec) {}
 
-  async create(id: string, input: CreateExamRequest, createdBy: string, now: number): Promise<ExamRecord> {
-    await this.x.db.insert(exams).values({ id, title: input.title, durationMinutes: input.durationMinutes, questions: JSON.stringify(input.questions), createdAt: now, createdBy });
-    return { id, title: input.title, durationMinutes: input.durationMinutes, questions: input.questions, status: 'open', opensAt: null, closesAt: null, policy: {}, createdAt: now };
+  async create(id: string, input: CreateExamRequest, createdBy: string, now: number, extra: { code?: string; status?: ExamStatus } = {}): Promise<ExamRecord> {
+    const status = extra.status ?? 'open';
+    const code = extra.code ?? newShortCode(EXAM_CODE_LENGTH);
+    await this.x.db.insert(exams).values({ id, code, title: input.title, durationMinutes: input.durationMinutes, questions: JSON.stringify(input.questions), status, createdAt: now, createdBy });
+    return { id, code, title: input.title, durationMinutes: input.durationMinutes, questions: input.questions, status, opensAt: null, closesAt: null, policy: {}, createdAt: now };
+  }
+
+  async findByCode(code: string): Promise<ExamRecord | undefined> {
+    const [r] = await this.x.db.select().from(exams).where(eq(exams.code, code)).limit(1);
+    return r && toExam(r);
   }
 
   async get(id: string): Promise<ExamRecord | undefined> {
@@ -80,6 +89,11 @@ export class PgExams implements ExamRepo {
       })
       .where(eq(exams.id, id));
     return (res.rowCount ?? 0) > 0;
+  }
+
+  async runningSessionCount(id: string): Promise<number> {
+    const [r] = await this.x.db.select({ n: count() }).from(examSessions).where(and(eq(examSessions.examId, id), inArray(examSessions.status, ['active', 'paused'])));
+    return r?.n ?? 0;
   }
 
   async sessionCount(id: string): Promise<number> {

@@ -16,6 +16,8 @@ export class PgPlaces implements PlacesRepo {
         id: centers.id,
         name: centers.name,
         address: centers.address,
+        timeZone: centers.timeZone,
+        locale: centers.locale,
         createdAt: centers.createdAt,
         roomCount: sql<number>`(select count(*) from rooms r where r.center_id = "centers"."id")`.mapWith(Number),
       })
@@ -35,11 +37,11 @@ export class PgPlaces implements PlacesRepo {
     return (await this.x.db.select({ id: centers.id }).from(centers).where(where).limit(1)).length > 0;
   }
 
-  async createCenter(c: { id: string; name: string; address: string }, now: number): Promise<void> {
+  async createCenter(c: { id: string; name: string; address: string; timeZone?: string; locale?: string }, now: number): Promise<void> {
     await this.x.db.insert(centers).values({ ...c, createdAt: now });
   }
 
-  async updateCenter(id: string, patch: { name?: string; address?: string }): Promise<boolean> {
+  async updateCenter(id: string, patch: { name?: string; address?: string; timeZone?: string; locale?: string }): Promise<boolean> {
     if (Object.keys(patch).length === 0) return (await this.getCenter(id)) !== undefined;
     return ((await this.x.db.update(centers).set(patch).where(eq(centers.id, id))).rowCount ?? 0) > 0;
   }

@@ -23,7 +23,7 @@ export class PgRegistrations implements RegistrationRepo {
 
   async find(examId: string, candidateId: string): Promise<RegistrationRecordLite | undefined> {
     const [r] = await this.x.db
-      .select({ id: registrations.id, accessCodeHash: registrations.accessCodeHash, name: candidates.name, centerId: registrations.centerId, roomId: registrations.roomId, seat: registrations.seat })
+      .select({ id: registrations.id, accessCodeHash: registrations.accessCodeHash, name: candidates.name, centerId: registrations.centerId, roomId: registrations.roomId, seat: registrations.seat, extraTimeMinutes: registrations.extraTimeMinutes })
       .from(registrations)
       .innerJoin(candidates, eq(candidates.candidateId, registrations.candidateId))
       .where(and(eq(registrations.examId, examId), eq(registrations.candidateId, candidateId)))
@@ -62,6 +62,8 @@ export class PgRegistrations implements RegistrationRepo {
         roomId: registrations.roomId,
         roomName: rooms.name,
         seat: registrations.seat,
+        extraTimeMinutes: registrations.extraTimeMinutes,
+        restBreakMinutes: registrations.restBreakMinutes,
         createdAt: registrations.createdAt,
       })
       .from(registrations)
@@ -116,5 +118,20 @@ export class PgRegistrations implements RegistrationRepo {
       .where(and(eq(registrations.examId, examId), eq(registrations.candidateId, candidateId)));
     return (res.rowCount ?? 0) > 0;
   }
-}
 
+  /** Sets the given accommodations (a field left out stays as it is), one statement per 1,000 rows. */
+  async setAccommodations(examId: string, rows: { candidateId: string; extraTimeMinutes?: number; restBreakMinutes?: number }[]): Promise<number> {
+    let n = 0;
+    for (let i = 0; i < rows.length; i += 1_000) {
+      const part = rows.slice(i, i + 1_000);
+      const res = await this.x.rows<{ id: string }>(
+        `UPDATE registrations AS r SET extra_time_minutes = coalesce(u.extra, r.extra_time_minutes), rest_break_minutes = coalesce(u.rest, r.rest_break_minutes)
+         FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS u(candidate_id, extra, rest)
+         WHERE r.exam_id = $1 AND r.candidate_id = u.candidate_id RETURNING r.id`,
+        [examId, part.map((r) => r.candidateId), part.map((r) => r.extraTimeMinutes ?? null), part.map((r) => r.restBreakMinutes ?? null)],
+      );
+      n += res.length;
+    }
+    return n;
+  }
+}

@@ -1,7 +1,8 @@
-import { asc, count, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { CreateExamRequest, Question } from '@invigil/contract';
 import type { AdminExamRecord, ExamPatch, ExamStatus } from '../../../ports/admin-records.ts';
 import type { ExamRepo } from '../../../ports/repositories.ts';
+import { EXAM_CODE_LENGTH, newShortCode } from '../../../security/short-code.ts';
 import type { ExamPolicyOverrides, ExamRecord } from '../../../ports/types.ts';
 import type { Db } from '../open.ts';
 import { examSessions, exams } from '../schema.ts';
@@ -20,6 +21,7 @@ function parsePolicy(json: string): ExamPolicyOverrides {
 
 const toExam = (r: ExamRow): ExamRecord => ({
   id: r.id,
+  code: r.code ?? '',
   title: r.title,
   durationMinutes: r.durationMinutes,
   questions: JSON.parse(r.questions) as Question[],
@@ -33,9 +35,16 @@ const toExam = (r: ExamRow): ExamRecord => ({
 export class SqliteExams implements Sync<ExamRepo> {
   constructor(private readonly db: Db) {}
 
-  create(id: string, input: CreateExamRequest, createdBy: string, now: number): ExamRecord {
-    this.db.insert(exams).values({ id, title: input.title, durationMinutes: input.durationMinutes, questions: JSON.stringify(input.questions), createdAt: now, createdBy }).run();
-    return { id, title: input.title, durationMinutes: input.durationMinutes, questions: input.questions, status: 'open', opensAt: null, closesAt: null, policy: {}, createdAt: now };
+  create(id: string, input: CreateExamRequest, createdBy: string, now: number, extra: { code?: string; status?: ExamStatus } = {}): ExamRecord {
+    const status = extra.status ?? 'open';
+    const code = extra.code ?? newShortCode(EXAM_CODE_LENGTH);
+    this.db.insert(exams).values({ id, code, title: input.title, durationMinutes: input.durationMinutes, questions: JSON.stringify(input.questions), status, createdAt: now, createdBy }).run();
+    return { id, code, title: input.title, durationMinutes: input.durationMinutes, questions: input.questions, status, opensAt: null, closesAt: null, policy: {}, createdAt: now };
+  }
+
+  findByCode(code: string): ExamRecord | undefined {
+    const r = this.db.select().from(exams).where(eq(exams.code, code)).get();
+    return r && toExam(r);
   }
 
   get(id: string): ExamRecord | undefined {
@@ -84,6 +93,10 @@ export class SqliteExams implements Sync<ExamRepo> {
         .where(eq(exams.id, id))
         .run().changes > 0
     );
+  }
+
+  runningSessionCount(id: string): number {
+    return this.db.select({ n: count() }).from(examSessions).where(and(eq(examSessions.examId, id), inArray(examSessions.status, ['active', 'paused']))).get()?.n ?? 0;
   }
 
   sessionCount(id: string): number {

@@ -18,6 +18,8 @@ export class SqlitePlaces implements Sync<PlacesRepo> {
         id: centers.id,
         name: centers.name,
         address: centers.address,
+        timeZone: centers.timeZone,
+        locale: centers.locale,
         createdAt: centers.createdAt,
         // Spelled out: drizzle leaves columns unqualified here, which a subquery would misread.
         roomCount: sql<number>`(select count(*) from rooms r where r.center_id = "centers"."id")`,
@@ -38,11 +40,11 @@ export class SqlitePlaces implements Sync<PlacesRepo> {
     return this.db.select({ id: centers.id }).from(centers).where(where).get() !== undefined;
   }
 
-  createCenter(c: { id: string; name: string; address: string }, now: number): void {
+  createCenter(c: { id: string; name: string; address: string; timeZone?: string; locale?: string }, now: number): void {
     mappingUnique(() => this.db.insert(centers).values({ ...c, createdAt: now }).run());
   }
 
-  updateCenter(id: string, patch: { name?: string; address?: string }): boolean {
+  updateCenter(id: string, patch: { name?: string; address?: string; timeZone?: string; locale?: string }): boolean {
     if (Object.keys(patch).length === 0) return this.getCenter(id) !== undefined;
     return mappingUnique(() => this.db.update(centers).set(patch).where(eq(centers.id, id)).run().changes > 0);
   }

@@ -13,7 +13,7 @@ export class SqliteRegistrations implements Sync<RegistrationRepo> {
 
   find(examId: string, candidateId: string): RegistrationRecordLite | undefined {
     return this.db
-      .select({ id: registrations.id, accessCodeHash: registrations.accessCodeHash, name: candidates.name, centerId: registrations.centerId, roomId: registrations.roomId, seat: registrations.seat })
+      .select({ id: registrations.id, accessCodeHash: registrations.accessCodeHash, name: candidates.name, centerId: registrations.centerId, roomId: registrations.roomId, seat: registrations.seat, extraTimeMinutes: registrations.extraTimeMinutes })
       .from(registrations)
       .innerJoin(candidates, eq(candidates.candidateId, registrations.candidateId))
       .where(and(eq(registrations.examId, examId), eq(registrations.candidateId, candidateId)))
@@ -61,6 +61,8 @@ export class SqliteRegistrations implements Sync<RegistrationRepo> {
         roomId: registrations.roomId,
         roomName: rooms.name,
         seat: registrations.seat,
+        extraTimeMinutes: registrations.extraTimeMinutes,
+        restBreakMinutes: registrations.restBreakMinutes,
         createdAt: registrations.createdAt,
       })
       .from(registrations)
@@ -115,5 +117,13 @@ export class SqliteRegistrations implements Sync<RegistrationRepo> {
           .where(and(eq(registrations.examId, examId), eq(registrations.candidateId, candidateId)))
           .run().changes > 0,
     );
+  }
+
+  /** Sets the given accommodations (a field left out stays as it is). */
+  setAccommodations(examId: string, rows: { candidateId: string; extraTimeMinutes?: number; restBreakMinutes?: number }[]): number {
+    const st = this.db.$client.prepare(
+      'UPDATE registrations SET extra_time_minutes = coalesce(?, extra_time_minutes), rest_break_minutes = coalesce(?, rest_break_minutes) WHERE exam_id = ? AND candidate_id = ?',
+    );
+    return atomic(this.db, () => rows.reduce((n, r) => n + st.run(r.extraTimeMinutes ?? null, r.restBreakMinutes ?? null, examId, r.candidateId).changes, 0));
   }
 }
