@@ -8,12 +8,12 @@
 // dropped afterwards. Every write of a batch goes to a different session (a flush gathers many
 // candidates), each with a rising clientSeq, so every write must come back 'applied'; the run checks
 // that it did and that the last acknowledged seq of a sample is what is stored. No pass/fail on speed.
-import { initialState } from '@invigil/core';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { openPostgresDatabase } from '../src/adapters/postgres/open.ts';
 import { freshDatabase } from '../src/adapters/postgres/testing.ts';
 import type { AnswerWrite, SessionRecord } from '../src/ports/types.ts';
+import { sessionFixture } from '../src/adapters/session-fixture.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,31 +37,7 @@ try {
   await db.repos.exams.create(examId, { title: 'Bench', durationMinutes: 600, questions: [] }, 'bench', T);
   const attempts: string[] = [];
   for (let i = 0; i < sessionCount; i++) {
-    const rec: SessionRecord = {
-      sessionId: randomUUID(),
-      attemptId: randomUUID(),
-      candidateId: `bench-${i}`,
-      examId,
-      state: initialState(600 * 60_000, T),
-      recoveryTokenHash: 'h',
-      devicePublicKey: null,
-      deviceFingerprint: null,
-      browserInfo: '',
-      ipAddress: '',
-      startedAt: T,
-      lastActivityAt: T,
-      lastSeq: 0,
-      heartbeatCount: 0,
-      centerId: null,
-      roomId: null,
-      seat: null,
-      resumeCodeHash: null,
-      resumeCodeExpiresAt: null,
-      resumeCodeFailures: 0,
-      prevRecoveryTokenHash: null,
-      recoveryRotatedAt: null,
-      deviceGeneration: 0,
-    };
+    const rec: SessionRecord = sessionFixture({ examId, candidateId: `bench-${i}`, at: T, allowedMs: 600 * 60_000 }, { recoveryTokenHash: 'h', browserInfo: '', ipAddress: '' });
     await db.repos.examSessions.insert(rec, T);
     attempts.push(rec.attemptId);
   }

@@ -3,12 +3,11 @@
 //   node --import tsx apps/server/bench/sweep.ts [--live-sessions 50000] [--passes 60]
 // Provisions the sessions straight through the repositories (fast), keeps their presence fresh,
 // then times the first pass (a full scan), passes with nothing due, and the full scans after.
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { initialState } from '@invigil/core';
 import { inProcess, provisionIn } from '../src/testing/in-process.ts';
-import type { SessionRecord } from '../src/ports/types.ts';
+import { sessionFixture } from '../src/adapters/session-fixture.ts';
 
 const { values } = parseArgs({ options: { 'live-sessions': { type: 'string', default: '50000' }, passes: { type: 'string', default: '60' } } });
 const N = Number(values['live-sessions']);
@@ -24,13 +23,7 @@ try {
   for (let i = 0; i < N; i += 1_000) {
     await s.db.tx(async (r) => {
       for (let j = i; j < Math.min(N, i + 1_000); j++) {
-        const attemptId = randomUUID();
-        const rec: SessionRecord = {
-          sessionId: randomUUID(), attemptId, candidateId: `live-${j}`, examId, state: { ...initialState(600 * 60_000, now), runningSince: now },
-          recoveryTokenHash: 'x', devicePublicKey: null, deviceFingerprint: null, browserInfo: 'bench', ipAddress: '127.0.0.1', startedAt: now, lastActivityAt: now,
-          lastSeq: 0, heartbeatCount: 0, centerId: null, roomId: null, seat: null, resumeCodeHash: null, resumeCodeExpiresAt: null, resumeCodeFailures: 0,
-          prevRecoveryTokenHash: null, recoveryRotatedAt: null, deviceGeneration: 0,
-        } as SessionRecord;
+        const rec = sessionFixture({ examId, candidateId: `live-${j}`, at: now, allowedMs: 600 * 60_000 }, { state: { ...initialState(600 * 60_000, now), runningSince: now }, browserInfo: 'bench', ipAddress: '127.0.0.1' });
         await r.examSessions.insert(rec, now);
       }
     });

@@ -1,8 +1,8 @@
-import { initialState } from '@invigil/core';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../ports/database.ts';
 import type { SessionRecord } from '../ports/types.ts';
+import { sessionFixture } from './session-fixture.ts';
 
 /**
  * Issue H (admin side) repository behaviour, run by `describeRepositories` on every database
@@ -17,31 +17,7 @@ export function describeExamsAdminRepositories(adapter: string, make: () => Prom
     });
     afterAll(() => db.close());
 
-    const session = (examId: string, candidateId: string): SessionRecord => ({
-      sessionId: randomUUID(),
-      attemptId: randomUUID(),
-      candidateId,
-      examId,
-      state: initialState(30 * 60_000, T),
-      recoveryTokenHash: 'hash',
-      devicePublicKey: null,
-      deviceFingerprint: null,
-      browserInfo: 'suite',
-      ipAddress: '10.0.0.1',
-      startedAt: T,
-      lastActivityAt: T,
-      lastSeq: 0,
-      heartbeatCount: 0,
-      centerId: null,
-      roomId: null,
-      seat: null,
-      resumeCodeHash: null,
-      resumeCodeExpiresAt: null,
-      resumeCodeFailures: 0,
-      prevRecoveryTokenHash: null,
-      recoveryRotatedAt: null,
-      deviceGeneration: 0,
-    });
+    const session = (examId: string, candidateId: string): SessionRecord => sessionFixture({ examId, candidateId, at: T });
 
     it('creates exams with a code and a status; finds them by code; a random code when none is given', async () => {
       const id = randomUUID();

@@ -1,4 +1,3 @@
-import { initialState } from '@invigil/core';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../ports/database.ts';
@@ -6,6 +5,7 @@ import { UniqueViolation } from '../ports/errors.ts';
 import type { AuthSessionRecord, SessionRecord } from '../ports/types.ts';
 import { describeRoomOps } from './room-ops.suite.ts';
 import { describeExamsAdminRepositories } from './exams-admin.suite.ts';
+import { sessionFixture } from './session-fixture.ts';
 
 /**
  * The behaviour every database adapter owes the services, run against each one (SQLite here;
@@ -24,32 +24,7 @@ export function describeRepositories(adapter: string, make: () => Promise<Databa
     });
     afterAll(() => db.close());
 
-    const session = (candidateId: string, over: Partial<SessionRecord> = {}): SessionRecord => ({
-      sessionId: randomUUID(),
-      attemptId: randomUUID(),
-      candidateId,
-      examId,
-      state: initialState(30 * 60_000, T),
-      recoveryTokenHash: 'hash',
-      devicePublicKey: null,
-      deviceFingerprint: null,
-      browserInfo: 'suite',
-      ipAddress: '10.0.0.1',
-      startedAt: T,
-      lastActivityAt: T,
-      lastSeq: 0,
-      heartbeatCount: 0,
-      centerId: null,
-      roomId: null,
-      seat: null,
-      resumeCodeHash: null,
-      resumeCodeExpiresAt: null,
-      resumeCodeFailures: 0,
-      prevRecoveryTokenHash: null,
-      recoveryRotatedAt: null,
-      deviceGeneration: 0,
-      ...over,
-    });
+    const session = (candidateId: string, over: Partial<SessionRecord> = {}): SessionRecord => sessionFixture({ examId, candidateId, at: T }, over);
     const paused = (rec: SessionRecord): SessionRecord => ({ ...rec, state: { ...rec.state, status: 'paused', runningSince: null, pausedAt: T, pauseKind: 'candidate' } });
 
     describe('units of work', () => {

@@ -1,8 +1,8 @@
-import { initialState } from '@invigil/core';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../ports/database.ts';
 import type { SessionRecord } from '../ports/types.ts';
+import { sessionFixture } from './session-fixture.ts';
 
 /**
  * The hall's repository (attendance, ID checks, progress, notes, waivers, room-action deliveries),
@@ -27,31 +27,7 @@ export function describeRoomOps(db: () => Database, T: number): void {
       );
       return { d, examId, centerId, roomA, roomB, ids };
     };
-    const session = (examId: string, candidateId: string, centerId: string, roomId: string): SessionRecord => ({
-      sessionId: randomUUID(),
-      attemptId: randomUUID(),
-      candidateId,
-      examId,
-      state: initialState(30 * 60_000, T),
-      recoveryTokenHash: 'hash',
-      devicePublicKey: null,
-      deviceFingerprint: null,
-      browserInfo: 'suite',
-      ipAddress: '10.0.0.1',
-      startedAt: T + 5,
-      lastActivityAt: T,
-      lastSeq: 0,
-      heartbeatCount: 0,
-      centerId,
-      roomId,
-      seat: null,
-      resumeCodeHash: null,
-      resumeCodeExpiresAt: null,
-      resumeCodeFailures: 0,
-      prevRecoveryTokenHash: null,
-      recoveryRotatedAt: null,
-      deviceGeneration: 0,
-    });
+    const session = (examId: string, candidateId: string, centerId: string, roomId: string): SessionRecord => sessionFixture({ examId, candidateId, at: T }, { startedAt: T + 5, centerId, roomId });
 
     it('attendance lists every registration in scope with its sign-in, attempt and ID check', async () => {
       const { d, examId, centerId, roomA, roomB, ids } = await setup();

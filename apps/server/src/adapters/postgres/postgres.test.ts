@@ -1,4 +1,3 @@
-import { initialState } from '@invigil/core';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -10,6 +9,7 @@ import type { SessionRecord } from '../../ports/types.ts';
 import { openPostgresDatabase } from './open.ts';
 import { PostgresDatabase } from './postgres-database.ts';
 import { freshDatabase, postgresUnavailable } from './testing.ts';
+import { sessionFixture } from '../session-fixture.ts';
 
 const unavailable = await postgresUnavailable();
 if (unavailable) console.warn(`SKIPPED: the PostgreSQL adapter tests: ${unavailable}`);
@@ -66,32 +66,7 @@ describePg(`PostgreSQL adapter${unavailable ? ` (SKIPPED: ${unavailable})` : ''}
       await fresh?.drop();
     });
 
-    const session = (over: Partial<SessionRecord> = {}): SessionRecord => ({
-      sessionId: randomUUID(),
-      attemptId: randomUUID(),
-      candidateId: `c-${randomUUID()}`,
-      examId,
-      state: initialState(30 * 60_000, T),
-      recoveryTokenHash: 'hash',
-      devicePublicKey: null,
-      deviceFingerprint: null,
-      browserInfo: '',
-      ipAddress: '',
-      startedAt: T,
-      lastActivityAt: T,
-      lastSeq: 0,
-      heartbeatCount: 0,
-      centerId: null,
-      roomId: null,
-      seat: null,
-      resumeCodeHash: null,
-      resumeCodeExpiresAt: null,
-      resumeCodeFailures: 0,
-      prevRecoveryTokenHash: null,
-      recoveryRotatedAt: null,
-      deviceGeneration: 0,
-      ...over,
-    });
+    const session = (over: Partial<SessionRecord> = {}): SessionRecord => sessionFixture({ examId, candidateId: `c-${randomUUID()}`, at: T }, { browserInfo: '', ipAddress: '', ...over });
 
     it('keeps the audit trail append-only: UPDATE, DELETE and TRUNCATE are refused', async () => {
       await db.repos.audit.append([{ at: T, actorType: 'system', actorId: null, action: 'test.kept', detail: { n: 1 } }]);
