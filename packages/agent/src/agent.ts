@@ -777,14 +777,14 @@ export class Agent {
   async offlineCode(action: 'unlock' | 'continue', code: string): Promise<KioskState> {
     if (!this.doc?.attempt) throw new AgentError('NO_SESSION', 'there is no exam running on this kiosk');
     await this.checkOfflineCode(action, code);
-    if (action === 'continue') {
-      this.st.offline!.continueNeeded = false;
-      // Held because the connection is lost past the pause threshold: staff let the candidate go on.
-      if (this.st.hold) this.releaseHold();
-    } else {
+    if (action === 'continue') this.st.offline!.continueNeeded = false;
+    else {
       this.st.session.isLocked = false;
       this.st.offline!.unlockedOffline = true;
     }
+    // Staff let the candidate work on while the server cannot be reached: no offline hold (past the
+    // pause threshold) until the connection is back.
+    this.releaseHold();
     this.emitState();
     return this.state();
   }
@@ -1476,7 +1476,15 @@ export class Agent {
    * until the connection is back (then the server's clock is the only clock again).
    */
   releaseHold(): KioskState {
-    if (!this.st.hold) return this.state();
+    if (!this.st.hold) {
+      // Offline and not held yet: staff let the candidate go on, so no hold comes until the connection is back.
+      if (this.st.connection === 'offline') {
+        this.holdReleased = true;
+        if (this.holdTimer) clearTimeout(this.holdTimer);
+        this.holdTimer = null;
+      }
+      return this.state();
+    }
     this.holdReleased = true;
     if (this.holdTimer) clearTimeout(this.holdTimer);
     this.holdTimer = null;

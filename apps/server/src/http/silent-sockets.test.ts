@@ -8,11 +8,11 @@ import { spawnServer, type SpawnedServer } from '../testing/harness.ts';
  * within 10 s of connecting (refused over the cap; "at once", with slack for a loaded machine) or
  * later (the 20 s first-byte timeout).
  */
-function silentSockets(port: number, n: number): Promise<{ opened: number; refusedAtOnce: number; closedLater: number; stillOpen: number; lastCloseMs: number }> {
+function silentSockets(port: number, n: number): Promise<{ opened: number; refusedAtOnce: number; closedLater: number; stillOpen: number; lastCloseMs: number; longestOpenMs: number }> {
   const code = `
     const net = require('node:net');
-    const t0 = Date.now(); let opened = 0, refusedAtOnce = 0, closedLater = 0, lastCloseMs = 0, pending = ${n};
-    const report = () => { console.log(JSON.stringify({ opened, refusedAtOnce, closedLater, stillOpen: opened - refusedAtOnce - closedLater, lastCloseMs })); process.exit(0); };
+    const t0 = Date.now(); let opened = 0, refusedAtOnce = 0, closedLater = 0, lastCloseMs = 0, longestOpenMs = 0, pending = ${n};
+    const report = () => { console.log(JSON.stringify({ opened, refusedAtOnce, closedLater, stillOpen: opened - refusedAtOnce - closedLater, lastCloseMs, longestOpenMs })); process.exit(0); };
     const open = (i) => {
       if (i >= ${n}) return;
       const s = net.connect(${port}, '127.0.0.1');
@@ -20,13 +20,14 @@ function silentSockets(port: number, n: number): Promise<{ opened: number; refus
       s.on('connect', () => { opened++; connectedAt = Date.now(); open(i + 64); });
       s.on('error', () => {});
       s.on('close', () => {
-        if (connectedAt && Date.now() - connectedAt < 10000) refusedAtOnce++; else if (connectedAt) { closedLater++; lastCloseMs = Date.now() - t0; }
+        if (connectedAt && Date.now() - connectedAt < 10000) refusedAtOnce++; else if (connectedAt) { closedLater++; lastCloseMs = Date.now() - t0; longestOpenMs = Math.max(longestOpenMs, Date.now() - connectedAt); }
         if (!connectedAt) open(i + 64);
         if (--pending === 0) report();
       });
     };
     for (let i = 0; i < 64; i++) open(i);
-    setTimeout(report, 45000);
+    // Reported when every socket has closed; this only stops a run whose sockets the server never closes.
+    setTimeout(report, 100000);
   `;
   const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -73,12 +74,14 @@ describe('connections that never send anything', () => {
     console.log(`/healthz during 20,000 silent sockets: median ${timings[5]!.toFixed(1)} ms, max ${timings[9]!.toFixed(1)} ms`);
 
     const [a, b] = await flood;
-    const all = { opened: a.opened + b.opened, refusedAtOnce: a.refusedAtOnce + b.refusedAtOnce, closedLater: a.closedLater + b.closedLater, stillOpen: a.stillOpen + b.stillOpen };
+    const all = { opened: a.opened + b.opened, refusedAtOnce: a.refusedAtOnce + b.refusedAtOnce, closedLater: a.closedLater + b.closedLater, stillOpen: a.stillOpen + b.stillOpen, longestOpenMs: Math.max(a.longestOpenMs, b.longestOpenMs) };
     console.log(`silent sockets: ${JSON.stringify(all)}; the last was closed ${Math.max(a.lastCloseMs, b.lastCloseMs)} ms after the flood began`);
     expect(all.opened).toBe(20_000);
-    expect(all.stillOpen).toBe(0); // nothing left open: within 30 s of opening every one is gone
+    expect(all.stillOpen).toBe(0); // nothing left open
     expect(all.closedLater).toBeLessThanOrEqual(1_000); // at most the cap was ever held
     expect(all.refusedAtOnce).toBeGreaterThanOrEqual(19_000);
-    expect(Math.max(a.lastCloseMs, b.lastCloseMs)).toBeLessThan(45_000);
-  }, 90_000);
+    // Each silent connection is closed within 30 s of opening it (the timeout is 20 s; slack for a loaded machine),
+    // however long the flood itself took to open them all.
+    expect(all.longestOpenMs).toBeLessThan(30_000);
+  }, 150_000);
 });
