@@ -122,6 +122,24 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk: offline staff codes, USB stick, check wai
     await saveLine(page).filter({ hasText: /saved on this computer/i }).waitFor();
     await shot(page, 'k-03-continued-offline');
 
+    // ---- the kiosk restarts while the network is still gone: answers wait for the server or a staff "continue" code
+    await preview.kill();
+    const again = await startPreview({ rendererDir, serverUrl: cable.url, serverPublicKey, dataDir: preview.dataDir });
+    previews.push(again);
+    await page.goto(again.url);
+    const waiting = page.getByRole('alertdialog', { name: 'Waiting for the exam server' });
+    await waiting.waitFor();
+    expect(await page.evaluate(() => (globalThis as any).kiosk.saveAnswer({ questionId: 'q2', value: 'before the code' }))).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await a11y(page)).toEqual([]);
+    await shot(page, 'k-04-restarted-waiting');
+    await waiting.getByRole('button', { name: 'Staff: continue offline' }).click();
+    await waiting.getByLabel('Code from the proctor').fill(await proctorCode(attemptId, await readChallenge(page)));
+    await waiting.getByRole('button', { name: 'Continue the exam' }).click();
+    await waiting.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.getByLabel(/Explain recursion/).fill('after the restart and the continue code');
+    await saveLine(page).filter({ hasText: /saved on this computer/i }).waitFor();
+
     // ---- back online; a proctor locks the exam; the network goes again: staff unlock it offline
     cable.restore();
     await saveLine(page).filter({ hasText: 'Saved to server' }).waitFor();
@@ -132,7 +150,7 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk: offline staff codes, USB stick, check wai
     cable.cut();
     await locked.getByRole('button', { name: 'Staff: unlock offline' }).click();
     const unlockChallenge = await readChallenge(page);
-    await shot(page, 'k-04-locked-unlock-offline');
+    await shot(page, 'k-05-locked-unlock-offline');
     await locked.getByLabel('Code from the proctor').fill(await proctorCode(attemptId, unlockChallenge));
     await locked.getByRole('button', { name: 'Unlock' }).click();
     await locked.waitFor({ state: 'detached' });
@@ -145,7 +163,7 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk: offline staff codes, USB stick, check wai
     await saveLine(page).filter({ hasText: 'Saved to server' }).waitFor();
     const sheet = await page.evaluate(async () => (await (globalThis as any).kiosk.getAnswers({})).data.answers);
     expect(sheet.find((x: any) => x.questionId === 'q2')).toMatchObject({ value: 'after the offline unlock', synced: true });
-    await shot(page, 'k-05-after-offline-unlock');
+    await shot(page, 'k-06-after-offline-unlock');
     expect(await page.getByRole('alertdialog').allTextContents()).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
@@ -162,7 +180,7 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk: offline staff codes, USB stick, check wai
     await page.getByRole('heading', { name: 'Connect this computer' }).waitFor();
     await page.getByLabel('Exam server address').fill(server.url);
     await page.getByLabel(/Exam at this desk/).fill(prov.examId);
-    await shot(page, 'k-05-connect-desk-exam');
+    await shot(page, 'k-07-connect-desk-exam');
     await page.getByRole('button', { name: 'Test and save' }).click();
     await page.getByRole('heading', { name: 'Sign in to your exam' }).waitFor();
     expect(await page.getByLabel('Exam ID').inputValue()).toBe(prov.examId);
@@ -175,10 +193,11 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk: offline staff codes, USB stick, check wai
     const w = await call(`${server.api}/proctor/exams/${prov.examId}/candidates/${a.candidateId}/check-waiver`, 'POST', { reason: 'the second monitor is covered', checks: ['displays'] }, prov.adminToken);
     expect(w.status).toBe(201);
     await page.getByRole('status').filter({ hasText: 'A proctor allowed you to start: the second monitor is covered' }).waitFor();
+    await page.getByText('1 check failed, and a proctor allowed it: you can start.').waitFor();
     expect(await startBtn.isEnabled()).toBe(true);
     expect(await a11y(page)).toEqual([]);
     await startBtn.scrollIntoViewIfNeeded();
-    await shot(page, 'k-06-checks-waived');
+    await shot(page, 'k-08-checks-waived');
     await startBtn.click();
     await page.getByLabel('Mars').check();
     await saveLine(page).filter({ hasText: 'Saved to server' }).waitFor();
@@ -190,7 +209,7 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk: offline staff codes, USB stick, check wai
     // ---- the next candidate types only their candidate ID and access code
     await page.getByRole('heading', { name: 'Sign in to your exam' }).waitFor();
     expect(await page.getByLabel('Exam ID').inputValue()).toBe(prov.examId);
-    await shot(page, 'k-07-next-candidate-exam-prefilled');
+    await shot(page, 'k-09-next-candidate-exam-prefilled');
     await signIn(page, b);
     await page.getByRole('heading', { name: 'Checking this computer' }).waitFor();
     // Candidate B has no waiver: Start stays off.
@@ -204,7 +223,7 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk: offline staff codes, USB stick, check wai
     const quit = page.getByRole('dialog', { name: 'Quit the kiosk' });
     await quit.getByRole('button', { name: 'Use an offline code from a proctor' }).click();
     const challenge = await readChallenge(page);
-    await shot(page, 'k-08-quit-offline-challenge');
+    await shot(page, 'k-10-quit-offline-challenge');
     await quit.getByLabel('Code from the proctor').fill(await proctorCode(attemptA, challenge));
     await quit.getByRole('button', { name: 'Quit' }).click();
     await quit.getByText('Code accepted: closing the kiosk…').waitFor();

@@ -124,8 +124,8 @@ export function ChecksScreen(props: {
             ))
           : <li class="check-row">Checking…</li>}
       </ul>
-      <p role="status" class={`summary ${report && !report.ok ? 'summary-fail' : ''}`}>
-        {running ? 'Running the checks…' : report ? (report.ok ? 'This computer is ready for your exam.' : `${failed} check${failed === 1 ? '' : 's'} failed. Fix ${failed === 1 ? 'it' : 'them'} and run the checks again, or raise your hand for a proctor.`) : ''}
+      <p role="status" class={`summary ${report && !report.ok && !waived ? 'summary-fail' : ''}`}>
+        {running ? 'Running the checks…' : report ? (report.ok ? 'This computer is ready for your exam.' : waived ? `${failed} check${failed === 1 ? '' : 's'} failed, and a proctor allowed it: you can start.` : `${failed} check${failed === 1 ? '' : 's'} failed. Fix ${failed === 1 ? 'it' : 'them'} and run the checks again, or raise your hand for a proctor.`) : ''}
       </p>
       {waived && !running ? (
         <p class="note note-ok" role="status">

@@ -28,18 +28,20 @@ function StaffActions(props: { codeLabel: string | null; bundle: boolean; onPick
 /** Offline past the pause threshold: the exam is held. Staff may let it go on offline, or save the answers to a USB stick. */
 export function HeldDialog(props: { k: KioskBridge; state: KioskState }) {
   const [panel, setPanel] = useState<Panel>(null);
+  const [handedIn, setHandedIn] = useState(false);
   const o = props.state.offline;
   return (
     <Dialog title="Your exam is paused: the connection is lost" role="alertdialog" tone="overlay">
       {panel === 'code' ? (
         <OfflineCodeForm k={props.k} action="continue" onCancel={() => setPanel(null)} />
       ) : panel === 'bundle' ? (
-        <OfflineBundleForm k={props.k} onCancel={() => setPanel(null)} />
+        <OfflineBundleForm k={props.k} onCancel={() => setPanel(null)} onHandedIn={() => setHandedIn(true)} />
       ) : (
         <>
           <p class="lead">The clock is stopped and no time is lost. Your exam continues when this computer reaches the exam server again.</p>
           <p class="muted">Your answers so far are safe on this computer. Please stay at your desk; if this takes long, raise your hand.</p>
-          <StaffActions codeLabel={o?.codesAvailable ? 'Staff: continue offline' : null} bundle={!!o?.bundleAvailable} onPick={setPanel} />
+          {handedIn ? <p class="note note-ok">The exam was handed in on a USB stick. No more answers are taken on this computer.</p> : null}
+          <StaffActions codeLabel={o?.codesAvailable && !handedIn ? 'Staff: continue offline' : null} bundle={!!o?.bundleAvailable} onPick={setPanel} />
         </>
       )}
     </Dialog>
@@ -49,18 +51,20 @@ export function HeldDialog(props: { k: KioskBridge; state: KioskState }) {
 /** Restarted mid-exam without the server: answers wait for the server, or for a staff "continue" code. */
 export function ContinueNeededDialog(props: { k: KioskBridge; state: KioskState }) {
   const [panel, setPanel] = useState<Panel>(null);
+  const [handedIn, setHandedIn] = useState(false);
   const o = props.state.offline;
   return (
     <Dialog title="Waiting for the exam server" role="alertdialog" tone="overlay">
       {panel === 'code' ? (
         <OfflineCodeForm k={props.k} action="continue" onCancel={() => setPanel(null)} />
       ) : panel === 'bundle' ? (
-        <OfflineBundleForm k={props.k} onCancel={() => setPanel(null)} />
+        <OfflineBundleForm k={props.k} onCancel={() => setPanel(null)} onHandedIn={() => setHandedIn(true)} />
       ) : (
         <>
           <p class="lead">This computer restarted. Your answers are safe on it. Your exam continues when the exam server is reached again, or when a proctor lets it continue.</p>
           <p class="muted">Please stay at your desk; if this takes long, raise your hand.</p>
-          <StaffActions codeLabel={o?.codesAvailable ? 'Staff: continue offline' : null} bundle={!!o?.bundleAvailable} onPick={setPanel} />
+          {handedIn ? <p class="note note-ok">The exam was handed in on a USB stick. No more answers are taken on this computer.</p> : null}
+          <StaffActions codeLabel={o?.codesAvailable && !handedIn ? 'Staff: continue offline' : null} bundle={!!o?.bundleAvailable} onPick={setPanel} />
         </>
       )}
     </Dialog>

@@ -161,7 +161,7 @@ function codeError(e: KioskError): KioskError {
  * The network never came back: staff save the candidate's answers to a USB stick (the shell asks
  * where; the file is encrypted to the exam server), either handing the exam in or as a copy.
  */
-export function OfflineBundleForm(props: { k: KioskBridge; onCancel: () => void; defaultSubmit?: boolean }) {
+export function OfflineBundleForm(props: { k: KioskBridge; onCancel: () => void; defaultSubmit?: boolean; onHandedIn?: () => void }) {
   const [submit, setSubmit] = useState(props.defaultSubmit ?? false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<KioskError | null>(null);
@@ -175,6 +175,7 @@ export function OfflineBundleForm(props: { k: KioskBridge; onCancel: () => void;
     setBusy(false);
     if (!r.ok) return setError(r.error.code === 'NOT_CONFIGURED' ? { ...r.error, message: `Saving to a USB stick is not possible on this kiosk: ${r.error.message}` } : r.error);
     setResult({ ...r.data, submit });
+    if (r.data.saved && submit) props.onHandedIn?.();
   }
 
   return (
