@@ -1,6 +1,6 @@
 import { startTcpProxy, type TcpProxy } from '@invigil/agent/testing';
 import { call, provision, spawnServer, type Provisioned, type SpawnedServer } from '@invigil/server/testing';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { a11y, buildRenderer, HAS_CHROMIUM, launch, shot, startPreview, watchErrors, type Preview } from './preview-harness.ts';
@@ -47,7 +47,7 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk: offline staff codes, USB stick, check wai
     rendererDir = await buildRenderer();
     // 500 ms heartbeats, paused after 3 missed: the kiosk holds the exam 1.5 s after the last heartbeat.
     server = await spawnServer({ HEARTBEAT_INTERVAL_MS: '500' });
-    prov = await provision(server, 3, { prefix: 'offui', questions: QUESTIONS, durationMinutes: 60 });
+    prov = await provision(server, 4, { prefix: 'offui', questions: QUESTIONS, durationMinutes: 60 });
     serverPublicKey = (await call(`${server.api}/offline/keys`, 'GET')).body.signingPublicKey as string;
     browser = await launch();
   });
@@ -228,6 +228,50 @@ describe.skipIf(!HAS_CHROMIUM)('kiosk: offline staff codes, USB stick, check wai
     await quit.getByRole('button', { name: 'Quit' }).click();
     await quit.getByText('Code accepted: closing the kiosk…').waitFor();
     expect(preview.output()).toContain('a kiosk would quit now');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('time runs out offline after a continue code: "Time is up", and staff hand the answers in on a USB stick (the server takes the file)', async () => {
+    const c = prov.candidates[3]!;
+    const cable = await startTcpProxy(server.url);
+    proxies.push(cable);
+    const preview = await startPreview({ rendererDir, serverUrl: cable.url, serverPublicKey });
+    previews.push(preview);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = watchErrors(page);
+    // The page's clock is Playwright's: it runs as usual until the test moves it forward.
+    await page.clock.install();
+    await page.goto(preview.url);
+    await signIn(page, c, prov.examId);
+    await page.getByText('This computer is ready for your exam.').waitFor();
+    await page.getByRole('button', { name: 'Start the exam' }).click();
+    await page.getByLabel('Mars').check();
+    await saveLine(page).filter({ hasText: 'Saved to server' }).waitFor();
+    await page.waitForFunction(async () => (await (globalThis as any).kiosk.getState({})).data.offline?.bundleAvailable === true);
+    const attemptId = await attemptOf(c.candidateId);
+    cable.cut();
+    const held = page.getByRole('alertdialog', { name: 'Your exam is paused: the connection is lost' });
+    await held.getByRole('button', { name: 'Staff: continue offline' }).click();
+    await held.getByLabel('Code from the proctor').fill(await proctorCode(attemptId, await readChallenge(page)));
+    await held.getByRole('button', { name: 'Continue the exam' }).click();
+    await held.waitFor({ state: 'detached' });
+
+    // ---- the hour goes by (the page's clock), still offline
+    await page.clock.fastForward(61 * 60_000);
+    const timeUp = page.getByRole('alertdialog', { name: 'Time is up' });
+    await timeUp.waitFor();
+    await timeUp.getByRole('button', { name: 'Staff: save answers to a USB stick' }).click();
+    expect(await timeUp.getByLabel('Hand in (submit): the candidate is finished').isChecked()).toBe(true);
+    await timeUp.getByRole('button', { name: 'Hand in to USB stick' }).click();
+    const done = timeUp.getByRole('status').filter({ hasText: 'Handed in: 1 answer written to' });
+    await done.waitFor();
+    expect(await a11y(page)).toEqual([]);
+    await shot(page, 'k-11-time-up-offline-handed-in');
+    const path = /written to (\S+)\./.exec((await done.textContent())!)![1]!;
+    const up = await call(`${server.api}/proctor/offline-bundles`, 'POST', { bundle: readFileSync(path, 'utf8') }, prov.adminToken);
+    expect(up.status, JSON.stringify(up.body)).toBe(200);
+    expect(up.body).toMatchObject({ attemptId, submittedNow: true, status: 'completed' });
     expect(errors).toEqual([]);
     await page.close();
   });

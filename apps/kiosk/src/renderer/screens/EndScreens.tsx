@@ -1,6 +1,5 @@
 import type { KioskState } from '@invigil/contract';
 import { invoke, type KioskBridge } from '../kiosk-api.ts';
-import { FinishedOfflineBundle } from '../ui/OfflineDialogs.tsx';
 import { Screen } from '../ui/Screen.tsx';
 import { finishedWording } from '../wording.ts';
 
@@ -15,7 +14,6 @@ export function FinishedScreen(props: { k: KioskBridge; state: KioskState }) {
       </p>
       <p class="lead">{w.text}</p>
       {props.state.candidateId ? <p class="muted">Candidate {props.state.candidateId}</p> : null}
-      <FinishedOfflineBundle k={props.k} state={props.state} />
       <div class="actions actions-center">
         <button type="button" class="btn" onClick={() => void invoke(props.k, 'logout', {})}>
           Sign out for the next candidate

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { KioskBridge } from '../kiosk-api.ts';
 import { Dialog } from './Dialog.tsx';
 import { OfflineBundleForm, OfflineCodeForm } from './OfflineStaff.tsx';
+import { useSecondsLeft } from './Timer.tsx';
 
 type Panel = null | 'code' | 'bundle';
 
@@ -90,23 +91,32 @@ export function LockedDialog(props: { k: KioskBridge; state: KioskState }) {
   );
 }
 
-/** On the end screen while the network is gone: the finished exam goes to the server on a USB stick. */
-export function FinishedOfflineBundle(props: { k: KioskBridge; state: KioskState }) {
-  const [open, setOpen] = useState(false);
-  if (!props.state.offline?.bundleAvailable || props.state.connection === 'online') return null;
+/**
+ * The time ran out while the exam server cannot be reached (staff had let the candidate go on
+ * offline, so the clock kept running): the server ends the attempt when it is reached again; until
+ * then the candidate stops, and staff may hand the answers in on a USB stick.
+ */
+export function TimeUpOffline(props: { k: KioskBridge; state: KioskState }) {
+  // Its own component: only it re-renders twice a second with the clock.
+  const left = useSecondsLeft(props.state.clock);
+  return left === 0 ? <TimeUpOfflineDialog k={props.k} state={props.state} /> : null;
+}
+
+function TimeUpOfflineDialog(props: { k: KioskBridge; state: KioskState }) {
+  const [panel, setPanel] = useState<Panel>(null);
+  const [handedIn, setHandedIn] = useState(false);
   return (
-    <>
-      <p class="note note-warn">This computer cannot reach the exam server, so the answers may not have reached it yet. Staff can take them to the server on a USB stick.</p>
-      <div class="actions actions-center">
-        <button type="button" class="btn" onClick={() => setOpen(true)}>
-          Staff: save answers to a USB stick
-        </button>
-      </div>
-      {open ? (
-        <Dialog title="Save the answers to a USB stick" onClose={() => setOpen(false)}>
-          <OfflineBundleForm k={props.k} defaultSubmit onCancel={() => setOpen(false)} />
-        </Dialog>
-      ) : null}
-    </>
+    <Dialog title="Time is up" role="alertdialog" tone="overlay">
+      {panel === 'bundle' ? (
+        <OfflineBundleForm k={props.k} defaultSubmit onCancel={() => setPanel(null)} onHandedIn={() => setHandedIn(true)} />
+      ) : (
+        <>
+          <p class="lead">The time for your exam is over. Please stop writing.</p>
+          <p class="muted">This computer cannot reach the exam server right now. Your answers are safe on it and go to the server when the connection is back{props.state.offline?.bundleAvailable ? ', or staff take them there on a USB stick' : ''}. Please stay at your desk.</p>
+          {handedIn ? <p class="note note-ok">The exam was handed in on a USB stick.</p> : null}
+          <StaffActions codeLabel={null} bundle={!!props.state.offline?.bundleAvailable} onPick={setPanel} />
+        </>
+      )}
+    </Dialog>
   );
 }
