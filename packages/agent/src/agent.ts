@@ -147,6 +147,8 @@ export class Agent {
   private readonly inspector: EnvironmentMonitor;
   private serverUrl: string | null;
   private centerId: string | null = null;
+  /** The exam this desk sits (config.json `examId`, set on the connect screen): prefilled on the sign-in form. */
+  private deskExamId: string | null = null;
   private readonly platform: PlatformProbe;
   private readonly sessionFile: SealedJsonFile<typeof SessionDoc>;
   private readonly examCache: SealedJsonFile<typeof ExamCacheDoc>;
@@ -260,6 +262,7 @@ export class Agent {
         this.api.setServerUrl(config.serverUrl);
       }
       this.centerId = config?.centerId ?? null;
+      this.deskExamId = config?.examId ?? null;
     } catch (err) {
       this.log.error('the kiosk configuration cannot be read; using the defaults', { error: (err as Error).message });
     }
@@ -334,7 +337,8 @@ export class Agent {
       void probe.close().catch(() => undefined);
     }
     const centerId = req.centerId?.trim() || null;
-    await writeKioskConfig(join(this.o.dataDir, CONFIG_FILE), { serverUrl, centerId });
+    const examId = req.examId?.trim() || null;
+    await writeKioskConfig(join(this.o.dataDir, CONFIG_FILE), { serverUrl, centerId, examId });
     if (serverUrl !== this.serverUrl) {
       this.serverUrl = serverUrl;
       this.api.setServerUrl(serverUrl);
@@ -345,13 +349,14 @@ export class Agent {
       this.markOnline();
     }
     this.centerId = centerId;
+    this.deskExamId = examId;
     this.staffGrant = null; // one change per staff code
-    this.log.info('kiosk configured', { serverUrl, centerId });
-    return { serverUrl, centerId, serverVersion: health.version ?? null };
+    this.log.info('kiosk configured', { serverUrl, centerId, examId });
+    return { serverUrl, centerId, ...(examId ? { examId } : {}), serverVersion: health.version ?? null };
   }
 
   getConfig(): KioskConfig {
-    return { serverUrl: this.serverUrl, centerId: this.centerId, staffCodeRequired: !!this.o.staffCheck };
+    return { serverUrl: this.serverUrl, centerId: this.centerId, ...(this.deskExamId ? { examId: this.deskExamId } : {}), staffCodeRequired: !!this.o.staffCheck };
   }
 
   /**

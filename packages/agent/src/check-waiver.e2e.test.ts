@@ -2,6 +2,7 @@ import { call, provision, spawnServer, type SpawnedServer } from '@invigil/serve
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakePlatform } from './testing/fake-platform.ts';
 import { testAgent } from './testing/e2e.ts';
+import { createKioskIpcHandler } from './ipc-handler.ts';
 
 let server: SpawnedServer;
 beforeAll(async () => {
@@ -22,6 +23,8 @@ describe('a failed pre-exam check waived by a proctor (issue H item 9)', () => {
       const w = await call(`${server.api}/proctor/exams/${prov.examId}/candidates/${c.candidateId}/check-waiver`, 'POST', { reason: 'Desk has a fixed second monitor, covered', checks: ['displays'] }, prov.adminToken);
       expect(w.status).toBe(201);
       const mine = await agent.checkWaiver();
+      // The same through the kiosk IPC (what the checks screen polls).
+      expect(await createKioskIpcHandler(agent)('checkWaiver', {})).toEqual({ ok: true, data: mine });
       expect(mine).toMatchObject({ waived: true, checks: ['displays'], reason: 'Desk has a fixed second monitor, covered' });
       // Every failed check is waived: the kiosk may start.
       expect(report.checks.filter((x) => x.status === 'fail').every((x) => mine.checks.includes(x.id))).toBe(true);

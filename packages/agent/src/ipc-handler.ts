@@ -29,6 +29,7 @@ export function createKioskIpcHandler(agent: Agent): (name: string, payload: unk
     setDisplay: (req: { textSize: number; highContrast: boolean }) => agent.setDisplay(req),
     setFlag: (req: { questionId: string; flagged: boolean }) => agent.setFlag(req.questionId, req.flagged),
     raiseHand: () => agent.raiseHand(),
+    checkWaiver: () => agent.checkWaiver(),
   };
   return async (name, payload) => {
     try {

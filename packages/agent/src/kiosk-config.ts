@@ -5,7 +5,7 @@ import { AgentError } from './agent-error.ts';
 
 export const CONFIG_FILE = 'config.json';
 
-const ConfigDoc = z.object({ v: z.literal(1), serverUrl: z.string(), centerId: z.string().nullable() });
+const ConfigDoc = z.object({ v: z.literal(1), serverUrl: z.string(), centerId: z.string().nullable(), examId: z.string().nullable().optional() });
 
 /**
  * Turns what someone typed on the connect screen into a server base URL, or says why not:
@@ -34,11 +34,11 @@ export async function readKioskConfig(path: string): Promise<KioskConfig | null>
   const raw = await readIfExists(path);
   if (!raw) return null;
   const doc = ConfigDoc.parse(JSON.parse(raw.toString('utf8')));
-  return { serverUrl: doc.serverUrl, centerId: doc.centerId };
+  return { serverUrl: doc.serverUrl, centerId: doc.centerId, examId: doc.examId ?? null };
 }
 
-export async function writeKioskConfig(path: string, c: { serverUrl: string; centerId: string | null }): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify({ v: 1, serverUrl: c.serverUrl, centerId: c.centerId }, null, 2)}\n`, 0o644);
+export async function writeKioskConfig(path: string, c: { serverUrl: string; centerId: string | null; examId?: string | null }): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify({ v: 1, serverUrl: c.serverUrl, centerId: c.centerId, ...(c.examId ? { examId: c.examId } : {}) }, null, 2)}\n`, 0o644);
 }
 
 /** Why a request did not reach the server, in words staff understand (from fetch's error and its cause). */

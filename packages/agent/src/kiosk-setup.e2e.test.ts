@@ -90,6 +90,14 @@ describe('connect screen: configure the server address', () => {
     closers.push(() => third.close());
     expect(third.state()).toMatchObject({ phase: 'idle', candidateId: null });
     expect(third.getConfig()).toEqual({ serverUrl: server.url, centerId: 'north-hall', staffCodeRequired: false });
+    // The desk's exam (issue H 1): staff set it once; kept across a restart; a bad id changes nothing.
+    expect(await createKioskIpcHandler(third)('configure', { serverUrl: server.url, centerId: 'north-hall', examId: '  ' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await createKioskIpcHandler(third)('configure', { serverUrl: server.url, centerId: 'north-hall', examId: prov.examId })).toMatchObject({ ok: true, data: { examId: prov.examId } });
+    expect(JSON.parse(await readFile(join(dirs.dataDir, 'config.json'), 'utf8'))).toEqual({ v: 1, serverUrl: server.url, centerId: 'north-hall', examId: prov.examId });
+    await third.close();
+    const fourth = await open();
+    closers.push(() => fourth.close());
+    expect(fourth.getConfig()).toEqual({ serverUrl: server.url, centerId: 'north-hall', examId: prov.examId, staffCodeRequired: false });
   });
 });
 

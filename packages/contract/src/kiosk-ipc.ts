@@ -4,6 +4,7 @@ import { ErrorCode } from './errors.ts';
 import { AnswerValue, CandidateLoginRequest, Instruction, SessionStatus } from './sessions.ts';
 import { CandidateExamView, ExamCover } from './staff.ts';
 import { OfflineAction } from './offline.ts';
+import { MyWaiverResponse } from './room-ops.ts';
 
 /**
  * The kiosk's one IPC interface (DESIGN.md "kiosk/main"): the calls the renderer may make, and
@@ -154,6 +155,11 @@ export const KioskConfig = z.object({
   serverUrl: z.string().nullable(),
   /** The exam center this kiosk belongs to (shown to the candidate and staff); optional. */
   centerId: z.string().nullable(),
+  /**
+   * The exam this desk sits (set by staff on the connect screen): the sign-in form starts with it,
+   * so each candidate types only their candidate ID and access code. Absent or null: typed each time.
+   */
+  examId: z.string().nullable().optional(),
   /** Changing the server needs the staff code first (`authorizeStaff`): true on a provisioned kiosk. */
   staffCodeRequired: z.boolean().optional(),
 });
@@ -163,6 +169,8 @@ export const KioskConfigureRequest = z
   .object({
     serverUrl: z.string().trim().min(1).max(2_000),
     centerId: Id.optional(),
+    /** The exam this desk sits (prefilled on the sign-in form); omitted: none. */
+    examId: Id.optional(),
   })
   .strict();
 export type KioskConfigureRequest = z.infer<typeof KioskConfigureRequest>;
@@ -231,6 +239,11 @@ export const KioskIpc = {
   setDisplay: { channel: 'kiosk:setDisplay', request: z.object({ textSize: z.number().int().min(0).max(3), highContrast: z.boolean() }).strict(), response: KioskState },
   /** Flag a question for review (or take the flag off). */
   setFlag: { channel: 'kiosk:setFlag', request: z.object({ questionId: Slug, flagged: z.boolean() }).strict(), response: KioskState },
+  /**
+   * Failed pre-exam checks a proctor waived for the signed-in candidate (GET /exams/sessions/check-waiver):
+   * the checks screen lets the candidate start when every failed check id is in `checks`.
+   */
+  checkWaiver: { channel: 'kiosk:checkWaiver', request: Empty, response: MyWaiverResponse },
   /** Raise hand: a help request to the room's proctors (an alert); the state says when one has seen it. */
   raiseHand: { channel: 'kiosk:raiseHand', request: Empty, response: KioskState },
 } as const;

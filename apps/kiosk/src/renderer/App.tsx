@@ -9,6 +9,7 @@ import { BlockedScreen, FinishedScreen, MovedScreen, NoBridge } from './screens/
 import { ExamScreen } from './screens/ExamScreen.tsx';
 import { LoginScreen } from './screens/LoginScreen.tsx';
 import { Dialog } from './ui/Dialog.tsx';
+import { ContinueNeededDialog, HeldDialog, LockedDialog, TimeUpOffline } from './ui/OfflineDialogs.tsx';
 import { useDisplay } from './ui/DisplayControls.tsx';
 import { StaffCodeScreen } from './ui/StaffCode.tsx';
 import { StaffQuit } from './ui/StaffQuit.tsx';
@@ -47,9 +48,15 @@ function KioskApp({ k }: { k: KioskBridge }) {
   const [messages, setMessages] = useState<StaffMessage[]>([]);
   const [restored, setRestored] = useState<{ attemptId: string; answers: number } | null>(null);
   const [claimedAttemptId, setClaimedAttemptId] = useState<string | null>(null);
+  /** The exam the last candidate here signed in to: the next candidate's sign-in form starts with it. */
+  const [lastExamId, setLastExamId] = useState<string | null>(null);
   const books = useMemo(() => new AnswerBooks(k), [k]);
   const candidateId = state?.candidateId ?? null;
   const attemptId = state?.attemptId ?? null;
+  const examId = state?.examId ?? null;
+  useEffect(() => {
+    if (examId) setLastExamId(examId);
+  }, [examId]);
   const book = books.follow(attemptId);
   // Re-render when an answer's save state changes (the book is mutable; the counter is the signal).
   const [, setRev] = useState(0);
@@ -145,6 +152,7 @@ function KioskApp({ k }: { k: KioskBridge }) {
             k={k}
             state={state}
             config={config}
+            lastExamId={lastExamId}
             onLogin={(r) => setResume(r.resumeCode ? { candidateId: r.candidateId, code: r.resumeCode } : null)}
             onChangeServer={() => setEditingConfig(true)}
           />
@@ -205,26 +213,18 @@ function KioskApp({ k }: { k: KioskBridge }) {
   return (
     <>
       {screen}
-      {inExam || (state.phase === 'moved' && !state.transfer?.done) ? null : <StaffQuit k={k} />}
-      {held && !locked ? (
-        <Dialog title="Your exam is paused: the connection is lost" role="alertdialog" tone="overlay" key="held">
-          <p class="lead">The clock is stopped and no time is lost. Your exam continues when this computer reaches the exam server again.</p>
-          <p class="muted">Your answers so far are safe on this computer. Please stay at your desk; if this takes long, raise your hand.</p>
-        </Dialog>
-      ) : null}
-      {locked ? (
-        <Dialog title="Your exam is locked" role="alertdialog" tone="overlay" key="locked">
-          <p class="lead">A proctor has locked your exam. The clock is stopped. Please stay at your desk and wait; a proctor will come to you.</p>
-          <p class="muted">Your answers are safe.</p>
-        </Dialog>
-      ) : null}
+      {inExam || (state.phase === 'moved' && !state.transfer?.done) ? null : <StaffQuit k={k} offlineCodes={!!state.offline?.codesAvailable} />}
+      {inExam && !locked && state.connection === 'offline' ? <TimeUpOffline k={k} state={state} key="time-up" /> : null}
+      {held && !locked ? <HeldDialog k={k} state={state} key="held" /> : null}
+      {inExam && !held && !locked && state.offline?.continueNeeded ? <ContinueNeededDialog k={k} state={state} key="continue" /> : null}
+      {locked ? <LockedDialog k={k} state={state} key="locked" /> : null}
       {paused && !held ? (
         <Dialog title="Your exam is paused by staff" role="alertdialog" tone="overlay" class="dialog-paused" key="paused">
           <p class="lead">The clock is stopped and no time is lost. Please wait; your exam continues when staff resume it.</p>
           <p class="muted">Your answers are safe.</p>
         </Dialog>
       ) : null}
-      {message && !locked && !paused && !held ? (
+      {message && !locked && !paused && !held && !state.offline?.continueNeeded ? (
         <Dialog title="Message from the exam staff" role="alertdialog" tone="alert" key={message.id} onClose={() => setMessages((m) => m.filter((x) => x.id !== message.id))}>
           <p class="staff-message">{message.message}</p>
           <div class="actions">

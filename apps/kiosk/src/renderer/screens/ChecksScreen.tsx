@@ -7,6 +7,8 @@ import { ErrorNote, Screen } from '../ui/Screen.tsx';
 
 const SYMBOL = { pass: '✓', warn: '!', fail: '✕' } as const;
 const WORD = { pass: 'Passed', warn: 'Warning', fail: 'Failed' } as const;
+/** While checks fail, how often the kiosk asks whether a proctor waived them. */
+export const WAIVER_POLL_MS = 3_000;
 
 /**
  * Before the exam: the computer is checked (server, clock, displays, programs, physical machine,
@@ -26,6 +28,7 @@ export function ChecksScreen(props: {
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<KioskError | null>(null);
   const [resumeCode, setResumeCode] = useState(props.resumeCode ?? '');
+  const [waiver, setWaiver] = useState<{ checks: string[]; reason: string | null } | null>(null);
   const transfer = props.resumeCode !== null;
   useEffect(() => setResumeCode(props.resumeCode ?? ''), [props.resumeCode]);
 
@@ -50,7 +53,30 @@ export function ChecksScreen(props: {
     props.onStarted(transfer ? 'transfer' : 'start', r.data.attemptId);
   }
 
-  const failed = report ? report.checks.filter((c) => c.status === 'fail').length : 0;
+  // Checks failed: a proctor may waive them (console); ask now and every few seconds until they do.
+  const failedIds = report ? report.checks.filter((c) => c.status === 'fail').map((c) => c.id) : [];
+  const failedKey = failedIds.join(',');
+  useEffect(() => {
+    if (!failedKey) return;
+    let stop = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ask = async () => {
+      const r = await invoke(props.k, 'checkWaiver', {});
+      if (stop) return;
+      if (r.ok && r.data.waived) setWaiver({ checks: r.data.checks, reason: r.data.reason });
+      else if (r.ok) setWaiver(null);
+      timer = setTimeout(() => void ask(), WAIVER_POLL_MS);
+    };
+    void ask();
+    return () => {
+      stop = true;
+      clearTimeout(timer);
+    };
+  }, [failedKey, props.k]);
+  const waived = failedIds.length > 0 && !!waiver && failedIds.every((id) => waiver.checks.includes(id));
+  const canStart = !!report && (report.ok || waived);
+
+  const failed = failedIds.length;
   return (
     <Screen title="Checking this computer" wide>
       {cover ? (
@@ -98,9 +124,14 @@ export function ChecksScreen(props: {
             ))
           : <li class="check-row">Checking…</li>}
       </ul>
-      <p role="status" class={`summary ${report && !report.ok ? 'summary-fail' : ''}`}>
-        {running ? 'Running the checks…' : report ? (report.ok ? 'This computer is ready for your exam.' : `${failed} check${failed === 1 ? '' : 's'} failed. Fix ${failed === 1 ? 'it' : 'them'} and run the checks again, or raise your hand for a proctor.`) : ''}
+      <p role="status" class={`summary ${report && !report.ok && !waived ? 'summary-fail' : ''}`}>
+        {running ? 'Running the checks…' : report ? (report.ok ? 'This computer is ready for your exam.' : waived ? `${failed} check${failed === 1 ? '' : 's'} failed, and a proctor allowed it: you can start.` : `${failed} check${failed === 1 ? '' : 's'} failed. Fix ${failed === 1 ? 'it' : 'them'} and run the checks again, or raise your hand for a proctor.`) : ''}
       </p>
+      {waived && !running ? (
+        <p class="note note-ok" role="status">
+          A proctor allowed you to start{waiver?.reason ? `: ${waiver.reason}` : '.'}
+        </p>
+      ) : null}
       {transfer ? (
         <label class="field">
           <span>Resume code from the proctor</span>
@@ -115,7 +146,7 @@ export function ChecksScreen(props: {
         <button type="button" class="btn" onClick={() => void run()} disabled={running}>
           Run the checks again
         </button>
-        <button type="button" class="btn btn-primary btn-large" onClick={() => void start()} disabled={!report?.ok || running || starting}>
+        <button type="button" class="btn btn-primary btn-large" onClick={() => void start()} disabled={!canStart || running || starting}>
           {starting ? (transfer ? 'Continuing…' : 'Starting…') : transfer ? 'Continue my exam' : 'Start the exam'}
         </button>
       </div>

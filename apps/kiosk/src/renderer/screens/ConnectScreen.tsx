@@ -7,6 +7,7 @@ import { ErrorNote, Screen } from '../ui/Screen.tsx';
 export function ConnectScreen(props: { k: KioskBridge; config: KioskConfig; onDone: (c: KioskConfig) => void; onCancel?: () => void }) {
   const [serverUrl, setServerUrl] = useState(props.config.serverUrl ?? '');
   const [centerId, setCenterId] = useState(props.config.centerId ?? '');
+  const [examId, setExamId] = useState(props.config.examId ?? '');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<KioskError | null>(null);
   const [ok, setOk] = useState<string | null>(null);
@@ -16,11 +17,11 @@ export function ConnectScreen(props: { k: KioskBridge; config: KioskConfig; onDo
     setBusy(true);
     setError(null);
     setOk(null);
-    const r = await invoke(props.k, 'configure', { serverUrl, ...(centerId.trim() ? { centerId: centerId.trim() } : {}) });
+    const r = await invoke(props.k, 'configure', { serverUrl, ...(centerId.trim() ? { centerId: centerId.trim() } : {}), ...(examId.trim() ? { examId: examId.trim() } : {}) });
     setBusy(false);
     if (!r.ok) return setError(r.error);
     setOk(`Connected to ${r.data.serverUrl}${r.data.serverVersion ? ` (Invigil ${r.data.serverVersion})` : ''}.`);
-    props.onDone({ serverUrl: r.data.serverUrl, centerId: r.data.centerId });
+    props.onDone({ serverUrl: r.data.serverUrl, centerId: r.data.centerId, examId: r.data.examId ?? null });
   }
 
   return (
@@ -47,6 +48,15 @@ export function ConnectScreen(props: { k: KioskBridge; config: KioskConfig; onDo
             Exam center <span class="optional">(optional)</span>
           </span>
           <input name="centerId" autoComplete="off" spellcheck={false} value={centerId} onInput={(e) => setCenterId(e.currentTarget.value)} />
+        </label>
+        <label class="field">
+          <span>
+            Exam at this desk <span class="optional">(optional)</span>
+          </span>
+          <input name="deskExamId" autoComplete="off" spellcheck={false} value={examId} onInput={(e) => setExamId(e.currentTarget.value)} aria-describedby="desk-exam-help" />
+          <span class="small muted" id="desk-exam-help">
+            The exam ID is filled in on the sign-in form, so each candidate types only their candidate ID and access code.
+          </span>
         </label>
         <ErrorNote error={error} id="connect-error" />
         {ok ? (

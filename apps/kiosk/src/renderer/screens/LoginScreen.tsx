@@ -11,9 +11,17 @@ export interface LoginResult {
 }
 
 /** The candidate signs in with the exam id, their candidate id and access code (and, when moved here, the resume code). */
-export function LoginScreen(props: { k: KioskBridge; state: KioskState; config: KioskConfig; onLogin: (r: LoginResult) => void; onChangeServer: () => void }) {
+export function LoginScreen(props: {
+  k: KioskBridge;
+  state: KioskState;
+  config: KioskConfig;
+  /** The exam the last candidate at this desk signed in to (the next one usually sits the same). */
+  lastExamId?: string | null;
+  onLogin: (r: LoginResult) => void;
+  onChangeServer: () => void;
+}) {
   const again = props.state.phase === 'needs-login';
-  const [examId, setExamId] = useState(props.state.examId ?? '');
+  const [examId, setExamId] = useState(props.state.examId ?? props.config.examId ?? props.lastExamId ?? '');
   const [candidateId, setCandidateId] = useState(props.state.candidateId ?? '');
   const [accessCode, setAccessCode] = useState('');
   const [moved, setMoved] = useState(false);

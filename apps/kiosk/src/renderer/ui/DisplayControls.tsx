@@ -1,5 +1,5 @@
 import type { KioskState } from '@invigil/contract';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { invoke, type KioskBridge } from '../kiosk-api.ts';
 
 export const TEXT_SIZES = ['Standard', 'Large', 'Larger', 'Largest'] as const;
@@ -9,14 +9,27 @@ export const TEXT_SIZES = ['Standard', 'Large', 'Larger', 'Largest'] as const;
  * candidate's login (for the whole attempt, a restart included) and forgets them at sign-out.
  */
 export function DisplayControls(props: { k: KioskBridge; display: KioskState['display'] }) {
-  const { textSize, highContrast } = props.display;
-  const set = (d: KioskState['display']) => void invoke(props.k, 'setDisplay', d);
+  // What was last asked for, shown at once: two quick clicks step twice (each from the one before),
+  // not twice from the value the agent had last pushed. The agent's state wins once it arrives.
+  const [shown, setShown] = useState(props.display);
+  const latest = useRef(props.display);
+  useEffect(() => {
+    latest.current = props.display;
+    setShown(props.display);
+  }, [props.display.textSize, props.display.highContrast]);
+  const { textSize, highContrast } = shown;
+  const set = (change: Partial<KioskState['display']>) => {
+    const d = { ...latest.current, ...change };
+    latest.current = d;
+    setShown(d);
+    void invoke(props.k, 'setDisplay', d);
+  };
   return (
     <div class="display-controls" role="group" aria-label="Display settings">
       <span class="display-label" aria-hidden="true">
         Text
       </span>
-      <button type="button" class="btn btn-small" disabled={textSize === 0} onClick={() => set({ textSize: textSize - 1, highContrast })}>
+      <button type="button" class="btn btn-small" disabled={textSize === 0} onClick={() => set({ textSize: Math.max(0, latest.current.textSize - 1) })}>
         <span aria-hidden="true">A−</span>
         <span class="sr-only">Smaller text</span>
       </button>
@@ -24,11 +37,11 @@ export function DisplayControls(props: { k: KioskBridge; display: KioskState['di
         <span class="sr-only">Text size: </span>
         {TEXT_SIZES[textSize]}
       </span>
-      <button type="button" class="btn btn-small" disabled={textSize === TEXT_SIZES.length - 1} onClick={() => set({ textSize: textSize + 1, highContrast })}>
+      <button type="button" class="btn btn-small" disabled={textSize === TEXT_SIZES.length - 1} onClick={() => set({ textSize: Math.min(TEXT_SIZES.length - 1, latest.current.textSize + 1) })}>
         <span aria-hidden="true">A+</span>
         <span class="sr-only">Larger text</span>
       </button>
-      <button type="button" class="btn btn-small" aria-pressed={highContrast ? 'true' : 'false'} onClick={() => set({ textSize, highContrast: !highContrast })}>
+      <button type="button" class="btn btn-small" aria-pressed={highContrast ? 'true' : 'false'} onClick={() => set({ highContrast: !latest.current.highContrast })}>
         High contrast
       </button>
     </div>

@@ -2,14 +2,16 @@ import type { KioskError } from '@invigil/contract';
 import { useState } from 'preact/hooks';
 import { invokeShell, type KioskBridge } from '../kiosk-api.ts';
 import { Dialog } from './Dialog.tsx';
+import { OfflineCodeForm } from './OfflineStaff.tsx';
 import { ErrorNote } from './Screen.tsx';
 
 /**
  * For staff, outside an exam: quit the kiosk with the unlock code (the window cannot be closed
  * otherwise). Main checks the code and rate-limits wrong ones; on success the app closes.
  */
-export function StaffQuit(props: { k: KioskBridge }) {
+export function StaffQuit(props: { k: KioskBridge; offlineCodes?: boolean }) {
   const [open, setOpen] = useState(false);
+  const [offline, setOffline] = useState(false);
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
@@ -29,6 +31,7 @@ export function StaffQuit(props: { k: KioskBridge }) {
 
   const close = () => {
     setOpen(false);
+    setOffline(false);
     setError(null);
     setCode('');
   };
@@ -41,6 +44,8 @@ export function StaffQuit(props: { k: KioskBridge }) {
         <Dialog title="Quit the kiosk" onClose={busy ? undefined : close}>
           {done ? (
             <p role="status">Closing the kiosk…</p>
+          ) : offline ? (
+            <OfflineCodeForm k={props.k} action="quit" onCancel={() => setOffline(false)} />
           ) : (
             <form onSubmit={submit} noValidate>
               <label class="field">
@@ -48,6 +53,14 @@ export function StaffQuit(props: { k: KioskBridge }) {
                 <input type="password" autoComplete="off" value={code} onInput={(e) => setCode(e.currentTarget.value)} />
               </label>
               <ErrorNote error={error} />
+              {props.offlineCodes ? (
+                <p class="small">
+                  No staff code at hand?{' '}
+                  <button type="button" class="btn-link" onClick={() => setOffline(true)} disabled={busy}>
+                    Use an offline code from a proctor
+                  </button>
+                </p>
+              ) : null}
               <div class="actions">
                 <button type="button" class="btn" onClick={close} disabled={busy}>
                   Cancel
