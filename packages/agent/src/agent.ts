@@ -45,6 +45,8 @@ import { ServerClock } from './server-clock.ts';
 
 export const SESSION_FILE = 'session.sealed';
 export const EXAM_CACHE_FILE = 'exam.sealed';
+/** The answers the server acknowledged for the attempt running here (shown again after a restart offline). */
+export const ANSWERS_FILE = 'answers.sealed';
 
 /** What the kiosk keeps between runs, sealed: the login, and the attempt it must be able to recover. */
 const SessionDoc = z.object({
@@ -74,6 +76,7 @@ const SessionDoc = z.object({
 type SessionDoc = z.infer<typeof SessionDoc>;
 
 /** The exam view kept for offline use, and whose it is: only the candidate who loaded it gets it back. */
+const AnswersDoc = z.object({ v: z.literal(1), attemptId: z.string(), answers: z.array(z.object({ questionId: z.string(), value: AnswerValue, clientSeq: z.number().int() })) });
 const ExamCacheDoc = z.object({ v: z.literal(1), candidateId: z.string(), exam: CandidateExamView });
 
 const NO_SAVES: KioskState['saves'] = { pending: 0, lastSavedLocallyAt: null, lastSyncedAt: null };
@@ -152,6 +155,8 @@ export class Agent {
   private readonly platform: PlatformProbe;
   private readonly sessionFile: SealedJsonFile<typeof SessionDoc>;
   private readonly examCache: SealedJsonFile<typeof ExamCacheDoc>;
+  private readonly answersFile: SealedJsonFile<typeof AnswersDoc>;
+  private keepTimer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
   private readonly log: AgentLogger;
   private backoff: Backoff;
@@ -217,6 +222,7 @@ export class Agent {
     this.inspector = this.monitor ?? new EnvironmentMonitor(this.platform, {}, this.now, this.log);
     this.sessionFile = new SealedJsonFile(join(o.dataDir, SESSION_FILE), o.secretStore, SessionDoc);
     this.examCache = new SealedJsonFile(join(o.dataDir, EXAM_CACHE_FILE), o.secretStore, ExamCacheDoc);
+    this.answersFile = new SealedJsonFile(join(o.dataDir, ANSWERS_FILE), o.secretStore, AnswersDoc);
     this.backoff = this.makeBackoff(this.intervalMs);
     const onListenerError = (err: unknown) => this.log.error('listener failed', { error: (err as Error)?.message });
     this.stateListeners = new Listeners(onListenerError);
@@ -280,6 +286,7 @@ export class Agent {
     if (!this.doc) {
       // Nobody is signed in: whatever a previous candidate left (a crash mid sign-out) goes.
       await rm(join(this.o.dataDir, EXAM_CACHE_FILE), { force: true });
+      await rm(join(this.o.dataDir, ANSWERS_FILE), { force: true });
       this.update({ phase: 'idle' });
       return this.state();
     }
@@ -294,6 +301,9 @@ export class Agent {
     }
     this.st.attemptId = a.attemptId;
     this.answerCache.scope(a.attemptId);
+    // What the server had acknowledged before the restart (so a restart offline shows every answer).
+    const kept = await this.answersFile.read().catch(() => null);
+    if (kept?.attemptId === a.attemptId) for (const k of kept.answers) this.answerCache.put(a.attemptId, { ...k, synced: true });
     for (const r of this.outbox.pending(a.attemptId)) {
       this.answerCache.put(a.attemptId, { questionId: r.questionId, value: r.value, clientSeq: r.clientSeq, synced: false });
     }
@@ -459,6 +469,7 @@ export class Agent {
     this.monitor?.reset();
     await rm(join(this.o.dataDir, SESSION_FILE), { force: true });
     await rm(join(this.o.dataDir, EXAM_CACHE_FILE), { force: true });
+    await this.dropKeptAnswers();
     await this.outbox.compact();
     this.st.examId = null;
     this.st.candidateId = null;
@@ -939,6 +950,11 @@ export class Agent {
   /** Stops timers and closes the outbox. The server session is left as it is (a restart recovers it). */
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.keepTimer) {
+      clearTimeout(this.keepTimer);
+      this.keepTimer = null;
+      await this.keepAnswers();
+    }
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -1141,6 +1157,7 @@ export class Agent {
       }
       // The server holds clientSeqs this high: never number a new answer at or below them.
       await this.outbox.raiseSeqFloor(maxSeq);
+      this.keepAnswersSoon();
     } catch (err) {
       this.log.warn('could not read the saved answers back', { error: (err as Error).message });
     }
@@ -1312,6 +1329,7 @@ export class Agent {
       this.markOnline();
       this.outbox.ack(attemptId, rec.questionId, rec.clientSeq);
       this.answerCache.markSynced(attemptId, rec.questionId, rec.clientSeq);
+      this.keepAnswersSoon();
       const at = this.now();
       this.st.saves.lastSyncedAt = at;
       this.emit({ type: 'synced', questionId: rec.questionId, clientSeq: rec.clientSeq, at });
@@ -1358,12 +1376,46 @@ export class Agent {
     }
   }
 
+  /**
+   * Keeps a sealed copy of the acknowledged answers of the attempt running here, written at most
+   * every 500 ms (one write for a burst of acknowledgements), so a kiosk restarted while the server
+   * cannot be reached still shows what was saved; forgotten with the attempt and at sign-out.
+   */
+  private keepAnswersSoon(): void {
+    if (this.keepTimer || this.closed) return;
+    this.keepTimer = setTimeout(() => {
+      this.keepTimer = null;
+      void this.keepAnswers();
+    }, 500);
+    this.keepTimer.unref?.();
+  }
+
+  private async keepAnswers(): Promise<void> {
+    const attemptId = this.doc?.attempt?.attemptId;
+    if (!attemptId) return;
+    const answers = this.answerCache.list(attemptId).filter((a) => a.synced).map((a) => ({ questionId: a.questionId, value: a.value, clientSeq: a.clientSeq }));
+    try {
+      await this.answersFile.write({ v: 1, attemptId, answers });
+      // The attempt ended (or the candidate signed out) while this was being written: it goes too.
+      if (this.doc?.attempt?.attemptId !== attemptId) await rm(join(this.o.dataDir, ANSWERS_FILE), { force: true });
+    } catch (err) {
+      this.log.warn('could not keep a copy of the saved answers', { error: (err as Error).message });
+    }
+  }
+
+  private async dropKeptAnswers(): Promise<void> {
+    if (this.keepTimer) clearTimeout(this.keepTimer);
+    this.keepTimer = null;
+    await rm(join(this.o.dataDir, ANSWERS_FILE), { force: true });
+  }
+
   private async forgetAttempt(): Promise<void> {
     const attempt = this.doc?.attempt;
     if (!attempt || !this.doc) return;
     this.outbox.dropAttempt(attempt.attemptId);
     this.doc.attempt = null;
     this.answerCache.clear();
+    await this.dropKeptAnswers();
     this.needsRecover = false;
     this.st.offline = { ...this.st.offline!, continueNeeded: false, unlockedOffline: false };
     await this.persist();
