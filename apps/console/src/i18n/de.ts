@@ -1,7 +1,9 @@
 import type { MessageKey } from './en.ts';
+import { liveDe } from './live-de.ts';
 
 /** German. Every key of en.ts must be here (the type checks it). */
 export const de: Record<MessageKey, string> = {
+  ...liveDe,
   'lang.label': 'Sprache',
 
   'nav.live': 'Live-Raum',

@@ -2,7 +2,10 @@
  * English: the source catalog. Keys are `area.what`; `{name}` is a parameter. German (de.ts) must
  * have every key (its type says so), so a missing translation fails the typecheck.
  */
+import { liveEn } from './live-en.ts';
+
 export const en = {
+  ...liveEn,
   'lang.label': 'Language',
 
   'nav.live': 'Live room',
