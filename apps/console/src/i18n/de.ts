@@ -1,9 +1,11 @@
 import type { MessageKey } from './en.ts';
+import { dialogsDe } from './dialogs-de.ts';
 import { liveDe } from './live-de.ts';
 
 /** German. Every key of en.ts must be here (the type checks it). */
 export const de: Record<MessageKey, string> = {
   ...liveDe,
+  ...dialogsDe,
   'lang.label': 'Sprache',
 
   'nav.live': 'Live-Raum',

@@ -2,10 +2,12 @@
  * English: the source catalog. Keys are `area.what`; `{name}` is a parameter. German (de.ts) must
  * have every key (its type says so), so a missing translation fails the typecheck.
  */
+import { dialogsEn } from './dialogs-en.ts';
 import { liveEn } from './live-en.ts';
 
 export const en = {
   ...liveEn,
+  ...dialogsEn,
   'lang.label': 'Language',
 
   'nav.live': 'Live room',

@@ -84,6 +84,7 @@ export const liveEn = {
   'tile.extraTitle': 'includes {n} min extra time',
   'tile.heartbeat': 'Heartbeat',
   'tile.noneYet': 'none yet',
+  'tile.agoBefore': '',
   'tile.ago': ' ago',
   'tile.answered': ' answered',
   'tile.saved': ' · saved {time}',

@@ -133,6 +133,7 @@ export class Tile extends Component<TileProps> {
                   t('tile.noneYet')
                 ) : (
                   <>
+                    {t('tile.agoBefore') ? <span class="ago">{t('tile.agoBefore')}</span> : null}
                     {ago(secondsSince)}
                     <span class="ago">{t('tile.ago')}</span>
                   </>
