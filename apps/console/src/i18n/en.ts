@@ -4,10 +4,12 @@
  */
 import { dialogsEn } from './dialogs-en.ts';
 import { liveEn } from './live-en.ts';
+import { pagesEn } from './pages-en.ts';
 
 export const en = {
   ...liveEn,
   ...dialogsEn,
+  ...pagesEn,
   'lang.label': 'Language',
 
   'nav.live': 'Live room',
