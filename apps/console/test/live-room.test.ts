@@ -301,6 +301,17 @@ describe.skipIf(!HAS_CHROMIUM)('staff console: live room (a proctor assigned to 
     await page.waitForTimeout(200);
     await shot(page, '13c-live-room-de');
     expect(await a11y(page)).toEqual([]);
+    // The other pages of a proctor follow the choice.
+    await page.getByRole('link', { name: 'Übersicht' }).click();
+    await page.getByRole('heading', { name: 'Sitzungen nach Status im Zeitverlauf' }).waitFor();
+    await page.getByRole('link', { name: 'Konto' }).click();
+    await page.getByRole('heading', { name: 'Wo Sie angemeldet sind' }).waitFor();
+    await page.getByRole('button', { name: 'Passwort ändern' }).waitFor();
+    await page.getByRole('link', { name: 'Offline', exact: true }).click();
+    await page.getByRole('heading', { name: 'Offline-Codes und -Pakete' }).waitFor();
+    await page.getByRole('button', { name: 'Code erzeugen' }).waitFor();
+    await shot(page, '13d-offline-de');
+    await page.getByRole('link', { name: 'Live-Raum' }).click();
     // The choice is kept for this user across a reload; switching back restores English.
     await page.reload();
     await page.getByRole('heading', { name: 'Prüfungsraum live' }).waitFor();
