@@ -72,16 +72,16 @@ function Shell(props: { user: { id: string; username: string; role: 'admin' | 'p
   return (
     <StoreContext.Provider value={store}>
       <a class="skip" href="#main">
-        Skip to content
+        {t('app.skip')}
       </a>
       <header class="topbar">
-        <div class="brand" aria-label="Invigil console">
+        <div class="brand" aria-label={t('app.brand')}>
           <span class="brand-mark" aria-hidden="true">
             ◆
           </span>{' '}
           Invigil
         </div>
-        <nav aria-label="Main">
+        <nav aria-label={t('app.main')}>
           <ul class="nav">
             {nav.map((n) => (
               <li key={n.href}>
@@ -123,9 +123,9 @@ function Shell(props: { user: { id: string; username: string; role: 'admin' | 'p
 function NotFound() {
   return (
     <section>
-      <h1>Page not found</h1>
+      <h1>{t('app.notFound')}</h1>
       <p>
-        <Link href="/">Back to the live room</Link>
+        <Link href="/">{t('app.back')}</Link>
       </p>
     </section>
   );

@@ -47,6 +47,14 @@ describe.skipIf(!HAS_CHROMIUM)('the hall: attendance, pause room, incident log, 
   beforeAll(async () => {
     s = await spawnServer({ HEARTBEAT_INTERVAL_MS: '1000', MISSED_HEARTBEATS_BEFORE_PAUSE: '30' });
     x = await setupExam(s, 30);
+    // Accommodations set by the admins before the day: C1001 (starts) and C1030 (does not start).
+    for (const [id, body] of [
+      ['C1001', { extraTimeMinutes: 15, restBreakMinutes: 10 }],
+      ['C1030', { extraTimeMinutes: 20, restBreakMinutes: 5 }],
+    ] as const) {
+      const r = await call(`${s.api}/admin/exams/${x.examId}/registrations/${id}/accommodations`, 'PUT', body, x.adminToken);
+      if (r.status !== 200) throw new Error(`accommodations: ${r.status} ${JSON.stringify(r.body)}`);
+    }
     for (const c of x.candidates.slice(0, 3)) {
       const root = mkdtempSync(join(tmpdir(), 'invigil-hall-agent-'));
       const agent = await createAgent({ serverUrl: s.url, dataDir: join(root, 'data'), secretStore: new FileSecretStore(join(root, 'key')), platform: fakePlatform(), checks: false });
@@ -81,6 +89,24 @@ describe.skipIf(!HAS_CHROMIUM)('the hall: attendance, pause room, incident log, 
     await expect.poll(() => page.locator(`.tile[data-attempt="${agents[0]!.attemptId}"] [data-testid="progress"]`).innerText(), { timeout: 10_000 }).toMatch(/1\/3\s+answered/);
     await shot(page, 'h-01-hall-attendance', true);
     expect(await a11y(page)).toEqual([]);
+  });
+
+  it('tiles show planned extra time and rest breaks apart from a staff extension (also on a not-started seat)', async () => {
+    const tile = page.locator(`.tile[data-attempt="${agents[0]!.attemptId}"]`);
+    await expect.poll(() => tile.locator('[data-testid="accommodations"]').innerText(), { timeout: 10_000 }).toBe('+15 min planned · 10 min breaks');
+    expect(await tile.locator('[data-testid="extension"]').count()).toBe(0);
+    // A proctor gives 5 minutes more: shown as an extension, the planned time stays as it was.
+    const ext = await call(`${s.api}/proctor/sessions/${agents[0]!.attemptId}/actions`, 'POST', { action: 'extend', minutes: 5, reason: 'Noise from the corridor' }, x.adminToken);
+    expect(ext.status).toBe(200);
+    await expect.poll(() => tile.locator('[data-testid="extension"]').innerText(), { timeout: 10_000 }).toBe('+5 min extension');
+    expect(await tile.locator('[data-testid="accommodations"]').innerText()).toBe('+15 min planned · 10 min breaks');
+    // Another started seat without accommodations shows none.
+    expect(await page.locator(`.tile[data-attempt="${agents[1]!.attemptId}"] [data-testid="time-facts"]`).count()).toBe(0);
+    const absent = page.locator('.tile-absent[data-candidate="C1030"]');
+    expect(await absent.locator('[data-testid="accommodations"]').innerText()).toBe('+20 min planned · 5 min breaks');
+    expect(await page.locator('.tile-absent[data-candidate="C1029"] [data-testid="time-facts"]').count()).toBe(0);
+    await tile.scrollIntoViewIfNeeded();
+    await shot(page, 'h-01b-hall-accommodations');
   });
 
   it('a proctor marks “ID checked”; the count follows', async () => {

@@ -270,6 +270,55 @@ describe.skipIf(!HAS_CHROMIUM)('staff console: live room (a proctor assigned to 
     await expect.poll(() => page.locator('tbody tr').count()).toBe(rows - 1);
   });
 
+  it('switched to German, the live room speaks German (headings, buttons, tiles, alerts), and back', async () => {
+    await page.getByRole('link', { name: 'Live room' }).click();
+    await page.locator('.tile').first().waitFor();
+    await page.getByLabel('Language').selectOption('de');
+    await page.getByRole('heading', { name: 'Prüfungsraum live' }).waitFor();
+    const main = page.locator('.room-main');
+    for (const name of ['Raum pausieren', 'Raum fortsetzen', 'Nachricht an alle', 'Alle verlängern', 'Alle sperren', 'Vorkommnisprotokoll…', 'Ausführlich', 'Kompakt']) await main.getByRole('button', { name, exact: true }).waitFor();
+    expect(await page.locator('[data-testid="attendance"]').innerText()).toMatch(/Angemeldet[\s\S]*Nicht eingeloggt[\s\S]*Ausweis geprüft/);
+    expect(await page.getByRole('heading', { name: /^Warnungen/ }).count()).toBe(1);
+    const tile = await page.locator('.tile[data-attempt]').first().innerText();
+    // (The fact labels are upper-cased by CSS: compare without case.)
+    expect(tile).toMatch(/Restzeit/i);
+    expect(tile).toMatch(/Lebenszeichen/i);
+    expect(tile).toMatch(/Aktionen…/);
+    // No English leftovers in the headings, buttons, the attendance bar or the tiles.
+    const visible = await page.locator('.room-main h1, .room-main button, .alerts h2, .alerts button, [data-testid="attendance"], .tile').allInnerTexts();
+    for (const english of ['Live room', 'Pause room', 'Resume room', 'Message all', 'Extend all', 'Lock all', 'Incident log', 'Registered', 'Not signed in', 'ID checked', 'Time left', 'Heartbeat', 'Actions…', 'Acknowledge', 'Show seat', 'Alerts', 'Not started', 'Detailed', 'Compact', 'answered']) {
+      expect(visible.join('\n').toLowerCase(), english).not.toContain(english.toLowerCase());
+    }
+    // One seat's actions dialog, too.
+    await page.locator('.tile[data-attempt] .tile-action').first().click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('group', { name: 'Aktion wählen' }).waitFor();
+    expect(await dialog.innerText()).toMatch(/Aktionen: /);
+    expect(await dialog.innerText()).not.toMatch(/Choose an action|Extend time|Send message/);
+    await shot(page, '13b-live-room-de-dialog');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForTimeout(200);
+    await shot(page, '13c-live-room-de');
+    expect(await a11y(page)).toEqual([]);
+    // The other pages of a proctor follow the choice.
+    await page.getByRole('link', { name: 'Übersicht' }).click();
+    await page.getByRole('heading', { name: 'Sitzungen nach Status im Zeitverlauf' }).waitFor();
+    await page.getByRole('link', { name: 'Konto' }).click();
+    await page.getByRole('heading', { name: 'Wo Sie angemeldet sind' }).waitFor();
+    await page.getByRole('button', { name: 'Passwort ändern' }).waitFor();
+    await page.getByRole('link', { name: 'Offline', exact: true }).click();
+    await page.getByRole('heading', { name: 'Offline-Codes und -Pakete' }).waitFor();
+    await page.getByRole('button', { name: 'Code erzeugen' }).waitFor();
+    await shot(page, '13d-offline-de');
+    await page.getByRole('link', { name: 'Live-Raum' }).click();
+    // The choice is kept for this user across a reload; switching back restores English.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Prüfungsraum live' }).waitFor();
+    await page.getByLabel('Sprache').selectOption('en');
+    await page.getByRole('heading', { name: 'Live room' }).waitFor();
+  });
+
   it('scales to a 4K wall display', async () => {
     await page.getByRole('link', { name: 'Live room' }).click();
     await page.setViewportSize({ width: 3840, height: 2160 });

@@ -43,8 +43,14 @@ export const LiveSession = z.object({
   startedAt: IsoDateTime,
   /** Answered n of m and the last save (issue H). */
   progress: z.object({ answered: z.number().int(), total: z.number().int(), lastSaveAt: IsoDateTime.nullable() }).optional(),
-  /** Time granted beyond the exam's duration (staff extensions), in seconds; timeRemaining includes it. */
+  /** Time granted beyond the exam's duration (planned extra time and staff extensions), in seconds; timeRemaining includes it. */
   extraSeconds: z.number().int().optional(),
+  /**
+   * The registration's planned accommodations (issue H 8), kept apart from incident time and staff
+   * extensions: planned extra time and rest breaks in minutes, and the staff extensions in seconds
+   * (extraSeconds minus the planned extra time).
+   */
+  accommodations: z.object({ plannedExtraMinutes: z.number().int(), restBreakMinutes: z.number().int(), extensionSeconds: z.number().int() }).optional(),
 });
 export type LiveSession = z.infer<typeof LiveSession>;
 

@@ -33,6 +33,8 @@ export const AttendanceRow = z.object({
   noShow: z.boolean(),
   idCheckedAt: IsoDateTime.nullable(),
   idCheckedBy: z.string().nullable(),
+  /** The registration's planned accommodations (minutes), set by admins; apart from incident time and staff extensions. */
+  accommodations: z.object({ plannedExtraMinutes: z.number().int(), restBreakMinutes: z.number().int() }).optional(),
 });
 export type AttendanceRow = z.infer<typeof AttendanceRow>;
 

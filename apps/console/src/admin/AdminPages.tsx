@@ -31,7 +31,7 @@ export function AdminPages(props: { path: string }) {
   else if (path === '/admin/centers') page = <CentersPage />;
   else if (path === '/admin/staff') page = <StaffPage />;
   else if (path === '/admin/policies') page = <PoliciesPage />;
-  else page = <p>No such admin page.</p>;
+  else page = <p>{tr('admin.noPage')}</p>;
   return (
     <div>
       <nav aria-label={tr('nav.admin')} class="tabs">

@@ -7,6 +7,7 @@ import { invalidateDirectory } from '../directory.ts';
 
 /** Exam centers and their rooms. */
 export function CentersPage() {
+  useLang();
   const centers = useLoad((signal) => api.get<{ centers: Center[] }>('/admin/centers', undefined, signal), []);
   const [name, setName] = useState('');
   const [address, setAddress] = useState('');
@@ -15,7 +16,7 @@ export function CentersPage() {
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
   return (
     <section>
-      <PageHead title="Centers & rooms" sub="Where exams are sat. Proctors are assigned to a whole center or to rooms of it." />
+      <PageHead title={t('ctr.title')} sub={t('ctr.sub')} />
       {msg ? (
         <p class={`note ${msg.ok ? 'note-ok' : 'note-error'}`} role={msg.ok ? 'status' : 'alert'}>
           {msg.text}
@@ -29,7 +30,7 @@ export function CentersPage() {
           if (!parsed.success) return setMsg({ ok: false, text: parsed.error.issues.map((i) => i.message).join('; ') });
           try {
             await api.post('/admin/centers', parsed.data);
-            setMsg({ ok: true, text: `Center “${name}” created.` });
+            setMsg({ ok: true, text: t('ctr.created', { name }) });
             setName('');
             setAddress('');
             invalidateDirectory();
@@ -40,11 +41,11 @@ export function CentersPage() {
         }}
       >
         <label class="field">
-          <span>New center name</span>
+          <span>{t('ctr.newName')}</span>
           <input required value={name} onInput={(e) => setName(e.currentTarget.value)} />
         </label>
         <label class="field">
-          <span>Address</span>
+          <span>{t('ctr.address')}</span>
           <input value={address} onInput={(e) => setAddress(e.currentTarget.value)} size={36} />
         </label>
         <label class="field">
@@ -56,21 +57,22 @@ export function CentersPage() {
           <input list="locales" value={locale} placeholder="en-GB" size={8} onInput={(e) => setLocale(e.currentTarget.value)} />
         </label>
         <button type="submit" class="btn btn-primary">
-          Add center
+          {t('ctr.add')}
         </button>
       </form>
       <ZoneLists />
       <ErrorNote error={centers.error} />
-      {centers.loading && !centers.data ? <Loading what="centers" /> : null}
+      {centers.loading && !centers.data ? <Loading what={t('ctr.loading')} /> : null}
       {(centers.data?.centers ?? []).map((c) => (
         <CenterCard key={c.id} center={c} onChange={centers.reload} onMsg={setMsg} />
       ))}
-      {centers.data && centers.data.centers.length === 0 ? <p class="empty">No centers yet.</p> : null}
+      {centers.data && centers.data.centers.length === 0 ? <p class="empty">{t('ctr.none')}</p> : null}
     </section>
   );
 }
 
 function CenterCard(props: { center: Center; onChange: () => void; onMsg: (m: { ok: boolean; text: string }) => void }) {
+  useLang();
   const { center } = props;
   const rooms = useLoad((signal) => api.get<{ rooms: Room[] }>(`/admin/centers/${encodeURIComponent(center.id)}/rooms`, undefined, signal), [center.id, center.roomCount]);
   const [name, setName] = useState('');
@@ -80,33 +82,33 @@ function CenterCard(props: { center: Center; onChange: () => void; onMsg: (m: { 
       <div class="card-head">
         <div>
           <h2>{center.name}</h2>
-          <p class="muted small">{center.address || 'No address'}</p>
+          <p class="muted small">{center.address || t('ctr.noAddress')}</p>
           <CentreZone center={center} onChange={props.onChange} onMsg={props.onMsg} />
         </div>
         <button
           type="button"
           class="btn btn-small btn-danger-outline"
           onClick={async () => {
-            if (!confirm(`Delete the center “${center.name}”?`)) return;
+            if (!confirm(t('ctr.confirmDelete', { name: center.name }))) return;
             try {
               await api.del(`/admin/centers/${encodeURIComponent(center.id)}`);
-              props.onMsg({ ok: true, text: `Center “${center.name}” deleted.` });
+              props.onMsg({ ok: true, text: t('ctr.deleted', { name: center.name }) });
               props.onChange();
             } catch (err) {
               props.onMsg({ ok: false, text: messageOf(err) });
             }
           }}
         >
-          Delete center
+          {t('ctr.delete')}
         </button>
       </div>
       <table class="table">
-        <caption class="sr-only">Rooms of {center.name}</caption>
+        <caption class="sr-only">{t('ctr.roomsOf', { name: center.name })}</caption>
         <thead>
           <tr>
-            <th scope="col">Room</th>
-            <th scope="col">Capacity</th>
-            <th scope="col">Id</th>
+            <th scope="col">{t('ctr.room')}</th>
+            <th scope="col">{t('ctr.capacity')}</th>
+            <th scope="col">{t('ctr.id')}</th>
           </tr>
         </thead>
         <tbody>
@@ -127,7 +129,7 @@ function CenterCard(props: { center: Center; onChange: () => void; onMsg: (m: { 
           if (!parsed.success) return props.onMsg({ ok: false, text: parsed.error.issues.map((i) => i.message).join('; ') });
           try {
             await api.post(`/admin/centers/${encodeURIComponent(center.id)}/rooms`, parsed.data);
-            props.onMsg({ ok: true, text: `Room “${name}” added to ${center.name}.` });
+            props.onMsg({ ok: true, text: t('ctr.roomAdded', { name, center: center.name }) });
             setName('');
             invalidateDirectory();
             props.onChange();
@@ -138,15 +140,15 @@ function CenterCard(props: { center: Center; onChange: () => void; onMsg: (m: { 
         }}
       >
         <label class="field">
-          <span>New room</span>
+          <span>{t('ctr.newRoom')}</span>
           <input required value={name} onInput={(e) => setName(e.currentTarget.value)} />
         </label>
         <label class="field">
-          <span>Capacity</span>
+          <span>{t('ctr.capacity')}</span>
           <input type="number" min={0} max={100000} value={capacity} onInput={(e) => setCapacity(e.currentTarget.value)} size={6} />
         </label>
         <button type="submit" class="btn">
-          Add room
+          {t('ctr.addRoom')}
         </button>
       </form>
     </div>

@@ -2,19 +2,21 @@ import { RolePolicy, type RolePolicies } from '@invigil/contract';
 import { useState } from 'preact/hooks';
 import { api, messageOf } from '../api.ts';
 import { ErrorNote, Loading, PageHead, useLoad } from '../ui/bits.tsx';
+import { t, useLang } from '../i18n/index.ts';
 
 type Role = 'admin' | 'proctor' | 'candidate';
 const ROLES: Role[] = ['admin', 'proctor', 'candidate'];
 
 /** Login-session policy per role: idle and absolute timeouts, session limit, what happens at the limit. */
 export function PoliciesPage() {
+  useLang();
   const data = useLoad((signal) => api.get<RolePolicies>('/admin/policies/roles', undefined, signal), []);
   return (
     <section>
-      <PageHead title="Policies" sub="How long logins last and how many each person may have at once, per role." />
+      <PageHead title={t('pol.title')} sub={t('pol.sub')} />
       <ErrorNote error={data.error} />
       {!data.data ? (
-        <Loading what="policies" />
+        <Loading what={t('pol.loading')} />
       ) : (
         <div class="chart-grid">
           {ROLES.map((r) => (data.data![r] ? <PolicyForm key={r} role={r} policy={data.data![r]!} /> : null))}
@@ -33,7 +35,7 @@ function PolicyForm(props: { role: Role; policy: RolePolicy }) {
     denyWhileExamActive: props.policy.denyWhileExamActive,
   });
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
-  const title = { admin: 'Admins', proctor: 'Proctors', candidate: 'Candidates' }[props.role];
+  const title = t(`pol.${props.role}`);
   return (
     <form
       class="card"
@@ -43,7 +45,7 @@ function PolicyForm(props: { role: Role; policy: RolePolicy }) {
         if (!parsed.success) return setMsg({ ok: false, text: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
         try {
           await api.put(`/admin/policies/roles/${props.role}`, parsed.data);
-          setMsg({ ok: true, text: 'Saved.' });
+          setMsg({ ok: true, text: t('pol.saved') });
         } catch (err) {
           setMsg({ ok: false, text: messageOf(err) });
         }
@@ -51,28 +53,28 @@ function PolicyForm(props: { role: Role; policy: RolePolicy }) {
     >
       <h2>{title}</h2>
       <label class="field">
-        <span>Sign out after idle (minutes)</span>
+        <span>{t('pol.idle')}</span>
         <input type="number" min={1} required value={p.idleTimeoutMinutes} onInput={(e) => setP({ ...p, idleTimeoutMinutes: e.currentTarget.value })} />
       </label>
       <label class="field">
-        <span>Sign out after at most (minutes)</span>
+        <span>{t('pol.absolute')}</span>
         <input type="number" min={1} required value={p.absoluteTimeoutMinutes} onInput={(e) => setP({ ...p, absoluteTimeoutMinutes: e.currentTarget.value })} />
       </label>
       <label class="field">
-        <span>Sessions at once</span>
+        <span>{t('pol.max')}</span>
         <input type="number" min={1} max={100} required value={p.maxSessions} onInput={(e) => setP({ ...p, maxSessions: e.currentTarget.value })} />
       </label>
       <label class="field">
-        <span>At the limit</span>
+        <span>{t('pol.atLimit')}</span>
         <select value={p.onLimit} onChange={(e) => setP({ ...p, onLimit: e.currentTarget.value as RolePolicy['onLimit'] })}>
-          <option value="terminate_oldest">End the oldest session</option>
-          <option value="deny_new">Refuse the new sign-in</option>
+          <option value="terminate_oldest">{t('pol.endOldest')}</option>
+          <option value="deny_new">{t('pol.denyNew')}</option>
         </select>
       </label>
       {props.role === 'candidate' ? (
         <label class="check field">
           <input type="checkbox" checked={p.denyWhileExamActive} onChange={(e) => setP({ ...p, denyWhileExamActive: e.currentTarget.checked })} />
-          <span>Refuse a new sign-in while an exam session is active</span>
+          <span>{t('pol.denyWhileExam')}</span>
         </label>
       ) : null}
       {msg ? (
@@ -81,7 +83,7 @@ function PolicyForm(props: { role: Role; policy: RolePolicy }) {
         </p>
       ) : null}
       <button type="submit" class="btn btn-primary">
-        Save {title.toLowerCase()}
+        {t('pol.save', { title: title.toLowerCase() })}
       </button>
     </form>
   );

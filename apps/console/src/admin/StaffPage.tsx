@@ -5,9 +5,11 @@ import { shortDateTime } from '../format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { ErrorNote, Loading, PageHead, useLoad } from '../ui/bits.tsx';
 import { invalidateDirectory } from '../directory.ts';
+import { t, useLang } from '../i18n/index.ts';
 
 /** Staff accounts: create, change role, disable, reset password, assign proctors to centers/rooms. */
 export function StaffPage() {
+  useLang();
   const staff = useLoad((signal) => api.get<{ staff: StaffAccount[] }>('/admin/staff', undefined, signal), []);
   const [form, setForm] = useState({ username: '', displayName: '', password: '', role: 'proctor' as 'proctor' | 'admin' });
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
@@ -27,7 +29,7 @@ export function StaffPage() {
 
   return (
     <section>
-      <PageHead title="Staff" sub="Admins see everything; proctors see the centers and rooms they are assigned to." />
+      <PageHead title={t('staff.title')} sub={t('staff.sub')} />
       {msg ? (
         <p class={`note ${msg.ok ? 'note-ok' : 'note-error'}`} role={msg.ok ? 'status' : 'alert'}>
           {msg.text}
@@ -36,17 +38,17 @@ export function StaffPage() {
       <div class="two-col">
         <div class="card table-card">
           <ErrorNote error={staff.error} />
-          {staff.loading && !staff.data ? <Loading what="staff" /> : null}
+          {staff.loading && !staff.data ? <Loading what={t('staff.loading')} /> : null}
           <table class="table">
-            <caption class="sr-only">Staff accounts</caption>
+            <caption class="sr-only">{t('staff.caption')}</caption>
             <thead>
               <tr>
-                <th scope="col">User</th>
-                <th scope="col">Role</th>
-                <th scope="col">Assignments</th>
-                <th scope="col">Created</th>
+                <th scope="col">{t('staff.user')}</th>
+                <th scope="col">{t('staff.role')}</th>
+                <th scope="col">{t('staff.assignments')}</th>
+                <th scope="col">{t('staff.created')}</th>
                 <th scope="col">
-                  <span class="sr-only">Actions</span>
+                  <span class="sr-only">{t('staff.actions')}</span>
                 </th>
               </tr>
             </thead>
@@ -56,33 +58,33 @@ export function StaffPage() {
                   <td>
                     <strong>{u.displayName || u.username}</strong>
                     <div class="muted small">{u.username}</div>
-                    {u.disabled ? <span class="flag flag-locked">Disabled</span> : null}
+                    {u.disabled ? <span class="flag flag-locked">{t('staff.disabled')}</span> : null}
                   </td>
-                  <td>{u.role}</td>
-                  <td class="small">{u.role === 'admin' ? 'everything' : u.assignments.length ? `${u.assignments.length} place${u.assignments.length === 1 ? '' : 's'}` : <span class="warn-text">none: sees nothing</span>}</td>
+                  <td>{t(`staff.role.${u.role}`)}</td>
+                  <td class="small">{u.role === 'admin' ? t('staff.everything') : u.assignments.length ? (u.assignments.length === 1 ? t('staff.placeOne') : t('staff.places', { n: u.assignments.length })) : <span class="warn-text">{t('staff.nothing')}</span>}</td>
                   <td class="small">{shortDateTime(u.createdAt)}</td>
                   <td class="nowrap">
                     {u.role === 'proctor' ? (
                       <button type="button" class="btn btn-small" onClick={() => setAssigning(u)}>
-                        Assign…
+                        {t('staff.assign')}
                       </button>
                     ) : null}{' '}
                     <button
                       type="button"
                       class="btn btn-small"
-                      onClick={() => void act(`${u.username} ${u.disabled ? 'enabled' : 'disabled'}.`, () => api.patch(`/admin/staff/${encodeURIComponent(u.id)}`, { disabled: !u.disabled }))}
+                      onClick={() => void act(u.disabled ? t('staff.enabledMsg', { user: u.username }) : t('staff.disabledMsg', { user: u.username }), () => api.patch(`/admin/staff/${encodeURIComponent(u.id)}`, { disabled: !u.disabled }))}
                     >
-                      {u.disabled ? 'Enable' : 'Disable'}
+                      {u.disabled ? t('staff.enable') : t('staff.disable')}
                     </button>{' '}
                     <button
                       type="button"
                       class="btn btn-small btn-quiet"
                       onClick={() => {
-                        const pw = prompt(`New password for ${u.username} (at least 12 characters):`);
-                        if (pw) void act(`Password of ${u.username} reset; their sessions ended.`, () => api.post(`/admin/staff/${encodeURIComponent(u.id)}/password`, { password: pw }));
+                        const pw = prompt(t('staff.pwPrompt', { user: u.username }));
+                        if (pw) void act(t('staff.pwReset', { user: u.username }), () => api.post(`/admin/staff/${encodeURIComponent(u.id)}/password`, { password: pw }));
                       }}
                     >
-                      Reset password
+                      {t('staff.resetPw')}
                     </button>
                   </td>
                 </tr>
@@ -96,34 +98,34 @@ export function StaffPage() {
             e.preventDefault();
             const parsed = CreateStaffRequest.safeParse({ ...form, ...(form.displayName.trim() ? {} : { displayName: undefined }) });
             if (!parsed.success) return setMsg({ ok: false, text: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-            void act(`Account ${form.username} created.`, async () => {
+            void act(t('staff.createdMsg', { user: form.username }), async () => {
               await api.post('/admin/staff', parsed.data);
               setForm({ username: '', displayName: '', password: '', role: 'proctor' });
             });
           }}
         >
-          <h2>New staff account</h2>
+          <h2>{t('staff.new')}</h2>
           <label class="field">
-            <span>Username</span>
+            <span>{t('staff.username')}</span>
             <input required autocomplete="off" value={form.username} onInput={(e) => setForm({ ...form, username: e.currentTarget.value })} />
           </label>
           <label class="field">
-            <span>Display name</span>
+            <span>{t('staff.displayName')}</span>
             <input value={form.displayName} onInput={(e) => setForm({ ...form, displayName: e.currentTarget.value })} />
           </label>
           <label class="field">
-            <span>Password (at least 12 characters)</span>
+            <span>{t('staff.password')}</span>
             <input type="password" autocomplete="new-password" required minLength={12} value={form.password} onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} />
           </label>
           <label class="field">
-            <span>Role</span>
+            <span>{t('staff.role')}</span>
             <select value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value as 'proctor' | 'admin' })}>
-              <option value="proctor">Proctor</option>
-              <option value="admin">Admin</option>
+              <option value="proctor">{t('staff.proctor')}</option>
+              <option value="admin">{t('staff.admin')}</option>
             </select>
           </label>
           <button type="submit" class="btn btn-primary">
-            Create account
+            {t('staff.create')}
           </button>
         </form>
       </div>
@@ -133,7 +135,7 @@ export function StaffPage() {
           onClose={() => setAssigning(null)}
           onSaved={(n) => {
             setAssigning(null);
-            setMsg({ ok: true, text: `${assigning.username}: ${n} assignment${n === 1 ? '' : 's'} saved.` });
+            setMsg({ ok: true, text: n === 1 ? t('staff.savedOne', { user: assigning.username }) : t('staff.savedMany', { user: assigning.username, n }) });
             staff.reload();
           }}
         />
@@ -143,6 +145,7 @@ export function StaffPage() {
 }
 
 function AssignDialog(props: { user: StaffAccount; onClose: () => void; onSaved: (n: number) => void }) {
+  useLang();
   const [places, setPlaces] = useState<{ center: Center; rooms: Room[] }[] | null>(null);
   const [picked, setPicked] = useState<Set<string>>(() => new Set(props.user.assignments.map((a) => `${a.centerId}|${a.roomId ?? ''}`)));
   const [error, setError] = useState<string | null>(null);
@@ -163,7 +166,7 @@ function AssignDialog(props: { user: StaffAccount; onClose: () => void; onSaved:
     setPicked(next);
   };
   return (
-    <Dialog title={`Assign ${props.user.username}`} onClose={props.onClose}>
+    <Dialog title={t('staff.assignTitle', { user: props.user.username })} onClose={props.onClose}>
       <form
         onSubmit={async (e) => {
           e.preventDefault();
@@ -179,14 +182,14 @@ function AssignDialog(props: { user: StaffAccount; onClose: () => void; onSaved:
           }
         }}
       >
-        {!places && !error ? <Loading what="centers" /> : null}
-        {places && places.length === 0 ? <p>No centers yet: create one first.</p> : null}
+        {!places && !error ? <Loading what={t('staff.loadingCenters')} /> : null}
+        {places && places.length === 0 ? <p>{t('staff.noCenters')}</p> : null}
         <ul class="assign-list">
           {(places ?? []).map(({ center, rooms }) => (
             <li key={center.id}>
               <label class="check">
                 <input type="checkbox" checked={picked.has(`${center.id}|`)} onChange={() => toggle(`${center.id}|`)} />
-                <strong>{center.name}</strong> <span class="muted small">(whole center)</span>
+                <strong>{center.name}</strong> <span class="muted small">{t('staff.wholeCenter')}</span>
               </label>
               <ul>
                 {rooms.map((r) => (
@@ -208,10 +211,10 @@ function AssignDialog(props: { user: StaffAccount; onClose: () => void; onSaved:
         ) : null}
         <div class="dialog-actions">
           <button type="button" class="btn" onClick={props.onClose}>
-            Cancel
+            {t('staff.cancel')}
           </button>
           <button type="submit" class="btn btn-primary">
-            Save assignments
+            {t('staff.save')}
           </button>
         </div>
       </form>

@@ -1,7 +1,13 @@
 import type { MessageKey } from './en.ts';
+import { dialogsDe } from './dialogs-de.ts';
+import { liveDe } from './live-de.ts';
+import { pagesDe } from './pages-de.ts';
 
 /** German. Every key of en.ts must be here (the type checks it). */
 export const de: Record<MessageKey, string> = {
+  ...liveDe,
+  ...dialogsDe,
+  ...pagesDe,
   'lang.label': 'Sprache',
 
   'nav.live': 'Live-Raum',

@@ -2,7 +2,14 @@
  * English: the source catalog. Keys are `area.what`; `{name}` is a parameter. German (de.ts) must
  * have every key (its type says so), so a missing translation fails the typecheck.
  */
+import { dialogsEn } from './dialogs-en.ts';
+import { liveEn } from './live-en.ts';
+import { pagesEn } from './pages-en.ts';
+
 export const en = {
+  ...liveEn,
+  ...dialogsEn,
+  ...pagesEn,
   'lang.label': 'Language',
 
   'nav.live': 'Live room',

@@ -7,6 +7,7 @@ import { Link } from '../router.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
 import { StatusBadge } from '../ui/bits.tsx';
 import type { RoomStore, TileData } from './room-store.ts';
+import { t, useLang } from '../i18n/index.ts';
 
 type Kind = ProctorAction['action'] | 'transfer';
 
@@ -21,17 +22,29 @@ interface ActionDef {
   danger?: boolean;
 }
 
-const DEFS: Record<Kind, ActionDef> = {
-  lock: { kind: 'lock', label: 'Lock', verb: 'Lock the session', done: 'locked', explain: 'The kiosk stops accepting answers and the clock stops until you unlock it.' },
-  unlock: { kind: 'unlock', label: 'Unlock', verb: 'Unlock the session', done: 'unlocked', explain: 'The candidate can carry on; the clock runs again.' },
-  pause: { kind: 'pause', label: 'Pause', verb: 'Pause the session', done: 'paused', explain: 'The clock stops. Only staff can resume a staff pause.' },
-  resume: { kind: 'resume', label: 'Resume', verb: 'Resume the session', done: 'resumed', explain: 'The clock runs again from where it stopped.' },
-  extend: { kind: 'extend', label: 'Extend time', verb: 'Extend the time', done: 'time extended', explain: 'Adds minutes to this candidate’s exam clock.' },
-  message: { kind: 'message', label: 'Send message', verb: 'Send the message', done: 'message sent', explain: 'Shown on the candidate’s kiosk at its next heartbeat.' },
-  transfer: { kind: 'transfer', label: 'Transfer to another desk', verb: 'Start the transfer', done: 'transfer started, resume code issued', explain: 'Pauses the session and gives a one-time resume code. The candidate signs in on the new desk and enters the code; answers carry over.' },
-  force_submit: { kind: 'force_submit', label: 'Force submit', verb: 'Submit the exam now', done: 'exam submitted', explain: 'Ends the attempt and keeps the answers saved so far. This cannot be undone.', danger: true },
-  terminate: { kind: 'terminate', label: 'Terminate', verb: 'Terminate the session', done: 'session terminated', explain: 'Ends the attempt as abandoned. This cannot be undone.', danger: true },
-};
+const KINDS: Kind[] = ['lock', 'unlock', 'pause', 'resume', 'extend', 'message', 'transfer', 'force_submit', 'terminate'];
+/** The words come from the message catalog at each read (they follow the language switch). */
+const DEFS = Object.fromEntries(
+  KINDS.map((kind) => [
+    kind,
+    {
+      kind,
+      get label() {
+        return t(`act.${kind}.label`);
+      },
+      get verb() {
+        return t(`act.${kind}.verb`);
+      },
+      get done() {
+        return t(`act.${kind}.done`);
+      },
+      get explain() {
+        return t(`act.${kind}.explain`);
+      },
+      danger: kind === 'force_submit' || kind === 'terminate',
+    },
+  ]),
+) as Record<Kind, ActionDef>;
 
 /** Which actions make sense for this session now. */
 function available(s: LiveSession): Kind[] {
@@ -65,16 +78,17 @@ function Instructions(props: { attemptId: string; version: number }) {
       live = false;
     };
   }, [props.attemptId, props.version]);
+  useLang();
   if (!list || list.length === 0) return null;
   return (
     <div class="instructions">
-      <h3>Sent to the kiosk</h3>
+      <h3>{t('act.sent')}</h3>
       <ul class="plain-list small">
         {list.map((i) => (
           <li key={i.id}>
             <strong>{i.type}</strong>
-            {i.message ? ` “${i.message}”` : ''} <span class="muted">at {time(i.issuedAt)}</span> —{' '}
-            {i.ackedAt ? <span class="ok-text">acknowledged {time(i.ackedAt)}</span> : i.deliveredAt ? <span>delivered {time(i.deliveredAt)}</span> : <span class="warn-text">waiting for its next heartbeat</span>}
+            {i.message ? ` “${i.message}”` : ''} <span class="muted">{t('act.at', { time: time(i.issuedAt) })}</span> —{' '}
+            {i.ackedAt ? <span class="ok-text">{t('act.acked', { time: time(i.ackedAt) })}</span> : i.deliveredAt ? <span>{t('act.delivered', { time: time(i.deliveredAt) })}</span> : <span class="warn-text">{t('act.waiting')}</span>}
           </li>
         ))}
       </ul>
@@ -83,6 +97,7 @@ function Instructions(props: { attemptId: string; version: number }) {
 }
 
 export function ActionsDialog(props: { tile: TileData; store: RoomStore; status: Parameters<typeof StatusBadge>[0]['status']; onClose: () => void; onDone: (text: string) => void }) {
+  useLang();
   const { s } = props.tile;
   const [kind, setKind] = useState<Kind | null>(null);
   const [reason, setReason] = useState('');
@@ -96,9 +111,9 @@ export function ActionsDialog(props: { tile: TileData; store: RoomStore; status:
 
   if (code) {
     return (
-      <Dialog title={`Transfer ${who}`} onClose={props.onClose} wide describedBy="resume-code-help">
-        <p id="resume-code-help">Read this one-time code out to the candidate. They sign in on the new desk and enter it there. It works once.</p>
-        <p class="resume-code" aria-label={`Resume code ${code.resumeCode.split('').join(' ')}`} data-testid="resume-code">
+      <Dialog title={t('act.transferTitle', { who })} onClose={props.onClose} wide describedBy="resume-code-help">
+        <p id="resume-code-help">{t('act.codeHelp')}</p>
+        <p class="resume-code" aria-label={t('act.codeAria', { code: code.resumeCode.split('').join(' ') })} data-testid="resume-code">
           {code.resumeCode.split('-').map((g, i, all) => (
             <span key={i}>
               {g}
@@ -107,14 +122,15 @@ export function ActionsDialog(props: { tile: TileData; store: RoomStore; status:
           ))}
         </p>
         <p class="muted">
-          Valid once, until {time(code.expiresAt)}.{seat ? ` New seat: ${seat}.` : ''}
+          {t('act.validUntil', { time: time(code.expiresAt) })}
+          {seat ? t('act.newSeat', { seat }) : ''}
         </p>
         <div class="dialog-actions">
           <button type="button" class="btn" onClick={() => void navigator.clipboard?.writeText(code.resumeCode)}>
-            Copy code
+            {t('act.copy')}
           </button>
           <button type="button" class="btn btn-primary" onClick={props.onClose} data-autofocus>
-            Done
+            {t('act.doneBtn')}
           </button>
         </div>
       </Dialog>
@@ -139,7 +155,7 @@ export function ActionsDialog(props: { tile: TileData; store: RoomStore; status:
         if (!reason.trim()) delete candidate.reason;
       }
       const parsed = ProctorAction.safeParse(candidate);
-      if (!parsed.success) return setError(parsed.error.issues.map((i) => `${i.path.join('.') === 'reason' ? 'Reason' : i.path.join('.') || 'Value'}: ${i.message}`).join('; '));
+      if (!parsed.success) return setError(parsed.error.issues.map((i) => `${i.path.join('.') === 'reason' ? t('act.reason') : i.path.join('.') || t('act.value')}: ${i.message}`).join('; '));
       body = parsed.data;
     }
     setBusy(true);
@@ -164,18 +180,18 @@ export function ActionsDialog(props: { tile: TileData; store: RoomStore; status:
 
   const kinds = available(s);
   return (
-    <Dialog title={def ? `${def.label}: ${who}` : `Actions: ${who}`} onClose={props.onClose} tone={def?.danger ? 'danger' : 'normal'}>
+    <Dialog title={def ? `${def.label}: ${who}` : t('act.title', { who })} onClose={props.onClose} tone={def?.danger ? 'danger' : 'normal'}>
       <div class="dialog-summary">
         <StatusBadge status={props.status} />
-        <span>{s.seat ? `Seat ${s.seat}` : 'No seat'}</span>
+        <span>{s.seat ? t('tile.seat', { seat: s.seat }) : t('tile.noSeat')}</span>
         <span class="muted">{s.candidate.id}</span>
-        <span class="num">{clock(props.store.remaining(props.tile))} left</span>
+        <span class="num">{t('act.left', { clock: clock(props.store.remaining(props.tile)) })}</span>
       </div>
       {!def ? (
         kinds.length === 0 ? (
-          <p>This session has ended; nothing more can be done to it.</p>
+          <p>{t('act.ended')}</p>
         ) : (
-          <div class="action-grid" role="group" aria-label="Choose an action">
+          <div class="action-grid" role="group" aria-label={t('act.choose')}>
             {kinds.map((k) => (
               <button key={k} type="button" class={`btn action-btn${DEFS[k].danger ? ' btn-danger-outline' : ''}`} onClick={() => setKind(k)}>
                 {DEFS[k].label}
@@ -187,29 +203,29 @@ export function ActionsDialog(props: { tile: TileData; store: RoomStore; status:
         <form onSubmit={submit} class="action-form">
           <p>{def.explain}</p>
           {kind === 'transfer' && s.isLocked ? (
-            <p class="note note-error">This session is locked: the new desk cannot resume it until you unlock it. Unlock first, or unlock once the candidate has moved.</p>
+            <p class="note note-error">{t('act.lockedTransfer')}</p>
           ) : null}
           {kind === 'extend' ? (
             <label class="field">
-              <span>Minutes to add</span>
+              <span>{t('act.minutes')}</span>
               <input type="number" min={1} max={600} step={1} required value={minutes} onInput={(e) => setMinutes(e.currentTarget.value)} />
             </label>
           ) : null}
           {kind === 'message' ? (
             <label class="field">
-              <span>Message to the candidate</span>
+              <span>{t('act.messageField')}</span>
               <textarea rows={3} required maxLength={2000} value={message} onInput={(e) => setMessage(e.currentTarget.value)} />
             </label>
           ) : null}
           {kind === 'transfer' ? (
             <label class="field">
-              <span>New seat (optional)</span>
+              <span>{t('act.seatField')}</span>
               <input value={seat} maxLength={50} onInput={(e) => setSeat(e.currentTarget.value)} />
             </label>
           ) : null}
           <label class="field">
-            <span>Reason{kind === 'message' ? ' (optional)' : ''}</span>
-            <textarea rows={2} required={kind !== 'message'} minLength={kind === 'message' ? undefined : 3} maxLength={1000} value={reason} onInput={(e) => setReason(e.currentTarget.value)} placeholder="Recorded in the audit trail" />
+            <span>{kind === 'message' ? t('act.reasonOptional') : t('act.reason')}</span>
+            <textarea rows={2} required={kind !== 'message'} minLength={kind === 'message' ? undefined : 3} maxLength={1000} value={reason} onInput={(e) => setReason(e.currentTarget.value)} placeholder={t('act.reasonPlaceholder')} />
           </label>
           {error ? (
             <p class="note note-error" role="alert">
@@ -218,10 +234,10 @@ export function ActionsDialog(props: { tile: TileData; store: RoomStore; status:
           ) : null}
           <div class="dialog-actions">
             <button type="button" class="btn" onClick={() => (setKind(null), setError(null))}>
-              Back
+              {t('act.back')}
             </button>
             <button type="submit" class={`btn ${def.danger ? 'btn-danger' : 'btn-primary'}`} disabled={busy}>
-              {busy ? 'Working…' : def.verb}
+              {busy ? t('act.working') : def.verb}
             </button>
           </div>
         </form>
@@ -229,7 +245,7 @@ export function ActionsDialog(props: { tile: TileData; store: RoomStore; status:
       {!def ? <Instructions attemptId={s.attemptId} version={props.tile.version} /> : null}
       {!def ? (
         <p class="dialog-foot">
-          <Link href={`/review/${encodeURIComponent(s.attemptId)}`}>Open the session detail</Link>
+          <Link href={`/review/${encodeURIComponent(s.attemptId)}`}>{t('act.detail')}</Link>
         </p>
       ) : null}
     </Dialog>

@@ -4,11 +4,12 @@ import { api, messageOf } from '../api.ts';
 import { kindLabel } from './Tile.tsx';
 import { time } from '../format.ts';
 import type { RoomStore } from './room-store.ts';
+import { t, useLang } from '../i18n/index.ts';
 
-const SEVERITY: Record<Alert['severity'], string> = { critical: 'Critical', warning: 'Warning', info: 'Info' };
 
 /** Open alerts, newest on top; new ones are announced to screen readers. */
 export function AlertsFeed(props: { store: RoomStore; onShow: (attemptId: string) => void }) {
+  useLang();
   const { store } = props;
   const alerts = store.alerts;
   const [announce, setAnnounce] = useState('');
@@ -18,19 +19,19 @@ export function AlertsFeed(props: { store: RoomStore; onShow: (attemptId: string
     const ids = new Set(alerts.map((a) => a.id));
     if (seen.current) {
       const fresh = alerts.filter((a) => !seen.current!.has(a.id));
-      if (fresh.length === 1) setAnnounce(`New alert: ${fresh[0]!.message}`);
-      else if (fresh.length > 1) setAnnounce(`${fresh.length} new alerts`);
+      if (fresh.length === 1) setAnnounce(t('alerts.newOne', { message: fresh[0]!.message }));
+      else if (fresh.length > 1) setAnnounce(t('alerts.newMany', { n: fresh.length }));
     }
     seen.current = ids;
   }, [alerts]);
   const seat = (a: Alert) => {
-    const t = a.attemptId ? store.tiles.get(a.attemptId) : undefined;
-    return t ? `${t.s.seat ? `Seat ${t.s.seat} · ` : ''}${t.s.candidate.name || t.s.candidate.id}` : (a.candidateId ?? 'No session');
+    const x = a.attemptId ? store.tiles.get(a.attemptId) : undefined;
+    return x ? `${x.s.seat ? `${t('tile.seat', { seat: x.s.seat })} · ` : ''}${x.s.candidate.name || x.s.candidate.id}` : (a.candidateId ?? t('alerts.noSession'));
   };
   return (
     <aside class="alerts" aria-labelledby="alerts-h">
       <h2 id="alerts-h">
-        Alerts <span class="count-pill">{alerts.length}</span>
+        {t('alerts.title')} <span class="count-pill">{alerts.length}</span>
       </h2>
       <p class="sr-only" aria-live="polite" role="status">
         {announce}
@@ -40,7 +41,7 @@ export function AlertsFeed(props: { store: RoomStore; onShow: (attemptId: string
           {error}
         </p>
       ) : null}
-      {alerts.length === 0 ? <p class="muted">No open alerts.</p> : null}
+      {alerts.length === 0 ? <p class="muted">{t('alerts.none')}</p> : null}
       {alerts.length > 1 ? (
         <button
           type="button"
@@ -49,40 +50,39 @@ export function AlertsFeed(props: { store: RoomStore; onShow: (attemptId: string
             setError(null);
             try {
               const r = await api.post<{ acknowledged: number }>('/proctor/alerts/ack', { alertIds: alerts.slice(0, 500).map((a) => a.id) });
-              setAnnounce(`${r.acknowledged} alerts acknowledged`);
+              setAnnounce(t('alerts.acked', { n: r.acknowledged }));
               await store.loadAlerts();
             } catch (e) {
               setError(messageOf(e));
             }
           }}
         >
-          Acknowledge all {alerts.length}
+          {t('alerts.ackAll', { n: alerts.length })}
         </button>
       ) : null}
       <ol class="alert-list">
         {alerts.map((a) => (
           <li key={a.id} class={`alert-item alert-${a.severity}`}>
             <div class="alert-head">
-              <span class={`sev sev-${a.severity}`}>{SEVERITY[a.severity]}</span>
+              <span class={`sev sev-${a.severity}`}>{t(`alerts.sev.${a.severity}`)}</span>
               <span class="alert-kind">{kindLabel(a.kind)}</span>
               <time dateTime={a.at} class="muted">
                 {time(a.at)}
               </time>
             </div>
-            <p class="alert-who">{a.attemptId ? seat(a) : a.kind === 'server_outage' ? 'Whole room' : seat(a)}</p>
+            <p class="alert-who">{a.attemptId ? seat(a) : a.kind === 'server_outage' ? t('alerts.wholeRoom') : seat(a)}</p>
             <p class="alert-msg">
               {a.message}
               {a.count > 1 ? (
-                <span class="muted" title={`last at ${time(a.lastSeenAt)}`}>
-                  {' '}
-                  · {a.count}× (last {time(a.lastSeenAt)})
+                <span class="muted" title={t('alerts.lastAt', { time: time(a.lastSeenAt) })}>
+                  {t('alerts.repeat', { n: a.count, time: time(a.lastSeenAt) })}
                 </span>
               ) : null}
             </p>
             <div class="alert-actions">
               {a.attemptId && store.tiles.has(a.attemptId) ? (
                 <button type="button" class="btn btn-small btn-quiet" onClick={() => props.onShow(a.attemptId!)}>
-                  Show seat
+                  {t('alerts.showSeat')}
                 </button>
               ) : null}
               <button
@@ -97,7 +97,7 @@ export function AlertsFeed(props: { store: RoomStore; onShow: (attemptId: string
                   }
                 }}
               >
-                Acknowledge
+                {t('alerts.ack')}
               </button>
             </div>
           </li>

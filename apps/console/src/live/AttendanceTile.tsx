@@ -1,34 +1,37 @@
 import type { AttendanceRow } from '@invigil/contract';
 import { ATTENDANCE_LABEL } from './attendance.ts';
+import { t } from '../i18n/index.ts';
+import { TimeFacts } from './Tile.tsx';
 
 const hm = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
 /** A registered seat whose candidate has not started: not signed in (a no-show?) or signed in, with the ID check and the waiver path. */
 export function AttendanceTile(props: { r: AttendanceRow; onIdCheck: (r: AttendanceRow, checked: boolean) => void; onWaive: (r: AttendanceRow) => void }) {
   const { r } = props;
-  const label = `${r.seat ? `Seat ${r.seat}, ` : ''}${r.name || r.candidateId}: ${ATTENDANCE_LABEL[r.attendance]}${r.noShow ? ', no-show' : ''}`;
+  const label = `${r.seat ? `${t('tile.seat', { seat: r.seat })}, ` : ''}${r.name || r.candidateId}: ${ATTENDANCE_LABEL[r.attendance]}${r.noShow ? t('tile.noShowSuffix') : ''}`;
   return (
     <li class={`tile tile-absent tile-${r.attendance}${r.noShow ? ' tile-noshow' : ''}`} data-candidate={r.candidateId} data-attendance={r.attendance}>
       <article aria-label={label}>
         <div class="tile-top">
-          <span class={`tile-seat${r.seat ? '' : ' tile-seat-none'}`}>{r.seat ?? 'No seat'}</span>
+          <span class={`tile-seat${r.seat ? '' : ' tile-seat-none'}`}>{r.seat ?? t('tile.noSeat')}</span>
           <span class={`badge badge-att badge-${r.attendance}`}>{ATTENDANCE_LABEL[r.attendance]}</span>
         </div>
         <h3 class="tile-name" title={r.name}>
           {r.name || r.candidateId}
         </h3>
         <p class="tile-id muted">{r.candidateId}</p>
+        {r.accommodations ? <TimeFacts plannedExtraMinutes={r.accommodations.plannedExtraMinutes} restBreakMinutes={r.accommodations.restBreakMinutes} /> : null}
         <div class="tile-flags">
-          {r.noShow ? <span class="flag flag-noshow">No-show</span> : null}
-          {r.late ? <span class="flag flag-late">Late {r.signedInAt ? hm.format(new Date(r.signedInAt)) : ''}</span> : null}
-          {r.signedInAt && !r.late ? <span class="flag">In {hm.format(new Date(r.signedInAt))}</span> : null}
+          {r.noShow ? <span class="flag flag-noshow">{t('tile.noShow')}</span> : null}
+          {r.late ? <span class="flag flag-late">{t('tile.lateAt', { time: r.signedInAt ? hm.format(new Date(r.signedInAt)) : '' }).trim()}</span> : null}
+          {r.signedInAt && !r.late ? <span class="flag">{t('tile.inAt', { time: hm.format(new Date(r.signedInAt)) })}</span> : null}
         </div>
         <div class="tile-bottom">
           <label class="id-check">
-            <input type="checkbox" checked={!!r.idCheckedAt} onChange={(e) => props.onIdCheck(r, e.currentTarget.checked)} aria-label={`ID checked: ${r.name || r.candidateId}`} /> ID
+            <input type="checkbox" checked={!!r.idCheckedAt} onChange={(e) => props.onIdCheck(r, e.currentTarget.checked)} aria-label={t('tile.idCheckedAria', { name: r.name || r.candidateId })} /> {t('tile.id')}
           </label>
-          <button type="button" class="btn btn-small btn-quiet" onClick={() => props.onWaive(r)} aria-label={`Allow start… ${r.name || r.candidateId} (despite a failed check)`}>
-            Allow start…
+          <button type="button" class="btn btn-small btn-quiet" onClick={() => props.onWaive(r)} aria-label={t('tile.allowStartAria', { name: r.name || r.candidateId })}>
+            {t('tile.allowStart')}
           </button>
         </div>
       </article>

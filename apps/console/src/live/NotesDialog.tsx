@@ -3,12 +3,14 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, messageOf } from '../api.ts';
 import { time } from '../format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
+import { t, useLang } from '../i18n/index.ts';
 
 /**
  * The incident log of a room: notes about the room or one candidate, with time and author. Notes
  * are append-only: they are added, never edited or removed.
  */
 export function NotesDialog(props: { roomId: string; roomName: string; examId?: string; candidates: { attemptId: string; label: string }[]; attemptId?: string; onClose: () => void }) {
+  useLang();
   const [notes, setNotes] = useState<Note[] | null>(null);
   const [about, setAbout] = useState(props.attemptId ?? '');
   const [text, setText] = useState('');
@@ -23,9 +25,9 @@ export function NotesDialog(props: { roomId: string; roomName: string; examId?: 
     }
   };
   useEffect(() => void load(), [props.roomId]);
-  const who = (n: Note) => (n.attemptId ? (props.candidates.find((c) => c.attemptId === n.attemptId)?.label ?? n.candidateId ?? 'a candidate') : 'Room');
+  const who = (n: Note) => (n.attemptId ? (props.candidates.find((c) => c.attemptId === n.attemptId)?.label ?? n.candidateId ?? t('notes.someone')) : t('notes.room'));
   return (
-    <Dialog title={`Incident log: ${props.roomName}`} onClose={props.onClose} wide>
+    <Dialog title={t('notes.title', { room: props.roomName })} onClose={props.onClose} wide>
       <form
         onSubmit={async (e) => {
           e.preventDefault();
@@ -43,9 +45,9 @@ export function NotesDialog(props: { roomId: string; roomName: string; examId?: 
         }}
       >
         <label class="field">
-          <span>About</span>
+          <span>{t('notes.about')}</span>
           <select value={about} onChange={(e) => setAbout(e.currentTarget.value)}>
-            <option value="">The whole room</option>
+            <option value="">{t('notes.wholeRoom')}</option>
             {props.candidates.map((c) => (
               <option key={c.attemptId} value={c.attemptId}>
                 {c.label}
@@ -54,7 +56,7 @@ export function NotesDialog(props: { roomId: string; roomName: string; examId?: 
           </select>
         </label>
         <label class="field">
-          <span>Note (kept with time and your name; cannot be changed later)</span>
+          <span>{t('notes.note')}</span>
           <textarea required maxLength={4000} rows={3} value={text} onInput={(e) => setText(e.currentTarget.value)} />
         </label>
         {error ? (
@@ -64,12 +66,12 @@ export function NotesDialog(props: { roomId: string; roomName: string; examId?: 
         ) : null}
         <div class="dialog-actions">
           <button type="submit" class="btn btn-primary" disabled={busy}>
-            Add to the log
+            {t('notes.add')}
           </button>
         </div>
       </form>
-      <h3>Log</h3>
-      {notes === null ? <p class="muted">Loading…</p> : notes.length === 0 ? <p class="muted">No notes yet.</p> : null}
+      <h3>{t('notes.log')}</h3>
+      {notes === null ? <p class="muted">{t('ui.loadingPlain')}</p> : notes.length === 0 ? <p class="muted">{t('notes.none')}</p> : null}
       <ol class="notes-list" data-testid="notes-list">
         {(notes ?? []).map((n) => (
           <li key={n.id}>

@@ -2,20 +2,34 @@ import type { RoomActionResponse } from '@invigil/contract';
 import { useEffect, useState } from 'preact/hooks';
 import { api, messageOf } from '../api.ts';
 import { Dialog } from '../ui/Dialog.tsx';
+import { t, useLang } from '../i18n/index.ts';
 
 type Kind = RoomActionResponse['action'];
 
-const DEFS: Record<Kind, { label: string; verb: string; explain: string; needs: 'reason' | 'message' | 'minutes' }> = {
-  pause: { label: 'Pause room', verb: 'Pause every running session', explain: 'Fire alarm, evacuation: every clock in the room stops. Only staff can resume.', needs: 'reason' },
-  resume: { label: 'Resume room', verb: 'Resume every staff-paused session', explain: 'Every session staff paused runs again from where it stopped.', needs: 'reason' },
-  message: { label: 'Message all', verb: 'Send to every kiosk', explain: 'Shown on every kiosk of the room at its next heartbeat.', needs: 'message' },
-  extend: { label: 'Extend all', verb: 'Extend every session', explain: 'Adds minutes to every unfinished session of the room.', needs: 'minutes' },
-  lock: { label: 'Lock all screens', verb: 'Lock every session', explain: 'Every kiosk stops accepting answers and its clock stops until unlocked.', needs: 'reason' },
-};
+const NEEDS: Record<Kind, 'reason' | 'message' | 'minutes'> = { pause: 'reason', resume: 'reason', message: 'message', extend: 'minutes', lock: 'reason' };
+/** The words come from the message catalog at each read (they follow the language switch). */
+const DEFS = Object.fromEntries(
+  (Object.keys(NEEDS) as Kind[]).map((k) => [
+    k,
+    {
+      get label() {
+        return t(`ra.${k}.label`);
+      },
+      get verb() {
+        return t(`ra.${k}.verb`);
+      },
+      get explain() {
+        return t(`ra.${k}.explain`);
+      },
+      needs: NEEDS[k],
+    },
+  ]),
+) as Record<Kind, { label: string; verb: string; explain: string; needs: 'reason' | 'message' | 'minutes' }>;
 export const ROOM_ACTIONS = Object.keys(DEFS) as Kind[];
 
 /** A whole-room action: one request, the same action on every kiosk of the room, with its counts. */
 export function RoomActionsDialog(props: { rooms: { id: string; name: string }[]; roomId: string; examId?: string; initial: Kind; onClose: () => void; onDone: (text: string) => void }) {
+  useLang();
   const [kind, setKind] = useState<Kind>(props.initial);
   const [roomId, setRoomId] = useState(props.roomId || props.rooms[0]?.id || '');
   const [reason, setReason] = useState('');
@@ -26,7 +40,7 @@ export function RoomActionsDialog(props: { rooms: { id: string; name: string }[]
   const [result, setResult] = useState<RoomActionResponse | null>(null);
   const [delivered, setDelivered] = useState<{ issued: number; delivered: number; acknowledged: number } | null>(null);
   const def = DEFS[kind];
-  const roomName = props.rooms.find((r) => r.id === roomId)?.name ?? 'this room';
+  const roomName = props.rooms.find((r) => r.id === roomId)?.name ?? t('ra.thisRoom');
 
   useEffect(() => {
     if (!result) return;
@@ -40,10 +54,10 @@ export function RoomActionsDialog(props: { rooms: { id: string; name: string }[]
       }
     };
     void poll();
-    const t = setInterval(() => void poll(), 2_000);
+    const timer = setInterval(() => void poll(), 2_000);
     return () => {
       live = false;
-      clearInterval(t);
+      clearInterval(timer);
     };
   }, [result]);
 
@@ -55,7 +69,7 @@ export function RoomActionsDialog(props: { rooms: { id: string; name: string }[]
       const body = def.needs === 'message' ? { message } : def.needs === 'minutes' ? { minutes: Number(minutes), reason } : { reason };
       const r = await api.post<RoomActionResponse>(`/proctor/rooms/${encodeURIComponent(roomId)}/${kind}`, { ...body, ...(props.examId ? { examId: props.examId } : {}) });
       setResult(r);
-      props.onDone(`${def.label}: ${r.affected} of ${r.matched} session${r.matched === 1 ? '' : 's'} in ${roomName}`);
+      props.onDone(t('ra.toast', { label: def.label, affected: r.affected, matched: r.matched, room: roomName }));
     } catch (err) {
       setError(messageOf(err));
     } finally {
@@ -64,24 +78,28 @@ export function RoomActionsDialog(props: { rooms: { id: string; name: string }[]
   };
 
   return (
-    <Dialog title={result ? `${def.label} — done` : `${def.label}: ${roomName}`} onClose={props.onClose} tone={kind === 'lock' || kind === 'pause' ? 'danger' : 'normal'}>
+    <Dialog title={result ? t('ra.doneTitle', { label: def.label }) : `${def.label}: ${roomName}`} onClose={props.onClose} tone={kind === 'lock' || kind === 'pause' ? 'danger' : 'normal'}>
       {result ? (
         <div class="room-action-result" data-testid="room-action-result">
           <p class="big-count">
-            <strong>{result.affected}</strong> of {result.matched} session{result.matched === 1 ? '' : 's'} {kind === 'message' ? 'messaged' : `${kind === 'pause' ? 'paused' : kind === 'resume' ? 'resumed' : kind === 'lock' ? 'locked' : 'extended'}`}
+            <strong>{result.affected}</strong>
+            {t('ra.of', { matched: result.matched })}
+            {t(`ra.did.${kind}`)}
           </p>
           <p data-testid="room-action-delivery">
             {delivered ? (
               <>
-                Delivered to <strong>{delivered.delivered}</strong> of {delivered.issued} kiosk{delivered.issued === 1 ? '' : 's'}, acknowledged by {delivered.acknowledged}
+                {t('ra.deliveredTo')}
+                <strong>{delivered.delivered}</strong>
+                {t('ra.deliveredOf', { issued: delivered.issued, acked: delivered.acknowledged })}
               </>
             ) : (
-              'Waiting for the kiosks’ heartbeats…'
+              t('ra.waiting')
             )}
           </p>
           {result.skipped.length ? (
             <details>
-              <summary>{result.skipped.length} not changed</summary>
+              <summary>{t('ra.skipped', { n: result.skipped.length })}</summary>
               <ul class="plain-list small">
                 {result.skipped.map((x) => (
                   <li key={x.attemptId}>
@@ -93,13 +111,13 @@ export function RoomActionsDialog(props: { rooms: { id: string; name: string }[]
           ) : null}
           <div class="dialog-actions">
             <button type="button" class="btn btn-primary" onClick={props.onClose}>
-              Done
+              {t('act.doneBtn')}
             </button>
           </div>
         </div>
       ) : (
         <form onSubmit={submit}>
-          <div class="chips" role="group" aria-label="Room action">
+          <div class="chips" role="group" aria-label={t('ra.aria')}>
             {ROOM_ACTIONS.map((k) => (
               <button key={k} type="button" class={`chip${k === kind ? ' chip-on' : ''}`} aria-pressed={k === kind} onClick={() => setKind(k)}>
                 {DEFS[k].label}
@@ -109,7 +127,7 @@ export function RoomActionsDialog(props: { rooms: { id: string; name: string }[]
           <p class="muted">{def.explain}</p>
           {props.rooms.length > 1 ? (
             <label class="field">
-              <span>Room</span>
+              <span>{t('ra.room')}</span>
               <select value={roomId} onChange={(e) => setRoomId(e.currentTarget.value)} required>
                 {props.rooms.map((r) => (
                   <option key={r.id} value={r.id}>
@@ -121,19 +139,19 @@ export function RoomActionsDialog(props: { rooms: { id: string; name: string }[]
           ) : null}
           {def.needs === 'message' ? (
             <label class="field">
-              <span>Message to every kiosk</span>
+              <span>{t('ra.messageField')}</span>
               <textarea required maxLength={2000} rows={3} value={message} onInput={(e) => setMessage(e.currentTarget.value)} />
             </label>
           ) : (
             <>
               {def.needs === 'minutes' ? (
                 <label class="field">
-                  <span>Minutes</span>
+                  <span>{t('ra.minutes')}</span>
                   <input type="number" min={1} max={600} required value={minutes} onInput={(e) => setMinutes(e.currentTarget.value)} />
                 </label>
               ) : null}
               <label class="field">
-                <span>Reason (audited)</span>
+                <span>{t('ra.reason')}</span>
                 <textarea required minLength={3} maxLength={1000} rows={2} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
               </label>
             </>
@@ -145,7 +163,7 @@ export function RoomActionsDialog(props: { rooms: { id: string; name: string }[]
           ) : null}
           <div class="dialog-actions">
             <button type="button" class="btn btn-quiet" onClick={props.onClose}>
-              Cancel
+              {t('ra.cancel')}
             </button>
             <button type="submit" class={`btn ${kind === 'lock' || kind === 'pause' ? 'btn-danger' : 'btn-primary'}`} disabled={busy || !roomId}>
               {def.verb}

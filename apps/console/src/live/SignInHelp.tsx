@@ -1,11 +1,13 @@
 import { useState } from 'preact/hooks';
 import { api, messageOf } from '../api.ts';
+import { t, useLang } from '../i18n/index.ts';
 
 /**
  * "A candidate cannot sign in": wrong access codes (theirs, or a neighbour guessing their id from
  * the same hall address) make a candidate wait longer and longer; a proctor lifts that here.
  */
 export function SignInHelp(props: { exams: string[]; examName: (id: string) => string }) {
+  useLang();
   const [examId, setExamId] = useState(props.exams[0] ?? '');
   const [candidateId, setCandidateId] = useState('');
   const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
@@ -13,7 +15,7 @@ export function SignInHelp(props: { exams: string[]; examName: (id: string) => s
   const exam = props.exams.includes(examId) ? examId : props.exams[0]!;
   return (
     <details class="sign-in-help">
-      <summary>A candidate cannot sign in?</summary>
+      <summary>{t('signIn.summary')}</summary>
       <form
         class="filters"
         onSubmit={async (e) => {
@@ -21,19 +23,19 @@ export function SignInHelp(props: { exams: string[]; examName: (id: string) => s
           setNote(null);
           try {
             await api.del(`/proctor/exams/${encodeURIComponent(exam)}/candidates/${encodeURIComponent(candidateId.trim())}/login-throttle`);
-            setNote({ ok: true, text: `Done: ${candidateId.trim()} can sign in now.` });
+            setNote({ ok: true, text: t('signIn.done', { id: candidateId.trim() }) });
           } catch (err) {
             setNote({ ok: false, text: messageOf(err) });
           }
         }}
       >
         <label class="field field-inline field-row">
-          <span>Candidate ID</span>
+          <span>{t('signIn.candidateId')}</span>
           <input required value={candidateId} onInput={(e) => setCandidateId(e.currentTarget.value)} />
         </label>
         {props.exams.length > 1 ? (
           <label class="field field-inline field-row">
-            <span>Exam</span>
+            <span>{t('signIn.exam')}</span>
             <select value={exam} onChange={(e) => setExamId(e.currentTarget.value)}>
               {props.exams.map((x) => (
                 <option key={x} value={x}>
@@ -44,7 +46,7 @@ export function SignInHelp(props: { exams: string[]; examName: (id: string) => s
           </label>
         ) : null}
         <button type="submit" class="btn btn-small">
-          Lift sign-in delay
+          {t('signIn.lift')}
         </button>
       </form>
       {note ? (

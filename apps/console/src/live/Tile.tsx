@@ -3,6 +3,8 @@ import { Component } from 'preact';
 import { ago, clock, deviceKind } from '../format.ts';
 import { STATUS_LABEL, type TileStatus } from './status.ts';
 import { StatusBadge } from '../ui/bits.tsx';
+import { getLang, t, type MessageKey } from '../i18n/index.ts';
+import { en } from '../i18n/en.ts';
 
 export interface TileProps {
   s: LiveSession;
@@ -26,30 +28,44 @@ export interface TileProps {
 }
 
 /** Short words for alert kinds: what happened, not how it was detected. */
-export const KIND_LABEL: Record<string, string> = {
-  remote_access: 'Remote access',
-  forbidden_process: 'Forbidden program',
-  display_count: 'Extra display',
-  vm_suspected: 'Virtual machine',
-  focus_lost: 'Focus lost',
-  shortcut_blocked: 'Key chord blocked',
-  clipboard_blocked: 'Clipboard blocked',
-  device_mismatch: 'Other device',
-  offline: 'Offline',
-  heartbeat_replay: 'Replayed heartbeat',
-  heartbeat_seq_jump: 'Heartbeat jump',
-  server_outage: 'Server outage',
-};
-export const kindLabel = (k: string) => KIND_LABEL[k] ?? k.replaceAll('_', ' ');
+export const kindLabel = (k: string): string => (`kind.${k}` in en ? t(`kind.${k}` as MessageKey) : k.replaceAll('_', ' '));
+/** "+15 min planned · 10 min breaks" (the registration's accommodations), apart from "+5 min extension" and incident time. */
+export function TimeFacts(props: { plannedExtraMinutes: number; restBreakMinutes: number; extensionSeconds?: number; incidentSeconds?: number }) {
+  const planned = [props.plannedExtraMinutes > 0 ? t('tile.planned', { n: props.plannedExtraMinutes }) : null, props.restBreakMinutes > 0 ? t('tile.breaks', { n: props.restBreakMinutes }) : null].filter(Boolean);
+  const ext = Math.round((props.extensionSeconds ?? 0) / 60);
+  const inc = Math.round((props.incidentSeconds ?? 0) / 60);
+  if (planned.length === 0 && ext === 0 && inc === 0) return null;
+  return (
+    <p class="tile-time-facts" data-testid="time-facts">
+      {planned.length ? (
+        <span class="flag flag-acc" title={t('tile.plannedTitle')} data-testid="accommodations">
+          {planned.join(' · ')}
+        </span>
+      ) : null}
+      {ext > 0 ? (
+        <span class="flag flag-ext" title={t('tile.extensionTitle')} data-testid="extension">
+          {t('tile.extension', { n: ext })}
+        </span>
+      ) : null}
+      {inc > 0 ? (
+        <span class="flag flag-inc" title={t('tile.incidentTitle')} data-testid="incident">
+          {t('tile.incident', { n: inc })}
+        </span>
+      ) : null}
+    </p>
+  );
+}
 const hm = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const SEV_RANK = { critical: 0, warning: 1, info: 2 } as const;
 const alertsKey = (a: Alert[] | undefined) => (a ?? []).map((x) => `${x.id}:${x.count}`).join(',');
 
 /** One seat. Re-renders only when something it shows changed (300 tiles tick every second). */
 export class Tile extends Component<TileProps> {
+  private lang = getLang();
   override shouldComponentUpdate(n: TileProps): boolean {
     const p = this.props;
     return (
+      this.lang !== getLang() ||
       p.version !== n.version ||
       p.status !== n.status ||
       p.secondsSince !== n.secondsSince ||
@@ -66,11 +82,13 @@ export class Tile extends Component<TileProps> {
 
   override render() {
     const { s, status, secondsSince, remaining, fresh } = this.props;
+    this.lang = getLang();
+    const acc = s.accommodations;
     const finished = status === 'submitted' || status === 'ended';
-    const statusText = status === 'ended' ? (s.status === 'expired' ? 'Expired' : 'Terminated') : STATUS_LABEL[status].label;
+    const statusText = status === 'ended' ? (s.status === 'expired' ? t('live.status.expired') : t('live.status.terminated')) : STATUS_LABEL[status].label;
     const late = status === 'active' && secondsSince !== null && secondsSince >= 15;
     const low = !finished && remaining <= 300;
-    const label = `${s.seat ? `Seat ${s.seat}, ` : ''}${s.candidate.name || s.candidate.id}: ${statusText}`;
+    const label = `${s.seat ? `${t('tile.seat', { seat: s.seat })}, ` : ''}${s.candidate.name || s.candidate.id}: ${statusText}`;
     const alerts = [...(this.props.alerts ?? [])].sort((a, b) => SEV_RANK[a.severity] - SEV_RANK[b.severity]);
     const worst = alerts[0]?.severity;
     const p = s.progress;
@@ -84,8 +102,8 @@ export class Tile extends Component<TileProps> {
           }}
         >
           <div class="tile-top">
-            <span class={`tile-seat${s.seat ? '' : ' tile-seat-none'}`} title={s.seat ? `Seat ${s.seat}` : 'No seat assigned'}>
-              {s.seat ? s.seat : 'No seat'}
+            <span class={`tile-seat${s.seat ? '' : ' tile-seat-none'}`} title={s.seat ? t('tile.seat', { seat: s.seat }) : t('tile.noSeatAssigned')}>
+              {s.seat ? s.seat : t('tile.noSeat')}
             </span>
             <StatusBadge status={status} text={statusText} />
           </div>
@@ -96,9 +114,9 @@ export class Tile extends Component<TileProps> {
           <dl class="tile-facts">
             <div>
               <dt>
-                Time left
+                {t('tile.timeLeft')}
                 {s.extraSeconds ? (
-                  <span class="extra" title={`includes ${Math.round(s.extraSeconds / 60)} min extra time`}>
+                  <span class="extra" title={t('tile.extraTitle', { n: Math.round(s.extraSeconds / 60) })}>
                     {' '}
                     +{Math.round(s.extraSeconds / 60)} min
                   </span>
@@ -107,16 +125,17 @@ export class Tile extends Component<TileProps> {
               <dd class={`num${low ? ' warn-text' : ''}`}>{finished ? '—' : clock(remaining)}</dd>
             </div>
             <div>
-              <dt>Heartbeat</dt>
+              <dt>{t('tile.heartbeat')}</dt>
               <dd class={`num${late ? ' warn-text' : ''}`}>
                 {finished ? (
                   '—'
                 ) : secondsSince === null ? (
-                  'none yet'
+                  t('tile.noneYet')
                 ) : (
                   <>
+                    {t('tile.agoBefore') ? <span class="ago">{t('tile.agoBefore')}</span> : null}
                     {ago(secondsSince)}
-                    <span class="ago"> ago</span>
+                    <span class="ago">{t('tile.ago')}</span>
                   </>
                 )}
               </dd>
@@ -127,18 +146,19 @@ export class Tile extends Component<TileProps> {
               <span class="num">
                 {p.answered}/{p.total}
               </span>
-              <span class="word"> answered</span>
-              {p.lastSaveAt ? <span class="muted"> · saved {hm.format(new Date(p.lastSaveAt))}</span> : null}
+              <span class="word">{t('tile.answered')}</span>
+              {p.lastSaveAt ? <span class="muted">{t('tile.saved', { time: hm.format(new Date(p.lastSaveAt)) })}</span> : null}
               <span class="bar" aria-hidden="true">
                 <span style={{ width: `${p.total ? Math.round((100 * p.answered) / p.total) : 0}%` }} />
               </span>
             </p>
           ) : null}
+          {acc ? <TimeFacts plannedExtraMinutes={acc.plannedExtraMinutes} restBreakMinutes={acc.restBreakMinutes} extensionSeconds={acc.extensionSeconds} incidentSeconds={s.incidentSeconds} /> : null}
           <div class="tile-flags">
-            {this.props.helpRequested ? <span class="flag flag-help">Hand raised: help requested</span> : null}
-            {this.props.idChecked ? <span class="flag flag-id" title="ID checked">ID ✓</span> : null}
-            {this.props.late ? <span class="flag flag-late">Late</span> : null}
-            {s.isLocked && s.lockReason ? <span class="flag flag-locked">Locked: {s.lockReason}</span> : null}
+            {this.props.helpRequested ? <span class="flag flag-help">{t('tile.help')}</span> : null}
+            {this.props.idChecked ? <span class="flag flag-id" title={t('tile.idChecked')}>{t('tile.id')} ✓</span> : null}
+            {this.props.late ? <span class="flag flag-late">{t('tile.late')}</span> : null}
+            {s.isLocked && s.lockReason ? <span class="flag flag-locked">{t('tile.lockedBecause', { reason: s.lockReason })}</span> : null}
             {alerts.length > 0
               ? [...new Map(alerts.map((a) => [a.kind, a])).values()].slice(0, 2).map((a) => (
                   <span key={a.id} class={`flag flag-sev flag-${a.severity}`} title={a.message}>
@@ -150,19 +170,19 @@ export class Tile extends Component<TileProps> {
               : s.openAlerts > 0 ? (
                 <span class="flag flag-alert">
                   <span aria-hidden="true">⚠ </span>
-                  {s.openAlerts} open alert{s.openAlerts === 1 ? '' : 's'}
+                  {s.openAlerts === 1 ? t('tile.openAlert') : t('tile.openAlerts', { n: s.openAlerts })}
                 </span>
               ) : null}
-            {s.transferPending ? <span class="flag flag-transfer">Transfer pending</span> : null}
+            {s.transferPending ? <span class="flag flag-transfer">{t('tile.transfer')}</span> : null}
           </div>
           <div class="tile-bottom">
             <span class="tile-device" title={`${s.device.browser}\nfingerprint ${s.device.fingerprint}\nIP ${s.device.ip}`}>
-              <span class="sr-only">Device: </span>
+              <span class="sr-only">{t('tile.device')}</span>
               {deviceKind(s.device.browser)}
-              {s.device.bound ? ' · key bound' : ''}
+              {s.device.bound ? t('tile.keyBound') : ''}
             </span>
-            <button type="button" class="btn tile-action" onClick={() => this.props.onOpen(s.attemptId)} aria-label={`Actions for ${s.candidate.name || s.candidate.id}`}>
-              Actions…
+            <button type="button" class="btn tile-action" onClick={() => this.props.onOpen(s.attemptId)} aria-label={t('tile.actionsFor', { name: s.candidate.name || s.candidate.id })}>
+              {t('tile.actions')}
             </button>
           </div>
         </article>

@@ -1,28 +1,30 @@
 import { useState } from 'preact/hooks';
 import { api, messageOf } from '../api.ts';
 import { Dialog } from '../ui/Dialog.tsx';
+import { t, useLang, type MessageKey } from '../i18n/index.ts';
 
-const CHECKS: [string, string][] = [
-  ['virtual-machine', 'Physical computer (virtual machine suspected)'],
-  ['displays', 'Displays (more than one)'],
-  ['processes', 'Other programs'],
-  ['clock', 'Clock'],
-  ['storage', 'Saving answers'],
-  ['server', 'Exam server'],
+const CHECKS: [string, MessageKey][] = [
+  ['virtual-machine', 'waive.vm'],
+  ['displays', 'waive.displays'],
+  ['processes', 'waive.processes'],
+  ['clock', 'waive.clock'],
+  ['storage', 'waive.storage'],
+  ['server', 'waive.server'],
 ];
 
 /** A failed pre-exam check has a staff path: let the candidate start anyway, with a reason (audited, shown in review). */
 export function WaiverDialog(props: { examId: string; candidateId: string; label: string; onClose: () => void; onDone: (text: string) => void }) {
+  useLang();
   const [checks, setChecks] = useState<string[]>(['virtual-machine']);
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   return (
-    <Dialog title={`Allow ${props.label} to start`} onClose={props.onClose}>
+    <Dialog title={t('waive.title', { name: props.label })} onClose={props.onClose}>
       <form
         onSubmit={async (e) => {
           e.preventDefault();
-          if (checks.length === 0) return setError('Choose the check(s) that failed.');
+          if (checks.length === 0) return setError(t('waive.choose'));
           setBusy(true);
           setError(null);
           try {
@@ -36,18 +38,18 @@ export function WaiverDialog(props: { examId: string; candidateId: string; label
           }
         }}
       >
-        <p class="muted">The kiosk’s checks are evidence for you, never a dead end. The candidate’s kiosk learns of this at once and lets them start; the review shows it.</p>
+        <p class="muted">{t('waive.explain')}</p>
         <fieldset class="field">
-          <legend>Failed check(s) to waive</legend>
+          <legend>{t('waive.legend')}</legend>
           {CHECKS.map(([id, label]) => (
             <label key={id} class="check-row">
-              <input type="checkbox" checked={checks.includes(id)} onChange={(e) => setChecks((c) => (e.currentTarget.checked ? [...c, id] : c.filter((x) => x !== id)))} /> {label}
+              <input type="checkbox" checked={checks.includes(id)} onChange={(e) => setChecks((c) => (e.currentTarget.checked ? [...c, id] : c.filter((x) => x !== id)))} /> {t(label)}
             </label>
           ))}
         </fieldset>
         <label class="field">
-          <span>Reason (audited)</span>
-          <textarea required minLength={3} maxLength={1000} rows={2} value={reason} onInput={(e) => setReason(e.currentTarget.value)} placeholder="e.g. lab PCs are virtual desktops; checked by IT" />
+          <span>{t('waive.reason')}</span>
+          <textarea required minLength={3} maxLength={1000} rows={2} value={reason} onInput={(e) => setReason(e.currentTarget.value)} placeholder={t('waive.placeholder')} />
         </label>
         {error ? (
           <p class="note note-error" role="alert">
@@ -59,7 +61,7 @@ export function WaiverDialog(props: { examId: string; candidateId: string; label
             Cancel
           </button>
           <button type="submit" class="btn btn-primary" disabled={busy}>
-            Allow the start
+            {t('waive.submit')}
           </button>
         </div>
       </form>

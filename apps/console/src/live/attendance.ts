@@ -1,6 +1,7 @@
 import type { AttendanceResponse } from '@invigil/contract';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
+import { t } from '../i18n/index.ts';
 
 /**
  * Attendance of the rooms in scope (every registered candidate, started or not), fetched now and
@@ -35,9 +36,17 @@ export function useAttendance(query: { examId?: string; roomId?: string } = {}, 
 }
 
 /** Words for the attendance states. */
-export const ATTENDANCE_LABEL: Record<AttendanceResponse['candidates'][number]['attendance'], string> = {
-  not_signed_in: 'Not signed in',
-  signed_in: 'Signed in',
-  started: 'Started',
-  finished: 'Finished',
+export const ATTENDANCE_LABEL: Readonly<Record<AttendanceResponse['candidates'][number]['attendance'], string>> = {
+  get not_signed_in() {
+    return t('live.att.not_signed_in');
+  },
+  get signed_in() {
+    return t('live.att.signed_in');
+  },
+  get started() {
+    return t('live.att.started');
+  },
+  get finished() {
+    return t('live.att.finished');
+  },
 };

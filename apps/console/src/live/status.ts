@@ -1,5 +1,6 @@
 import type { LiveSession } from '@invigil/contract';
 import { isFinalStatus } from '@invigil/core';
+import { t } from '../i18n/index.ts';
 
 /** What a proctor sees on a tile: the session status, with lock and connection folded in. */
 export type TileStatus = 'active' | 'offline' | 'paused' | 'locked' | 'submitted' | 'ended';
@@ -7,14 +8,22 @@ export type TileStatus = 'active' | 'offline' | 'paused' | 'locked' | 'submitted
 export const TILE_STATUSES: TileStatus[] = ['active', 'offline', 'paused', 'locked', 'submitted', 'ended'];
 
 /** Text and a symbol for each status, so it never rests on colour alone. */
-export const STATUS_LABEL: Record<TileStatus, { label: string; symbol: string; hint: string }> = {
-  active: { label: 'Active', symbol: '●', hint: 'working, heartbeats arriving' },
-  offline: { label: 'Offline', symbol: '◌', hint: 'no heartbeat: the kiosk lost its connection (clock stopped)' },
-  paused: { label: 'Paused', symbol: '❚❚', hint: 'paused by staff or the candidate (clock stopped)' },
-  locked: { label: 'Locked', symbol: '■', hint: 'locked: the kiosk accepts nothing until unlocked' },
-  submitted: { label: 'Submitted', symbol: '✓', hint: 'finished and submitted' },
-  ended: { label: 'Ended', symbol: '×', hint: 'terminated or expired' },
-};
+const SYMBOL: Record<TileStatus, string> = { active: '●', offline: '◌', paused: '❚❚', locked: '■', submitted: '✓', ended: '×' };
+/** Label and hint are read from the message catalog each time (they follow the language switch). */
+export const STATUS_LABEL: Record<TileStatus, { readonly label: string; readonly symbol: string; readonly hint: string }> = Object.fromEntries(
+  TILE_STATUSES.map((k) => [
+    k,
+    {
+      get label() {
+        return t(`live.status.${k}`);
+      },
+      symbol: SYMBOL[k],
+      get hint() {
+        return t(`live.hint.${k}`);
+      },
+    },
+  ]),
+) as Record<TileStatus, { label: string; symbol: string; hint: string }>;
 
 /**
  * The tile status. `secondsSinceHeartbeat` is ticked locally; the server auto-pauses a session

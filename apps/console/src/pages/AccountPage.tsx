@@ -5,11 +5,13 @@ import { api, auth, messageOf } from '../api.ts';
 import { shortDateTime } from '../format.ts';
 import { ChartView } from '../ui/Chart.tsx';
 import { ErrorNote, Loading, PageHead, useLoad } from '../ui/bits.tsx';
+import { t, useLang } from '../i18n/index.ts';
 
 const PALETTE = ['#2f6fb0', '#2e8a57', '#b7791f', '#8e4fb4', '#c0392b', '#5f6b7a'];
 
 /** The staff member's own login sessions (this device marked), revoke, password change. */
 export function AccountPage() {
+  useLang();
   const list = useLoad((signal) => api.get<LoginSession[]>('/sessions', undefined, signal), []);
   const stats = useLoad((signal) => api.get<LoginSessionAnalytics>('/sessions/analytics', undefined, signal), []);
   const [error, setError] = useState<unknown>(null);
@@ -20,7 +22,7 @@ export function AccountPage() {
     setError(null);
     try {
       await api.del(`/sessions/${encodeURIComponent(id)}`);
-      setNote('Session signed out.');
+      setNote(t('acct.revoked'));
       list.reload();
       stats.reload();
     } catch (e) {
@@ -32,11 +34,11 @@ export function AccountPage() {
 
   return (
     <section>
-      <PageHead title="Account" sub={me ? `Signed in as ${me.user.username} (${me.user.role})` : undefined} />
+      <PageHead title={t('acct.title')} sub={me ? t('acct.signedInAs', { user: me.user.username, role: me.user.role }) : undefined} />
       <div class="two-col">
         <div class="card">
           <div class="card-head">
-            <h2>Where you are signed in</h2>
+            <h2>{t('acct.where')}</h2>
             <button
               type="button"
               class="btn"
@@ -45,7 +47,7 @@ export function AccountPage() {
                 setError(null);
                 try {
                   const r = await api.del<{ revoked: number }>('/sessions');
-                  setNote(`${r.revoked} other session${r.revoked === 1 ? '' : 's'} signed out.`);
+                  setNote(t('acct.othersOut', { n: r.revoked }));
                   list.reload();
                   stats.reload();
                 } catch (e) {
@@ -53,25 +55,25 @@ export function AccountPage() {
                 }
               }}
             >
-              Sign out everywhere else
+              {t('acct.everywhere')}
             </button>
           </div>
           <p role="status" class="muted">
             {note}
           </p>
           <ErrorNote error={error ?? list.error} />
-          {list.loading && !list.data ? <Loading what="sessions" /> : null}
+          {list.loading && !list.data ? <Loading what={t('acct.loading')} /> : null}
           <table class="table">
-            <caption class="sr-only">Your active login sessions</caption>
+            <caption class="sr-only">{t('acct.caption')}</caption>
             <thead>
               <tr>
-                <th scope="col">Device</th>
-                <th scope="col">IP address</th>
-                <th scope="col">Signed in</th>
-                <th scope="col">Last active</th>
-                <th scope="col">Expires</th>
+                <th scope="col">{t('acct.device')}</th>
+                <th scope="col">{t('acct.ip')}</th>
+                <th scope="col">{t('acct.signedIn')}</th>
+                <th scope="col">{t('acct.lastActive')}</th>
+                <th scope="col">{t('acct.expires')}</th>
                 <th scope="col">
-                  <span class="sr-only">Action</span>
+                  <span class="sr-only">{t('acct.action')}</span>
                 </th>
               </tr>
             </thead>
@@ -83,7 +85,7 @@ export function AccountPage() {
                     <div class="muted small">
                       {s.deviceInfo.browser} · {s.deviceInfo.os} · {s.deviceInfo.deviceType}
                     </div>
-                    {s.isCurrent ? <span class="flag flag-current">This device</span> : null}
+                    {s.isCurrent ? <span class="flag flag-current">{t('acct.thisDevice')}</span> : null}
                   </td>
                   <td class="num">{s.ipAddress || '—'}</td>
                   <td>{shortDateTime(s.createdAt)}</td>
@@ -91,10 +93,10 @@ export function AccountPage() {
                   <td>{shortDateTime(s.expiresAt)}</td>
                   <td>
                     {s.isCurrent ? (
-                      <span class="muted small">current</span>
+                      <span class="muted small">{t('acct.current')}</span>
                     ) : (
-                      <button type="button" class="btn btn-small" onClick={() => void revoke(s.id)} aria-label={`Sign out ${s.deviceInfo.deviceName || s.deviceInfo.browser} from ${s.ipAddress}`}>
-                        Sign out
+                      <button type="button" class="btn btn-small" onClick={() => void revoke(s.id)} aria-label={t('acct.signOutAria', { device: s.deviceInfo.deviceName || s.deviceInfo.browser, ip: s.ipAddress })}>
+                        {t('acct.signOut')}
                       </button>
                     )}
                   </td>
@@ -105,13 +107,13 @@ export function AccountPage() {
         </div>
         <div class="stack">
           <div class="card">
-            <h2>Your devices</h2>
+            <h2>{t('acct.devices')}</h2>
             {stats.data ? (
               <>
                 <ChartView
                   height="12rem"
                   testId="chart-device-types"
-                  summary={`Login sessions by device type: ${types.map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`}
+                  summary={t('acct.byType', { list: types.map(([k, v]) => `${k} ${v}`).join(', ') || t('acct.none') })}
                   config={{
                     type: 'doughnut',
                     data: { labels: types.map(([k]) => k), datasets: [{ data: types.map(([, v]) => v), backgroundColor: PALETTE }] },
@@ -119,7 +121,7 @@ export function AccountPage() {
                   }}
                 />
                 <p class="muted small">
-                  {stats.data.active} active of {stats.data.total} · average {Math.round(stats.data.averageDurationSeconds / 60)} min · {stats.data.createdLast24h} sign-ins in 24 h
+                  {t('acct.stats', { active: stats.data.active, total: stats.data.total, avg: Math.round(stats.data.averageDurationSeconds / 60), day: stats.data.createdLast24h })}
                 </p>
               </>
             ) : (
@@ -134,6 +136,7 @@ export function AccountPage() {
 }
 
 function PasswordForm() {
+  useLang();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
@@ -149,19 +152,19 @@ function PasswordForm() {
           auth.set({ token: r.token, user: r.user, expiresAt: r.expiresAt });
           setCurrent('');
           setNext('');
-          setMsg({ ok: true, text: 'Password changed. Every other session was signed out.' });
+          setMsg({ ok: true, text: t('acct.pwChanged') });
         } catch (err) {
           setMsg({ ok: false, text: messageOf(err) });
         }
       }}
     >
-      <h2>Change password</h2>
+      <h2>{t('acct.changePw')}</h2>
       <label class="field">
-        <span>Current password</span>
+        <span>{t('acct.currentPw')}</span>
         <input type="password" autocomplete="current-password" required value={current} onInput={(e) => setCurrent(e.currentTarget.value)} />
       </label>
       <label class="field">
-        <span>New password (at least 12 characters)</span>
+        <span>{t('acct.newPw')}</span>
         <input type="password" autocomplete="new-password" required minLength={12} value={next} onInput={(e) => setNext(e.currentTarget.value)} />
       </label>
       {msg ? (
@@ -170,7 +173,7 @@ function PasswordForm() {
         </p>
       ) : null}
       <button type="submit" class="btn btn-primary">
-        Change password
+        {t('acct.changePw')}
       </button>
     </form>
   );

@@ -2,8 +2,10 @@ import type { StaffLoginResponse } from '@invigil/contract';
 import { useState } from 'preact/hooks';
 import { api, ApiError, auth } from '../api.ts';
 import { ErrorNote } from '../ui/bits.tsx';
+import { t, useLang } from '../i18n/index.ts';
 
 export function LoginPage() {
+  useLang();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -36,23 +38,23 @@ export function LoginPage() {
           </span>{' '}
           Invigil
         </p>
-        <h1>Staff sign-in</h1>
+        <h1>{t('login.title')}</h1>
         <label class="field">
-          <span>Username</span>
+          <span>{t('login.username')}</span>
           <input name="username" autocomplete="username" required value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
         </label>
         <label class="field">
-          <span>Password</span>
+          <span>{t('login.password')}</span>
           <input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         </label>
         <ErrorNote error={error} />
         {atLimit ? (
           <button class="btn btn-block" type="button" disabled={busy} onClick={() => void signIn(true)}>
-            Sign in and end my oldest session
+            {t('login.endOldest')}
           </button>
         ) : null}
         <button class="btn btn-primary btn-block" type="submit" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
+          {busy ? t('login.signingIn') : t('login.signIn')}
         </button>
       </form>
     </main>

@@ -4,11 +4,12 @@ import { api, messageOf } from '../api.ts';
 import { shortDateTime } from '../format.ts';
 import { useLocation } from '../router.tsx';
 import { ErrorNote, Loading, PageHead, useLoad } from '../ui/bits.tsx';
+import { t, useLang, type MessageKey } from '../i18n/index.ts';
 
-const ACTION_LABEL: Record<OfflineCodeResponse['action'], string> = {
-  quit: 'Quit the kiosk',
-  unlock: 'Unlock the exam on this kiosk',
-  continue: 'Continue the exam after a restart',
+const ACTION_LABEL: Record<OfflineCodeResponse['action'], MessageKey> = {
+  quit: 'off.quit',
+  unlock: 'off.unlock',
+  continue: 'off.continue',
 };
 
 /**
@@ -17,10 +18,11 @@ const ACTION_LABEL: Record<OfflineCodeResponse['action'], string> = {
  * codes" / "Offline submission"). Everything is scoped to the rooms you proctor and audited.
  */
 export function OfflinePage() {
+  useLang();
   const { search } = useLocation();
   return (
     <section>
-      <PageHead title="Offline codes and bundles" sub="For kiosks that cannot reach the server: answer their challenge, or upload the exam they saved." />
+      <PageHead title={t('off.title')} sub={t('off.sub')} />
       <div class="two-col">
         <ChallengeCard preselect={search.get('attemptId') ?? ''} />
         <BundleCard />
@@ -57,26 +59,26 @@ function ChallengeCard(props: { preselect: string }) {
   return (
     <div class="card">
       <div class="card-head">
-        <h2>Answer a kiosk’s challenge</h2>
+        <h2>{t('off.challengeH')}</h2>
       </div>
-      <p class="muted">The kiosk shows a challenge of 15 characters (three groups of five). Pick the seat, type the challenge, read the code back to the kiosk. A code works once, on that kiosk only, for 10 minutes.</p>
-      {room.loading && !room.data ? <Loading what="the seats" /> : null}
+      <p class="muted">{t('off.challengeHelp')}</p>
+      {room.loading && !room.data ? <Loading what={t('off.loadingSeats')} /> : null}
       <ErrorNote error={room.error} />
       <form onSubmit={submit}>
         <label class="field">
-          <span>Seat</span>
+          <span>{t('off.seat')}</span>
           <select value={attemptId} onChange={(e) => setAttemptId((e.target as HTMLSelectElement).value)} required>
-            <option value="">Choose the seat…</option>
+            <option value="">{t('off.chooseSeat')}</option>
             {seats.map((s) => (
               <option key={s.attemptId} value={s.attemptId}>
-                {s.seat ? `Seat ${s.seat} — ` : ''}
+                {s.seat ? t('off.seatPrefix', { seat: s.seat }) : ''}
                 {s.candidate.name || s.candidate.id} ({s.candidate.id}, {s.status})
               </option>
             ))}
           </select>
         </label>
         <label class="field">
-          <span>Challenge shown on the kiosk</span>
+          <span>{t('off.challenge')}</span>
           <input
             class="code-input"
             value={challenge}
@@ -89,11 +91,11 @@ function ChallengeCard(props: { preselect: string }) {
           />
         </label>
         <label class="field">
-          <span>Reason (for the audit trail)</span>
-          <input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} placeholder="e.g. network down in Room 2" maxLength={500} />
+          <span>{t('off.reason')}</span>
+          <input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} placeholder={t('off.reasonPlaceholder')} maxLength={500} />
         </label>
         <button type="submit" class="btn btn-primary" disabled={busy || !attemptId || !challenge.trim()}>
-          {busy ? 'Getting the code…' : 'Get the code'}
+          {busy ? t('off.getting') : t('off.get')}
         </button>
       </form>
       {error ? (
@@ -104,11 +106,11 @@ function ChallengeCard(props: { preselect: string }) {
       {answer ? (
         <div class="offline-answer" role="status" data-testid="offline-answer">
           <h3>
-            {ACTION_LABEL[answer.action]}
-            {seat ? ` — ${seat.seat ? `seat ${seat.seat}, ` : ''}${seat.candidate.name || seat.candidate.id}` : ''}
+            {t(ACTION_LABEL[answer.action])}
+            {seat ? ` — ${seat.seat ? t('off.forSeat', { seat: seat.seat }) : ''}${seat.candidate.name || seat.candidate.id}` : ''}
           </h3>
-          <p>Type this code on the kiosk:</p>
-          <p class="resume-code" data-testid="offline-code" aria-label={`Code ${answer.code.split('').join(' ')}`}>
+          <p>{t('off.typeCode')}</p>
+          <p class="resume-code" data-testid="offline-code" aria-label={t('off.codeAria', { code: answer.code.split('').join(' ') })}>
             {answer.code.split('-').map((g, i, all) => (
               <span key={i}>
                 {g}
@@ -117,11 +119,11 @@ function ChallengeCard(props: { preselect: string }) {
             ))}
           </p>
           <p class="muted">
-            Valid until {shortDateTime(answer.validUntil)}, once. Recorded in the audit trail.
-            {answer.unlockedOnServer ? ' The lock is lifted on the server as well.' : ''}
+            {t('off.valid', { time: shortDateTime(answer.validUntil) })}
+            {answer.unlockedOnServer ? t('off.unlockedToo') : ''}
           </p>
           <details>
-            <summary>Long code (for a kiosk that says it has no offline key)</summary>
+            <summary>{t('off.long')}</summary>
             <p class="long-code" data-testid="offline-long-code">
               {answer.longCode}
             </p>
@@ -133,6 +135,7 @@ function ChallengeCard(props: { preselect: string }) {
 }
 
 function BundleCard() {
+  useLang();
   const [file, setFile] = useState<File | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -157,19 +160,20 @@ function BundleCard() {
   return (
     <div class="card">
       <div class="card-head">
-        <h2>Upload an offline bundle</h2>
+        <h2>{t('off.bundleH')}</h2>
       </div>
       <p class="muted">
-        A kiosk that never got its network back saves the exam to a USB stick (a <code>.invigil</code> file, encrypted to this server). Upload it here: the server checks it came from that
-        kiosk unchanged and adds the answers it does not have yet. Uploading the same file twice changes nothing.
+        {t('off.bundleHelp1')}
+        <code>.invigil</code>
+        {t('off.bundleHelp2')}
       </p>
       <form onSubmit={upload}>
         <label class="field">
-          <span>Bundle file</span>
+          <span>{t('off.file')}</span>
           <input type="file" accept=".invigil,application/json" onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0] ?? null)} required />
         </label>
         <button type="submit" class="btn btn-primary" disabled={busy || !file}>
-          {busy ? 'Uploading…' : 'Upload and merge'}
+          {busy ? t('off.uploading') : t('off.upload')}
         </button>
       </form>
       {error ? (
@@ -181,11 +185,12 @@ function BundleCard() {
         <div class="note note-ok" role="status" data-testid="bundle-result">
           <p>
             <strong>
-              {result.duplicate ? 'This bundle was uploaded before.' : 'Bundle merged.'} Candidate {result.candidateId}:
+              {result.duplicate ? t('off.dup') : t('off.merged')}
+              {t('off.candidate', { id: result.candidateId })}
             </strong>{' '}
-            {result.applied} answer{result.applied === 1 ? '' : 's'} stored, {result.unchanged} already on the server.
+            {result.applied === 1 ? t('off.storedOne', { unchanged: result.unchanged }) : t('off.storedMany', { n: result.applied, unchanged: result.unchanged })}
           </p>
-          <p>{result.submittedNow ? 'The exam is now handed in (completed).' : `The attempt is ${result.status}.`}</p>
+          <p>{result.submittedNow ? t('off.handedIn') : t('off.attemptIs', { status: result.status })}</p>
         </div>
       ) : null}
     </div>

@@ -4,6 +4,7 @@ import { STATUS_LABEL, TILE_STATUSES } from '../live/status.ts';
 import { useRoomStore } from '../live/store-context.ts';
 import { ChartView, statusColour } from '../ui/Chart.tsx';
 import { PageHead } from '../ui/bits.tsx';
+import { t, useLang } from '../i18n/index.ts';
 
 const hhmm = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const BUCKETS = [
@@ -17,6 +18,7 @@ const BUCKETS = [
 
 /** Charts of the live room: status over time, heartbeat age, device types. */
 export function OverviewPage() {
+  const lang = useLang();
   const store = useRoomStore();
   const history = store.history;
   const last = history[history.length - 1];
@@ -33,17 +35,17 @@ export function OverviewPage() {
         stepped: true as const,
       })),
     }),
-    [history.length, last],
+    [history.length, last, lang],
   );
   const hbData = useMemo(
     () => ({
       labels: history.map((h) => hhmm.format(h.t)),
       datasets: [
-        { label: 'Median seconds since last heartbeat', data: history.map((h) => h.hbMedian), borderColor: '#2f6fb0', backgroundColor: '#2f6fb0', pointRadius: 0 },
-        { label: 'Slowest seat', data: history.map((h) => h.hbMax), borderColor: '#b7791f', backgroundColor: '#b7791f', pointRadius: 0, borderDash: [6, 4] },
+        { label: t('ov.median'), data: history.map((h) => h.hbMedian), borderColor: '#2f6fb0', backgroundColor: '#2f6fb0', pointRadius: 0 },
+        { label: t('ov.slowest'), data: history.map((h) => h.hbMax), borderColor: '#b7791f', backgroundColor: '#b7791f', pointRadius: 0, borderDash: [6, 4] },
       ],
     }),
-    [history.length, last],
+    [history.length, last, lang],
   );
   const now = store.now();
   const tiles = [...store.tiles.values()];
@@ -54,35 +56,35 @@ export function OverviewPage() {
   const kindEntries = Object.entries(kinds).sort((a, b) => b[1] - a[1]);
   const histKey = hist.join(',');
   const kindKey = JSON.stringify(kindEntries);
-  const histData = useMemo(() => ({ labels: BUCKETS.map((b) => b.label), datasets: [{ label: 'Active sessions', data: hist, backgroundColor: '#2f6fb0' }] }), [histKey]);
+  const histData = useMemo(() => ({ labels: BUCKETS.map((b) => b.label), datasets: [{ label: t('ov.activeSessions'), data: hist, backgroundColor: '#2f6fb0' }] }), [histKey, lang]);
   const kindData = useMemo(
-    () => ({ labels: kindEntries.map(([k]) => k), datasets: [{ label: 'Sessions', data: kindEntries.map(([, v]) => v), backgroundColor: ['#2f6fb0', '#2e8a57', '#b7791f', '#8e4fb4', '#c0392b', '#5f6b7a'] }] }),
-    [kindKey],
+    () => ({ labels: kindEntries.map(([k]) => k), datasets: [{ label: t('ov.sessions'), data: kindEntries.map(([, v]) => v), backgroundColor: ['#2f6fb0', '#2e8a57', '#b7791f', '#8e4fb4', '#c0392b', '#5f6b7a'] }] }),
+    [kindKey, lang],
   );
   const counts = store.counts();
 
   return (
     <section>
-      <PageHead title="Overview" sub="Sampled every 5 seconds while this console is open." />
+      <PageHead title={t('ov.title')} sub={t('ov.sub')} />
       <div class="chart-grid">
         <div class="card chart-wide">
-          <h2>Sessions by status over time</h2>
+          <h2>{t('ov.byStatus')}</h2>
           <ChartView
             testId="chart-status"
-            summary={`Now: ${TILE_STATUSES.map((k) => `${STATUS_LABEL[k].label} ${counts[k]}`).join(', ')}`}
+            summary={t('ov.now', { list: TILE_STATUSES.map((k) => `${STATUS_LABEL[k].label} ${counts[k]}`).join(', ') })}
             config={{ type: 'line', data: statusData, options: { scales: { y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, x: { ticks: { maxTicksLimit: 8 } } }, plugins: { legend: { position: 'bottom' } } } }}
           />
         </div>
         <div class="card">
-          <h2>Heartbeat age over time</h2>
+          <h2>{t('ov.hbOverTime')}</h2>
           <ChartView
             testId="chart-heartbeat"
-            summary={`Median ${last?.hbMedian ?? 'no'} seconds since the last heartbeat, slowest ${last?.hbMax ?? 'no'} seconds`}
-            config={{ type: 'line', data: hbData, options: { scales: { y: { beginAtZero: true, title: { display: true, text: 'seconds' } }, x: { ticks: { maxTicksLimit: 6 } } }, plugins: { legend: { position: 'bottom' } } } }}
+            summary={t('ov.hbSummary', { median: last?.hbMedian ?? t('ov.no'), max: last?.hbMax ?? t('ov.no') })}
+            config={{ type: 'line', data: hbData, options: { scales: { y: { beginAtZero: true, title: { display: true, text: t('ov.seconds') } }, x: { ticks: { maxTicksLimit: 6 } } }, plugins: { legend: { position: 'bottom' } } } }}
           />
         </div>
         <div class="card">
-          <h2>Seconds since last heartbeat, now</h2>
+          <h2>{t('ov.hbNow')}</h2>
           <ChartView
             testId="chart-heartbeat-now"
             summary={BUCKETS.map((b, i) => `${b.label}: ${hist[i]}`).join(', ')}
@@ -90,10 +92,10 @@ export function OverviewPage() {
           />
         </div>
         <div class="card">
-          <h2>Exam devices</h2>
+          <h2>{t('ov.devices')}</h2>
           <ChartView
             testId="chart-devices"
-            summary={kindEntries.length ? kindEntries.map(([k, v]) => `${k}: ${v}`).join(', ') : 'No running sessions'}
+            summary={kindEntries.length ? kindEntries.map(([k, v]) => `${k}: ${v}`).join(', ') : t('ov.noRunning')}
             config={{ type: 'doughnut', data: kindData, options: { plugins: { legend: { position: 'right' } } } }}
           />
         </div>

@@ -16,10 +16,10 @@ import { AttendanceTile } from '../live/AttendanceTile.tsx';
 import { NotesDialog } from '../live/NotesDialog.tsx';
 import { ROOM_ACTIONS, RoomActionsDialog } from '../live/RoomActionsDialog.tsx';
 import { WaiverDialog } from '../live/WaiverDialog.tsx';
+import { t, useLang } from '../i18n/index.ts';
 
 type Filter = TileStatus | 'all' | 'absent';
 type Sort = 'seat' | 'attention';
-const ROOM_ACTION_LABEL = { pause: 'Pause room', resume: 'Resume room', message: 'Message all', extend: 'Extend all', lock: 'Lock all' } as const;
 
 /** Lower is more urgent: what a proctor should look at first. */
 function urgency(status: TileStatus, alerts: Alert[] | undefined): number {
@@ -39,6 +39,7 @@ const ActionsDialog = lazy(() => import('../live/ActionsDialog.tsx').then((m) =>
 /** The live room: a tile per seat, counts and filters by status, the alerts feed. */
 export function RoomPage() {
   const store = useRoomStore();
+  useLang();
   useSecondTick();
   const [filter, setFilter] = useState<Filter>('all');
   const [exam, setExam] = useState('');
@@ -59,14 +60,14 @@ export function RoomPage() {
   const [notesOpen, setNotesOpen] = useState(false);
   const [waive, setWaive] = useState<AttendanceRow | null>(null);
   const examName = (id: string) => att.data?.exams.find((e) => e.id === id)?.title ?? dir.exam(id) ?? id;
-  const roomName = (id: string | null) => (id ? (att.data?.rooms.find((r) => r.id === id)?.name ?? dir.room(id) ?? id) : 'No room');
+  const roomName = (id: string | null) => (id ? (att.data?.rooms.find((r) => r.id === id)?.name ?? dir.room(id) ?? id) : t('live.noRoom'));
   const showToast = (text: string) => {
     setToast(text);
-    setTimeout(() => setToast((t) => (t === text ? '' : t)), 5_000);
+    setTimeout(() => setToast((x) => (x === text ? '' : x)), 5_000);
   };
   useEffect(() => {
-    const t = setTimeout(() => (ActionsDialog as { preload?: () => void }).preload?.(), 1_500);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => (ActionsDialog as { preload?: () => void }).preload?.(), 1_500);
+    return () => clearTimeout(timer);
   }, []);
 
   const now = store.now();
@@ -123,65 +124,65 @@ export function RoomPage() {
       <div class="room-main">
         <div class="page-head">
           <div>
-            <h1>Live room</h1>
+            <h1>{t('live.title')}</h1>
             <p class="muted page-sub">
-              {scoped.length} session{scoped.length === 1 ? '' : 's'} of {registered.length} registered · heartbeat every {Math.round(store.heartbeatIntervalMs / 1000)} s
+              {t('live.sub', { sessions: scoped.length, registered: registered.length, seconds: Math.round(store.heartbeatIntervalMs / 1000) })}
             </p>
           </div>
           <Connection state={store.connection} />
         </div>
 
-        <dl class="attendance-bar" data-testid="attendance" aria-label="Attendance">
+        <dl class="attendance-bar" data-testid="attendance" aria-label={t('live.att.aria')}>
           {(
             [
-              ['registered', 'Registered'],
-              ['not_signed_in', 'Not signed in'],
-              ['signed_in', 'Signed in'],
-              ['started', 'Started'],
-              ['finished', 'Finished'],
-              ['noShow', 'No-show'],
-              ['late', 'Late'],
-              ['idChecked', 'ID checked'],
+              'registered',
+              'not_signed_in',
+              'signed_in',
+              'started',
+              'finished',
+              'noShow',
+              'late',
+              'idChecked',
             ] as const
-          ).map(([k, label]) => (
+          ).map((k) => (
             <div key={k} data-count={k} class={`att att-${k}${(k === 'noShow' || k === 'late') && attCounts[k] > 0 ? ' att-warn' : ''}`}>
-              <dt>{label}</dt>
+              <dt>{t(`live.att.${k}`)}</dt>
               <dd class="num">{attCounts[k]}</dd>
             </div>
           ))}
         </dl>
 
-        <div class="room-toolbar" role="group" aria-label="Whole-room actions">
+        <div class="room-toolbar" role="group" aria-label={t('live.roomActions.aria')}>
           {ROOM_ACTIONS.map((k) => (
             <button key={k} type="button" class={`btn btn-small${k === 'pause' || k === 'lock' ? ' btn-danger-outline' : ''}`} disabled={actionRooms.length === 0} onClick={() => setRoomAction(k)}>
-              {ROOM_ACTION_LABEL[k]}
+              {t(`live.roomAction.${k}`)}
             </button>
           ))}
           <button type="button" class="btn btn-small" disabled={actionRooms.length === 0} onClick={() => setNotesOpen(true)}>
-            Incident log…
+            {t('live.incidentLog')}
           </button>
           <span class="toolbar-sep" aria-hidden="true" />
           <Link href={`/print/attendance${printQuery}`} class="btn btn-small btn-quiet">
-            Attendance list
+            {t('live.print.attendance')}
           </Link>
           <Link href={`/print/seating${printQuery}`} class="btn btn-small btn-quiet">
-            Seating plan
+            {t('live.print.seating')}
           </Link>
           <Link href={`/print/report${printQuery}`} class="btn btn-small btn-quiet">
-            Invigilator report
+            {t('live.print.report')}
           </Link>
         </div>
 
         <div class="filters" role="search">
           <label class="field field-inline field-row">
-            <span>Search</span>
-            <input type="search" placeholder="Name, candidate id or seat" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+            <span>{t('live.search')}</span>
+            <input type="search" placeholder={t('live.searchPlaceholder')} value={q} onInput={(e) => setQ(e.currentTarget.value)} />
           </label>
           {exams.length > 1 ? (
             <label class="field field-inline field-row">
-              <span>Exam</span>
+              <span>{t('live.exam')}</span>
               <select value={exam} onChange={(e) => setExam(e.currentTarget.value)}>
-                <option value="">All exams</option>
+                <option value="">{t('live.allExams')}</option>
                 {exams.map((x) => (
                   <option key={x} value={x}>
                     {examName(x)}
@@ -192,9 +193,9 @@ export function RoomPage() {
           ) : null}
           {rooms.length > 1 ? (
             <label class="field field-inline field-row">
-              <span>Room</span>
+              <span>{t('live.room')}</span>
               <select value={room} onChange={(e) => setRoom(e.currentTarget.value)}>
-                <option value="">All rooms</option>
+                <option value="">{t('live.allRooms')}</option>
                 {rooms.map((x) => (
                   <option key={x} value={x}>
                     {roomName(x || null)}
@@ -204,7 +205,7 @@ export function RoomPage() {
             </label>
           ) : null}
           <label class="field field-inline field-row">
-            <span>Sort</span>
+            <span>{t('live.sort')}</span>
             <select
               value={sort}
               onChange={(e) => {
@@ -213,25 +214,25 @@ export function RoomPage() {
                 setSort(v);
               }}
             >
-              <option value="seat">By seat</option>
-              <option value="attention">Needs attention first</option>
+              <option value="seat">{t('live.sort.seat')}</option>
+              <option value="attention">{t('live.sort.attention')}</option>
             </select>
           </label>
-          <div class="density" role="group" aria-label="Tile size">
+          <div class="density" role="group" aria-label={t('live.density.aria')}>
             <button type="button" class={`chip${compact ? '' : ' chip-on'}`} aria-pressed={!compact} onClick={() => setCompact(false)}>
-              Detailed
+              {t('live.density.detailed')}
             </button>
             <button type="button" class={`chip${compact ? ' chip-on' : ''}`} aria-pressed={compact} onClick={() => setCompact(true)}>
-              Compact
+              {t('live.density.compact')}
             </button>
           </div>
         </div>
 
         <SignInHelp exams={exams} examName={examName} />
 
-        <div class="status-filter" role="group" aria-label="Show sessions by status">
+        <div class="status-filter" role="group" aria-label={t('live.statusFilter.aria')}>
           <button type="button" class={`chip${filter === 'all' ? ' chip-on' : ''}`} aria-pressed={filter === 'all'} onClick={() => setFilter('all')}>
-            All <span class="chip-n">{scoped.length}</span>
+            {t('live.filter.all')} <span class="chip-n">{scoped.length}</span>
           </button>
           {TILE_STATUSES.map((k) => (
             <button key={k} type="button" class={`chip chip-${k}${filter === k ? ' chip-on' : ''}`} aria-pressed={filter === k} onClick={() => setFilter(k)} data-status={k}>
@@ -242,7 +243,7 @@ export function RoomPage() {
             </button>
           ))}
           <button type="button" class={`chip chip-absent${filter === 'absent' ? ' chip-on' : ''}`} aria-pressed={filter === 'absent'} onClick={() => setFilter('absent')} data-status="absent">
-            Not started <span class="chip-n">{absent.length}</span>
+            {t('live.filter.absent')} <span class="chip-n">{absent.length}</span>
           </button>
         </div>
 
@@ -254,13 +255,13 @@ export function RoomPage() {
             {toast}
           </p>
         ) : null}
-        {store.error ? <p class="note note-error">The room could not be refreshed: {store.error}</p> : null}
+        {store.error ? <p class="note note-error">{t('live.refreshError', { error: store.error })}</p> : null}
         {!store.loaded ? (
-          <Loading what="the room" />
+          <Loading what={t('live.loading')} />
         ) : shown.length === 0 && shownAbsent.length === 0 ? (
-          <p class="empty">{all.length === 0 && registered.length === 0 ? 'No exam sessions yet. Tiles appear here as candidates start.' : 'No session matches these filters.'}</p>
+          <p class="empty">{all.length === 0 && registered.length === 0 ? t('live.emptyRoom') : t('live.noMatch')}</p>
         ) : (
-          <ul class={`tiles${compact ? ' tiles-compact' : ''}`} aria-label="Seats">
+          <ul class={`tiles${compact ? ' tiles-compact' : ''}`} aria-label={t('live.seats.aria')}>
             {shown.map(({ t, status }) => (
               <Tile
                 key={t.s.attemptId}
@@ -341,7 +342,7 @@ function bySeat(a: TileData, b: TileData): number {
 }
 
 function Connection(props: { state: 'connecting' | 'live' | 'reconnecting' }) {
-  const text = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…' }[props.state];
+  const text = t(`live.conn.${props.state}`);
   return (
     <p class={`conn conn-${props.state}`} role="status" aria-live="polite">
       <span aria-hidden="true" class="conn-dot" /> {text}

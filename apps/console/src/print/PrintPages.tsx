@@ -5,9 +5,11 @@ import { dateTime, time } from '../format.ts';
 import { ATTENDANCE_LABEL, useAttendance } from '../live/attendance.ts';
 import { kindLabel } from '../live/Tile.tsx';
 import { Link, useLocation } from '../router.tsx';
+import { t, useLang } from '../i18n/index.ts';
 
 /** Printable pages (attendance list, seating plan, invigilator report): plain HTML, laid out for paper by @media print. */
 export function PrintPage(props: { kind: 'attendance' | 'seating' | 'report' }) {
+  useLang();
   const { search } = useLocation();
   const roomId = search.get('roomId') ?? undefined;
   const examId = search.get('examId') ?? undefined;
@@ -20,8 +22,8 @@ export function PrintPage(props: { kind: 'attendance' | 'seating' | 'report' }) 
     void api.get<{ alerts: Alert[] }>('/proctor/alerts', { state: 'all', limit: 500 }).then((r) => setAlerts(r.alerts), () => setAlerts([]));
   }, [props.kind, roomId, examId]);
   const data = att.data;
-  const title = { attendance: 'Attendance list', seating: 'Seating plan', report: 'Invigilator report' }[props.kind];
-  if (!data || (props.kind === 'report' && (notes === null || alerts === null))) return <p class="muted">Loading {title.toLowerCase()}…</p>;
+  const title = t(`print.${props.kind}`);
+  if (!data || (props.kind === 'report' && (notes === null || alerts === null))) return <p class="muted">{t('print.loading', { what: title.toLowerCase() })}</p>;
   // One printed page (or more) per room.
   const byRoom = new Map<string, AttendanceRow[]>();
   for (const r of data.candidates) byRoom.set(r.roomId ?? '', [...(byRoom.get(r.roomId ?? '') ?? []), r]);
@@ -31,16 +33,16 @@ export function PrintPage(props: { kind: 'attendance' | 'seating' | 'report' }) 
     <div class={`print print-${props.kind}`}>
       <div class="no-print print-bar">
         <Link href="/" class="btn btn-quiet">
-          ← Live room
+          {t('print.back')}
         </Link>
         <button type="button" class="btn btn-primary" onClick={() => window.print()}>
-          Print
+          {t('print.print')}
         </button>
       </div>
-      {byRoom.size === 0 ? <p>No registered candidates here.</p> : null}
+      {byRoom.size === 0 ? <p>{t('print.noneHere')}</p> : null}
       {[...byRoom.entries()].map(([rid, rows]) => {
         const room = data.rooms.find((r) => r.id === rid);
-        const place = room ? `${room.centerName ? `${room.centerName} · ` : ''}${room.name}` : 'No room';
+        const place = room ? `${room.centerName ? `${room.centerName} · ` : ''}${room.name}` : t('print.noRoom');
         const sorted = [...rows].sort((a, b) => (a.seat ?? '\uffff').localeCompare(b.seat ?? '\uffff', undefined, { numeric: true }) || a.candidateId.localeCompare(b.candidateId));
         return (
           <section key={rid} class="print-page">
@@ -49,7 +51,7 @@ export function PrintPage(props: { kind: 'attendance' | 'seating' | 'report' }) 
                 {title}: {place}
               </h1>
               <p>
-                {examTitle} · printed {dateTime(new Date(data.serverTime).toISOString())} by {who}
+                {t('print.printed', { exam: examTitle, time: dateTime(new Date(data.serverTime).toISOString()), who })}
               </p>
             </header>
             {props.kind === 'attendance' ? <AttendanceTable rows={sorted} /> : props.kind === 'seating' ? <SeatingPlan rows={sorted} /> : <Report rows={sorted} notes={(notes ?? []).filter((n) => (n.roomId ?? '') === rid)} alerts={(alerts ?? []).filter((a) => (a.roomId ?? '') === rid)} />}
@@ -65,19 +67,19 @@ function AttendanceTable(props: { rows: AttendanceRow[] }) {
   return (
     <>
       <p class="print-summary">
-        Registered {props.rows.length} · Not signed in {c('not_signed_in')} · Signed in {c('signed_in')} · Started {c('started')} · Finished {c('finished')} · ID checked {props.rows.filter((r) => r.idCheckedAt).length}
+        {t('print.summary', { registered: props.rows.length, not_signed_in: c('not_signed_in'), signed_in: c('signed_in'), started: c('started'), finished: c('finished'), idChecked: props.rows.filter((r) => r.idCheckedAt).length })}
       </p>
       <table class="print-table">
         <thead>
           <tr>
-            <th>Seat</th>
-            <th>Candidate</th>
-            <th>Name</th>
-            <th>Status</th>
-            <th>Signed in</th>
-            <th>Started</th>
-            <th>ID</th>
-            <th class="sign">Signature</th>
+            <th>{t('print.seat')}</th>
+            <th>{t('print.candidate')}</th>
+            <th>{t('print.name')}</th>
+            <th>{t('print.status')}</th>
+            <th>{t('print.signedIn')}</th>
+            <th>{t('print.started')}</th>
+            <th>{t('print.id')}</th>
+            <th class="sign">{t('print.signature')}</th>
           </tr>
         </thead>
         <tbody>
@@ -88,8 +90,8 @@ function AttendanceTable(props: { rows: AttendanceRow[] }) {
               <td>{r.name}</td>
               <td>
                 {ATTENDANCE_LABEL[r.attendance]}
-                {r.noShow ? ' (no-show)' : ''}
-                {r.late ? ' (late)' : ''}
+                {r.noShow ? t('print.noShow') : ''}
+                {r.late ? t('print.late') : ''}
               </td>
               <td>{r.signedInAt ? time(r.signedInAt) : ''}</td>
               <td>{r.startedAt ? time(r.startedAt) : ''}</td>
@@ -112,7 +114,7 @@ function SeatingPlan(props: { rows: AttendanceRow[] }) {
   }
   return (
     <div class="seating">
-      <p class="front">Front of the room</p>
+      <p class="front">{t('print.front')}</p>
       {[...rows.entries()].map(([k, seats]) => (
         <div key={k} class="seat-row">
           <span class="seat-row-name">{k}</span>
@@ -141,38 +143,38 @@ function Report(props: { rows: AttendanceRow[]; notes: Note[]; alerts: Alert[] }
       <table class="print-facts">
         <tbody>
           <tr>
-            <th>Registered</th>
+            <th>{t('print.registered')}</th>
             <td>{rows.length}</td>
-            <th>Sat the exam</th>
+            <th>{t('print.sat')}</th>
             <td>{started.length}</td>
           </tr>
           <tr>
-            <th>First start</th>
+            <th>{t('print.firstStart')}</th>
             <td>{first ? time(first) : '—'}</td>
-            <th>Finished</th>
+            <th>{t('print.finished')}</th>
             <td>{rows.filter((r) => r.attendance === 'finished').length}</td>
           </tr>
           <tr>
-            <th>Did not start</th>
-            <td colSpan={3}>{noShows.length ? noShows.map((r) => `${r.seat ?? ''} ${r.name} (${r.candidateId})`).join('; ') : 'none'}</td>
+            <th>{t('print.didNotStart')}</th>
+            <td colSpan={3}>{noShows.length ? noShows.map((r) => `${r.seat ?? ''} ${r.name} (${r.candidateId})`).join('; ') : t('print.none')}</td>
           </tr>
           <tr>
-            <th>Late arrivals</th>
-            <td colSpan={3}>{late.length ? late.map((r) => `${r.seat ?? ''} ${r.name}`).join('; ') : 'none'}</td>
+            <th>{t('print.lateArrivals')}</th>
+            <td colSpan={3}>{late.length ? late.map((r) => `${r.seat ?? ''} ${r.name}`).join('; ') : t('print.none')}</td>
           </tr>
         </tbody>
       </table>
-      <h2>Incident log</h2>
+      <h2>{t('print.incidentLog')}</h2>
       {props.notes.length === 0 ? (
-        <p>No incidents recorded.</p>
+        <p>{t('print.noIncidents')}</p>
       ) : (
         <table class="print-table">
           <thead>
             <tr>
-              <th>Time</th>
-              <th>By</th>
-              <th>About</th>
-              <th>Note</th>
+              <th>{t('print.time')}</th>
+              <th>{t('print.by')}</th>
+              <th>{t('print.about')}</th>
+              <th>{t('print.note')}</th>
             </tr>
           </thead>
           <tbody>
@@ -180,34 +182,34 @@ function Report(props: { rows: AttendanceRow[]; notes: Note[]; alerts: Alert[] }
               <tr key={n.id}>
                 <td>{time(n.at)}</td>
                 <td>{n.authorName}</td>
-                <td>{n.candidateId ? `${name(n.candidateId)} (${n.candidateId})` : 'Room'}</td>
+                <td>{n.candidateId ? `${name(n.candidateId)} (${n.candidateId})` : t('print.room')}</td>
                 <td>{n.text}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      <h2>Alerts</h2>
+      <h2>{t('print.alerts')}</h2>
       {props.alerts.length === 0 ? (
-        <p>No alerts.</p>
+        <p>{t('print.noAlerts')}</p>
       ) : (
         <table class="print-table">
           <thead>
             <tr>
-              <th>Time</th>
-              <th>Severity</th>
-              <th>What</th>
-              <th>Candidate</th>
-              <th>Details</th>
+              <th>{t('print.time')}</th>
+              <th>{t('print.severity')}</th>
+              <th>{t('print.what')}</th>
+              <th>{t('print.candidate')}</th>
+              <th>{t('print.details')}</th>
             </tr>
           </thead>
           <tbody>
             {props.alerts.map((a) => (
               <tr key={a.id}>
                 <td>{time(a.at)}</td>
-                <td>{a.severity}</td>
+                <td>{t(`alerts.sev.${a.severity}`)}</td>
                 <td>{kindLabel(a.kind)}</td>
-                <td>{a.candidateId ? name(a.candidateId) : 'Room'}</td>
+                <td>{a.candidateId ? name(a.candidateId) : t('print.room')}</td>
                 <td>
                   {a.message}
                   {a.count > 1 ? ` (${a.count}×)` : ''}
@@ -218,8 +220,8 @@ function Report(props: { rows: AttendanceRow[]; notes: Note[]; alerts: Alert[] }
         </table>
       )}
       <div class="signatures">
-        <p>Invigilator: ____________________________</p>
-        <p>Signature: ____________________________</p>
+        <p>{t('print.invigilator')}</p>
+        <p>{t('print.signatureLine')}</p>
       </div>
     </>
   );

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
 
 /**
  * A modal dialog on the native <dialog> element: showModal() makes the rest of the page inert
@@ -45,7 +46,7 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
     >
       <header class="dialog-head">
         <h2 id={titleId}>{props.title}</h2>
-        <button type="button" class="dialog-close" aria-label="Close" onClick={props.onClose}>
+        <button type="button" class="dialog-close" aria-label={t('ui.close')} onClick={props.onClose}>
           ×
         </button>
       </header>

@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { messageOf } from '../api.ts';
 import { STATUS_LABEL, type TileStatus } from '../live/status.ts';
+import { t } from '../i18n/index.ts';
 
 export function StatusBadge(props: { status: TileStatus; text?: string; large?: boolean }) {
   const l = STATUS_LABEL[props.status];
@@ -27,7 +28,7 @@ export function ErrorNote(props: { error: unknown }) {
 export function Loading(props: { what?: string }) {
   return (
     <p class="muted" role="status">
-      Loading{props.what ? ` ${props.what}` : ''}…
+      {props.what ? t('ui.loading', { what: props.what }) : t('ui.loadingPlain')}
     </p>
   );
 }

@@ -95,5 +95,20 @@ export function describeExamsAdminRepositories(adapter: string, make: () => Prom
         [0, 5],
       ]);
     });
+
+    it('carries the planned accommodations into the staff session list and the attendance rows', async () => {
+      const id = randomUUID();
+      await db.repos.exams.create(id, { title: 'Accommodations live', durationMinutes: 30, questions: [] }, 'suite', T);
+      await db.repos.registrations.register(id, [{ candidateId: `al-a-${id}`, name: 'A', accessCodeHash: 'h' }, { candidateId: `al-b-${id}`, name: 'B', accessCodeHash: 'h' }], T);
+      await db.repos.registrations.setAccommodations(id, [{ candidateId: `al-a-${id}`, extraTimeMinutes: 15, restBreakMinutes: 10 }]);
+      await db.repos.examSessions.insert(session(id, `al-a-${id}`), T);
+      const listed = await db.repos.examSessions.listForStaff({ examId: id, places: { all: true }, limit: 10 });
+      expect(listed.map((s) => [s.candidateId, s.plannedExtraMinutes, s.restBreakMinutes])).toEqual([[`al-a-${id}`, 15, 10]]);
+      const rows = await db.repos.roomOps.attendance({ examId: id, places: { all: true }, limit: 10, now: T });
+      expect(rows.map((r) => [r.candidateId, r.plannedExtraMinutes, r.restBreakMinutes]).sort()).toEqual([
+        [`al-a-${id}`, 15, 10],
+        [`al-b-${id}`, 0, 0],
+      ]);
+    });
   });
 }

@@ -32,6 +32,7 @@ import type {
   SessionRecord,
   StaffRecord,
   StaffSessionFilter,
+  StaffSessionRecord,
   StoredAnswerRecord,
 } from './types.ts';
 
@@ -162,7 +163,7 @@ export interface ExamSessionRepo {
    * Sessions for staff views, with the candidate's name: scoped to `places` in the query, then at
    * most `limit`, ordered by room, seat, candidate.
    */
-  listForStaff(filter: StaffSessionFilter & { places: PlaceFilter; limit: number }): Promise<(SessionRecord & { candidateName: string })[]>;
+  listForStaff(filter: StaffSessionFilter & { places: PlaceFilter; limit: number }): Promise<StaffSessionRecord[]>;
   countActive(candidateId: string): Promise<number>;
   /** How many sessions there are in each status (for metrics). */
   countByStatus(): Promise<Record<string, number>>;

@@ -16,6 +16,9 @@ export interface AttendanceRecord {
   roomId: string | null;
   roomName: string | null;
   seat: string | null;
+  /** The registration's planned accommodations (minutes), set by admins. */
+  plannedExtraMinutes: number;
+  restBreakMinutes: number;
   /** The newest live candidate login for this registration (null: not signed in). */
   signedInAt: number | null;
   attemptId: string | null;

@@ -215,6 +215,13 @@ export interface InstructionStatusRecord extends InstructionRecord {
   ackedAt: number | null;
 }
 
+/** A session as the staff lists see it: with the candidate's name and the registration's planned accommodations (minutes). */
+export interface StaffSessionRecord extends SessionRecord {
+  candidateName: string;
+  plannedExtraMinutes: number;
+  restBreakMinutes: number;
+}
+
 export interface StaffSessionFilter {
   examId?: string;
   centerId?: string;

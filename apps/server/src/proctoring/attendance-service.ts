@@ -62,6 +62,7 @@ export class AttendanceService {
         noShow: ref !== null && attendance === 'not_signed_in' && now - ref > lateMs,
         idCheckedAt: r.idCheckedAt === null ? null : iso(r.idCheckedAt),
         idCheckedBy: r.idCheckedBy,
+        accommodations: { plannedExtraMinutes: r.plannedExtraMinutes, restBreakMinutes: r.restBreakMinutes },
       };
     });
     const counts = { registered: candidates.length, not_signed_in: 0, signed_in: 0, started: 0, finished: 0, noShow: 0, late: 0, idChecked: 0 };

@@ -40,7 +40,7 @@ describe('the hall: attendance, progress, room actions, notes, waivers', () => {
     otherRoomId = room2.id;
     const exam = await must('exam', api('POST', '/admin/exams', { title: 'Hall Exam', durationMinutes: 60, questions: QUESTIONS }), 201);
     examId = exam.id;
-    const candidates = Array.from({ length: 8 }, (_, i) => ({ candidateId: `H${i + 1}`, name: `Hall Candidate ${i + 1}`, accessCode: `code-hall-${i + 1}-secret`, center: center.id, room: i < 6 ? room.id : room2.id, seat: `A${i + 1}` }));
+    const candidates = Array.from({ length: 8 }, (_, i) => ({ candidateId: `H${i + 1}`, name: `Hall Candidate ${i + 1}`, accessCode: `code-hall-${i + 1}-secret`, center: center.id, room: i < 6 ? room.id : room2.id, seat: `A${i + 1}`, ...(i === 1 ? { extraTimeMinutes: 15, restBreakMinutes: 10 } : i === 4 ? { extraTimeMinutes: 20, restBreakMinutes: 5 } : {}) }));
     await must('roster', api('POST', `/admin/exams/${examId}/roster`, { candidates }));
     const mk = async (username: string, centerId: string) => {
       const st = await must('staff', api('POST', '/admin/staff', { username, password: 'proctor-password-123', role: 'proctor', displayName: `Proctor ${username}` }), 201);
@@ -102,6 +102,29 @@ describe('the hall: attendance, progress, room actions, notes, waivers', () => {
     expect(tile.extraSeconds).toBe(15 * 60);
     expect(tile.timeRemaining).toBeGreaterThan(74 * 60);
     expect(room.sessions.find((x: any) => x.attemptId === kiosks[1]!.attemptId).progress).toMatchObject({ answered: 0, lastSaveAt: null });
+  });
+
+  it('tiles carry the planned accommodations apart from staff extensions; another centre sees nothing of them', async () => {
+    const h2 = kiosks[1]!;
+    const acted = await must('extend H2', api('POST', `/proctor/sessions/${h2.attemptId}/actions`, { action: 'extend', minutes: 5, reason: 'Fire drill in the corridor' }, proctor));
+    const room = await must('room', api('GET', `/proctor/sessions?roomId=${roomId}`, undefined, proctor));
+    const tile = room.sessions.find((x: any) => x.attemptId === h2.attemptId);
+    // 15 planned (added at start) + 5 by a proctor: extraSeconds counts both, the accommodations split them.
+    expect(tile.extraSeconds).toBe(20 * 60);
+    expect(tile.accommodations).toEqual({ plannedExtraMinutes: 15, restBreakMinutes: 10, extensionSeconds: 5 * 60 });
+    expect(tile.incidentSeconds).toBe(0);
+    expect(room.sessions.find((x: any) => x.attemptId === kiosks[2]!.attemptId).accommodations).toEqual({ plannedExtraMinutes: 0, restBreakMinutes: 0, extensionSeconds: 0 });
+    // The action's answer (one session) says the same.
+    expect(acted.accommodations).toEqual(tile.accommodations);
+    // Not started: the attendance row carries them too.
+    const a = await must('attendance', api('GET', `/proctor/attendance?roomId=${roomId}`, undefined, proctor));
+    expect(a.candidates.find((c: any) => c.candidateId === 'H5').accommodations).toEqual({ plannedExtraMinutes: 20, restBreakMinutes: 5 });
+    expect(a.candidates.find((c: any) => c.candidateId === 'H6').accommodations).toEqual({ plannedExtraMinutes: 0, restBreakMinutes: 0 });
+    // Another centre's proctor: no sessions, no attendance rows, no tile of this room.
+    const theirs = await must('other room', api('GET', `/proctor/sessions?roomId=${roomId}`, undefined, other));
+    expect(theirs.sessions).toEqual([]);
+    expect((await must('other attendance', api('GET', `/proctor/attendance?roomId=${roomId}`, undefined, other))).candidates).toEqual([]);
+    expect((await api('POST', `/proctor/sessions/${h2.attemptId}/actions`, { action: 'extend', minutes: 5, reason: 'not mine to give' }, other)).status).toBe(404);
   });
 
   it('pause room pauses every running session, every kiosk receives it, the delivery is counted; resume room undoes it', async () => {

@@ -6,7 +6,7 @@ import type { Database } from '../ports/database.ts';
 import { notFound } from '../ports/errors.ts';
 import type { PresenceEntry } from '../ports/presence.ts';
 import type { SharedState } from '../ports/shared-state.ts';
-import type { Principal, SessionRecord, StaffSessionFilter } from '../ports/types.ts';
+import type { Principal, SessionRecord, StaffSessionFilter, StaffSessionRecord } from '../ports/types.ts';
 import { inScope, scopeOf } from './scope.ts';
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -32,12 +32,14 @@ export class RoomService {
     return rec;
   }
 
-  async live(rec: SessionRecord & { candidateName?: string }, alertCounts: Map<string, number>, presence?: PresenceEntry, stats?: Map<string, { count: number; lastSavedAt: number | null }>): Promise<LiveSession> {
+  async live(rec: SessionRecord & Partial<Pick<StaffSessionRecord, 'candidateName' | 'plannedExtraMinutes' | 'restBreakMinutes'>>, alertCounts: Map<string, number>, presence?: PresenceEntry, stats?: Map<string, { count: number; lastSavedAt: number | null }>): Promise<LiveSession> {
     const now = this.d.now();
     const exam = await this.d.catalog.get(rec.examId);
     const saved = stats ? stats.get(rec.attemptId) : (await this.d.db.repos.roomOps.answerStats([rec.attemptId])).get(rec.attemptId);
     const seen = Math.max(rec.lastActivityAt, (presence ?? (await this.d.shared.presence.get(rec.attemptId)))?.lastSeenAt ?? 0);
     const { silenceMs } = await this.d.catalog.policy(rec.examId);
+    const extraSeconds = exam ? Math.max(0, Math.round((rec.state.allowedMs - exam.durationMinutes * 60_000) / 1000)) : 0;
+    const planned = rec.plannedExtraMinutes ?? 0;
     return {
       attemptId: rec.attemptId,
       sessionId: rec.sessionId,
@@ -61,13 +63,14 @@ export class RoomService {
       transferPending: rec.resumeCodeHash !== null,
       startedAt: iso(rec.startedAt),
       progress: { answered: saved?.count ?? 0, total: exam?.questions.length ?? 0, lastSaveAt: saved?.lastSavedAt ? iso(saved.lastSavedAt) : null },
-      extraSeconds: exam ? Math.max(0, Math.round((rec.state.allowedMs - exam.durationMinutes * 60_000) / 1000)) : 0,
+      extraSeconds,
+      accommodations: { plannedExtraMinutes: planned, restBreakMinutes: rec.restBreakMinutes ?? 0, extensionSeconds: Math.max(0, extraSeconds - planned * 60) },
     };
   }
 
   async liveOne(rec: SessionRecord): Promise<LiveSession> {
-    const [reg, counts] = await Promise.all([this.d.db.repos.registrations.find(rec.examId, rec.candidateId), this.d.db.repos.alerts.openCounts()]);
-    return this.live({ ...rec, candidateName: reg?.name ?? '' }, counts);
+    const [reg, counts] = await Promise.all([this.d.db.repos.registrations.get(rec.examId, rec.candidateId), this.d.db.repos.alerts.openCounts()]);
+    return this.live({ ...rec, candidateName: reg?.name ?? '', plannedExtraMinutes: reg?.extraTimeMinutes ?? 0, restBreakMinutes: reg?.restBreakMinutes ?? 0 }, counts);
   }
 
   async room(p: Principal, filter: StaffSessionFilter) {

@@ -1,10 +1,10 @@
 import { and, asc, count, eq, gt, inArray } from 'drizzle-orm';
 import type { ExamSessionRepo } from '../../../ports/repositories.ts';
 import type { PlaceFilter } from '../../../ports/review-records.ts';
-import type { PresenceFlush, SessionRecord, StaffSessionFilter } from '../../../ports/types.ts';
+import type { PresenceFlush, SessionRecord, StaffSessionFilter, StaffSessionRecord } from '../../../ports/types.ts';
 import { placeCondition } from './alerts.ts';
 import { ascLikeSqlite, binary, type Exec } from '../exec.ts';
-import { candidates, examSessions } from '../schema.ts';
+import { candidates, examSessions, registrations } from '../schema.ts';
 import { selectList } from '../select-list.ts';
 import { toRecord, toRow, type SessionRow } from '../session-rows.ts';
 
@@ -66,7 +66,7 @@ export class PgExamSessions implements ExamSessionRepo {
     return rows.map(toRecord);
   }
 
-  async listForStaff(filter: StaffSessionFilter & { places: PlaceFilter; limit: number }): Promise<(SessionRecord & { candidateName: string })[]> {
+  async listForStaff(filter: StaffSessionFilter & { places: PlaceFilter; limit: number }): Promise<StaffSessionRecord[]> {
     const conds = [placeCondition(filter.places, examSessions.centerId, examSessions.roomId)];
     if (filter.examId) conds.push(eq(examSessions.examId, filter.examId));
     if (filter.centerId) conds.push(eq(examSessions.centerId, filter.centerId));
@@ -74,13 +74,14 @@ export class PgExamSessions implements ExamSessionRepo {
     if (filter.status) conds.push(eq(examSessions.status, filter.status as SessionRow['status']));
     else if (!filter.includeFinished) conds.push(inArray(examSessions.status, ['active', 'paused']));
     const rows = await this.x.db
-      .select({ s: examSessions, name: candidates.name })
+      .select({ s: examSessions, name: candidates.name, extra: registrations.extraTimeMinutes, rest: registrations.restBreakMinutes })
       .from(examSessions)
       .leftJoin(candidates, eq(candidates.candidateId, examSessions.candidateId))
+      .leftJoin(registrations, and(eq(registrations.examId, examSessions.examId), eq(registrations.candidateId, examSessions.candidateId)))
       .where(and(...conds))
       .orderBy(ascLikeSqlite(examSessions.roomId), ascLikeSqlite(examSessions.seat), binary(examSessions.candidateId))
       .limit(filter.limit);
-    return rows.map((r) => ({ ...toRecord(r.s), candidateName: r.name ?? '' }));
+    return rows.map((r) => ({ ...toRecord(r.s), candidateName: r.name ?? '', plannedExtraMinutes: r.extra ?? 0, restBreakMinutes: r.rest ?? 0 }));
   }
 
   async countActive(candidateId: string): Promise<number> {

@@ -29,6 +29,8 @@ export class PgRoomOps implements RoomOpsRepo {
         roomId: registrations.roomId,
         roomName: rooms.name,
         seat: registrations.seat,
+        plannedExtraMinutes: registrations.extraTimeMinutes,
+        restBreakMinutes: registrations.restBreakMinutes,
         signedInAt: signedIn,
         attemptId: examSessions.attemptId,
         status: examSessions.status,

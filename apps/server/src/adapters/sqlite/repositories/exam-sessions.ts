@@ -1,10 +1,10 @@
 import { and, asc, count, eq, gt, inArray } from 'drizzle-orm';
 import type { ExamSessionRepo } from '../../../ports/repositories.ts';
-import type { PresenceFlush, SessionRecord, StaffSessionFilter } from '../../../ports/types.ts';
+import type { PresenceFlush, SessionRecord, StaffSessionFilter, StaffSessionRecord } from '../../../ports/types.ts';
 import type { PlaceFilter } from '../../../ports/review-records.ts';
 import type { Db } from '../open.ts';
 import { placeCondition } from './alerts.ts';
-import { candidates, examSessions } from '../schema.ts';
+import { candidates, examSessions, registrations } from '../schema.ts';
 import { selectList } from '../select-list.ts';
 import { fixSessionRow, toRecord, toRow, type SessionRow } from '../session-rows.ts';
 import type { Sync } from '../sync.ts';
@@ -74,7 +74,7 @@ export class SqliteExamSessions implements Sync<ExamSessionRepo> {
       .map(toRecord);
   }
 
-  listForStaff(filter: StaffSessionFilter & { places: PlaceFilter; limit: number }): (SessionRecord & { candidateName: string })[] {
+  listForStaff(filter: StaffSessionFilter & { places: PlaceFilter; limit: number }): StaffSessionRecord[] {
     const conds = [placeCondition(filter.places, examSessions.centerId, examSessions.roomId)];
     if (filter.examId) conds.push(eq(examSessions.examId, filter.examId));
     if (filter.centerId) conds.push(eq(examSessions.centerId, filter.centerId));
@@ -82,14 +82,15 @@ export class SqliteExamSessions implements Sync<ExamSessionRepo> {
     if (filter.status) conds.push(eq(examSessions.status, filter.status as SessionRow['status']));
     else if (!filter.includeFinished) conds.push(inArray(examSessions.status, ['active', 'paused']));
     return this.db
-      .select({ s: examSessions, name: candidates.name })
+      .select({ s: examSessions, name: candidates.name, extra: registrations.extraTimeMinutes, rest: registrations.restBreakMinutes })
       .from(examSessions)
       .leftJoin(candidates, eq(candidates.candidateId, examSessions.candidateId))
+      .leftJoin(registrations, and(eq(registrations.examId, examSessions.examId), eq(registrations.candidateId, examSessions.candidateId)))
       .where(conds.length ? and(...conds) : undefined)
       .orderBy(asc(examSessions.roomId), asc(examSessions.seat), asc(examSessions.candidateId))
       .limit(filter.limit)
       .all()
-      .map((r) => ({ ...toRecord(r.s), candidateName: r.name ?? '' }));
+      .map((r) => ({ ...toRecord(r.s), candidateName: r.name ?? '', plannedExtraMinutes: r.extra ?? 0, restBreakMinutes: r.rest ?? 0 }));
   }
 
   countActive(candidateId: string): number {

@@ -30,6 +30,8 @@ export class SqliteRoomOps implements Sync<RoomOpsRepo> {
         roomId: registrations.roomId,
         roomName: rooms.name,
         seat: registrations.seat,
+        plannedExtraMinutes: registrations.extraTimeMinutes,
+        restBreakMinutes: registrations.restBreakMinutes,
         signedInAt: signedIn,
         attemptId: examSessions.attemptId,
         status: examSessions.status,
