@@ -1,3 +1,5 @@
+import { getLang, LOCALE_OF } from './i18n/i18n.tsx';
+
 /** 3725 → "1:02:05", 125 → "2:05". */
 export function clock(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
@@ -16,29 +18,29 @@ export function ago(seconds: number | null): string {
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
-const dtf = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-const tf = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
-
-const sdf = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+/** Formatters in the language the user chose (en → en-GB: 24-hour clock; de → de-DE), built once each. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function fmt(name: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const locale = LOCALE_OF[getLang()];
+  const key = `${locale}|${name}`;
+  let f = formatters.get(key);
+  if (!f) formatters.set(key, (f = new Intl.DateTimeFormat(locale, options)));
+  return f;
+}
+const format = (name: string, options: Intl.DateTimeFormatOptions) => (iso: string | number | Date | null | undefined): string => {
+  if (iso === null || iso === undefined || iso === '') return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso) : fmt(name, options).format(d);
+};
 
 /** "22 Nov, 19:56": compact, for tables. */
-export function shortDateTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : sdf.format(d);
-}
-
-export function dateTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : dtf.format(d);
-}
-
-export function time(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : tf.format(d);
-}
+export const shortDateTime = format('short', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+export const dateTime = format('dateTime', { dateStyle: 'medium', timeStyle: 'medium' });
+export const time = format('time', { timeStyle: 'medium' });
+/** "19:56". */
+export const hourMinute = format('hm', { hour: '2-digit', minute: '2-digit' });
+/** "19:56:07". */
+export const hourMinuteSecond = format('hms', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 /** A short, human device description from a kiosk/browser user agent. */
 export function deviceKind(ua: string): string {

@@ -1,9 +1,9 @@
+import { hourMinute } from '../format.ts';
 import type { AttendanceRow } from '@invigil/contract';
 import { ATTENDANCE_LABEL } from './attendance.ts';
 import { t } from '../i18n/index.ts';
 import { TimeFacts } from './Tile.tsx';
 
-const hm = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
 /** A registered seat whose candidate has not started: not signed in (a no-show?) or signed in, with the ID check and the waiver path. */
 export function AttendanceTile(props: { r: AttendanceRow; onIdCheck: (r: AttendanceRow, checked: boolean) => void; onWaive: (r: AttendanceRow) => void }) {
@@ -23,8 +23,8 @@ export function AttendanceTile(props: { r: AttendanceRow; onIdCheck: (r: Attenda
         {r.accommodations ? <TimeFacts plannedExtraMinutes={r.accommodations.plannedExtraMinutes} restBreakMinutes={r.accommodations.restBreakMinutes} /> : null}
         <div class="tile-flags">
           {r.noShow ? <span class="flag flag-noshow">{t('tile.noShow')}</span> : null}
-          {r.late ? <span class="flag flag-late">{t('tile.lateAt', { time: r.signedInAt ? hm.format(new Date(r.signedInAt)) : '' }).trim()}</span> : null}
-          {r.signedInAt && !r.late ? <span class="flag">{t('tile.inAt', { time: hm.format(new Date(r.signedInAt)) })}</span> : null}
+          {r.late ? <span class="flag flag-late">{t('tile.lateAt', { time: r.signedInAt ? hourMinute(r.signedInAt) : '' }).trim()}</span> : null}
+          {r.signedInAt && !r.late ? <span class="flag">{t('tile.inAt', { time: hourMinute(r.signedInAt) })}</span> : null}
         </div>
         <div class="tile-bottom">
           <label class="id-check">

@@ -1,6 +1,6 @@
 import type { Alert, LiveSession } from '@invigil/contract';
 import { Component } from 'preact';
-import { ago, clock, deviceKind } from '../format.ts';
+import { ago, clock, deviceKind, hourMinute } from '../format.ts';
 import { STATUS_LABEL, type TileStatus } from './status.ts';
 import { StatusBadge } from '../ui/bits.tsx';
 import { getLang, t, type MessageKey } from '../i18n/index.ts';
@@ -55,7 +55,6 @@ export function TimeFacts(props: { plannedExtraMinutes: number; restBreakMinutes
     </p>
   );
 }
-const hm = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const SEV_RANK = { critical: 0, warning: 1, info: 2 } as const;
 const alertsKey = (a: Alert[] | undefined) => (a ?? []).map((x) => `${x.id}:${x.count}`).join(',');
 
@@ -147,7 +146,7 @@ export class Tile extends Component<TileProps> {
                 {p.answered}/{p.total}
               </span>
               <span class="word">{t('tile.answered')}</span>
-              {p.lastSaveAt ? <span class="muted">{t('tile.saved', { time: hm.format(new Date(p.lastSaveAt)) })}</span> : null}
+              {p.lastSaveAt ? <span class="muted">{t('tile.saved', { time: hourMinute(p.lastSaveAt) })}</span> : null}
               <span class="bar" aria-hidden="true">
                 <span style={{ width: `${p.total ? Math.round((100 * p.answered) / p.total) : 0}%` }} />
               </span>

@@ -1,12 +1,11 @@
 import { useMemo } from 'preact/hooks';
-import { deviceKind } from '../format.ts';
+import { deviceKind, hourMinuteSecond } from '../format.ts';
 import { STATUS_LABEL, TILE_STATUSES } from '../live/status.ts';
 import { useRoomStore } from '../live/store-context.ts';
 import { ChartView, statusColour } from '../ui/Chart.tsx';
 import { PageHead } from '../ui/bits.tsx';
 import { t, useLang } from '../i18n/index.ts';
 
-const hhmm = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const BUCKETS = [
   { label: '0–4 s', max: 4 },
   { label: '5–9 s', max: 9 },
@@ -24,7 +23,7 @@ export function OverviewPage() {
   const last = history[history.length - 1];
   const statusData = useMemo(
     () => ({
-      labels: history.map((h) => hhmm.format(h.t)),
+      labels: history.map((h) => hourMinuteSecond(h.t)),
       datasets: TILE_STATUSES.map((k) => ({
         label: STATUS_LABEL[k].label,
         data: history.map((h) => h.counts[k]),
@@ -39,7 +38,7 @@ export function OverviewPage() {
   );
   const hbData = useMemo(
     () => ({
-      labels: history.map((h) => hhmm.format(h.t)),
+      labels: history.map((h) => hourMinuteSecond(h.t)),
       datasets: [
         { label: t('ov.median'), data: history.map((h) => h.hbMedian), borderColor: '#2f6fb0', backgroundColor: '#2f6fb0', pointRadius: 0 },
         { label: t('ov.slowest'), data: history.map((h) => h.hbMax), borderColor: '#b7791f', backgroundColor: '#b7791f', pointRadius: 0, borderDash: [6, 4] },
