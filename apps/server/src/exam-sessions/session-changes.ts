@@ -96,8 +96,10 @@ export class SessionChanges {
           const raised = await r.alerts.raise({ ...a, id: a.id ?? randomUUID(), attemptId, candidateId: rec.candidateId, examId: rec.examId, centerId: rec.centerId, roomId: rec.roomId });
           alerts.push({ ...a, id: raised.id, total: raised.count, created: raised.count === (a.count ?? 1) });
         }
+        // Issued with (never before) the change that caused it: the archive's timeline keeps the order.
+        const issuedAt = Math.max(now, ...(d.audit ?? []).map((a) => a.at));
         for (const i of d.instructions ?? []) {
-          await r.instructions.add({ id: randomUUID(), attemptId, type: i.type, message: i.message, issuedAt: now, issuedBy: i.issuedBy, reason: i.reason, deviceGeneration: rec.deviceGeneration, batchId: i.batchId ?? null });
+          await r.instructions.add({ id: randomUUID(), attemptId, type: i.type, message: i.message, issuedAt, issuedBy: i.issuedBy, reason: i.reason, deviceGeneration: rec.deviceGeneration, batchId: i.batchId ?? null });
         }
         return { d, rec, alerts, instructed: (d.instructions ?? []).length > 0, announce: d.announce };
       });
