@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { a11y, HAS_CHROMIUM, launch, shot, watchErrors } from './browser.ts';
+import { a11y, HAS_CHROMIUM, launch, shot, watchErrors, signIn } from './browser.ts';
 import { setupExam, type Setup } from './fixtures.ts';
 import { Kiosk } from './kiosk.ts';
 
@@ -55,11 +55,7 @@ describe.skipIf(!HAS_CHROMIUM)('staff console: admin pages, roster import, revie
     browser = await launch();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     errors = watchErrors(page);
-    await page.goto(`${s.url}/console/login`);
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill(s.adminPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Live room' }).waitFor();
+    await signIn(page, s.url, 'admin', s.adminPassword);
   });
 
   afterAll(async () => {

@@ -55,3 +55,12 @@ export async function a11y(page: Page, within?: string): Promise<string[]> {
   }, within ?? null);
   return result.filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.join(', ')}`);
 }
+
+/** Signs in on the console's sign-in page and waits for the live room (where every staff login lands). */
+export async function signIn(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/console/login`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Live room' }).waitFor();
+}

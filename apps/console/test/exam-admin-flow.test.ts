@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { a11y, HAS_CHROMIUM, launch, shot, SHOTS, watchErrors } from './browser.ts';
+import { a11y, HAS_CHROMIUM, launch, shot, SHOTS, watchErrors, signIn } from './browser.ts';
 
 const HAS_PDFTOTEXT = (() => {
   try {
@@ -51,11 +51,7 @@ describe.skipIf(!HAS_CHROMIUM)('exam day, admin side: draft → questions → op
     browser = await launch();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, locale: 'en-GB' });
     errors = watchErrors(page);
-    await page.goto(`${s.url}/console/login`);
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill(s.adminPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Live room' }).waitFor();
+    await signIn(page, s.url, 'admin', s.adminPassword);
   });
 
   afterAll(async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { a11y, HAS_CHROMIUM, launch, SHOTS, shot, watchErrors } from './browser.ts';
+import { a11y, HAS_CHROMIUM, launch, SHOTS, shot, watchErrors, signIn as signInAs } from './browser.ts';
 import { setupExam, type Setup } from './fixtures.ts';
 import { heartbeatLoop, Kiosk } from './kiosk.ts';
 
@@ -20,11 +20,7 @@ function pdfText(pdf: Buffer, name: string): string {
 }
 
 async function signIn(page: Page, s: SpawnedServer, x: Setup) {
-  await page.goto(`${s.url}/console/login`);
-  await page.getByLabel('Username').fill(x.proctor.username);
-  await page.getByLabel('Password').fill(x.proctor.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Live room' }).waitFor();
+  await signInAs(page, s.url, x.proctor.username, x.proctor.password);
   await page.locator('.conn-live').waitFor();
 }
 
