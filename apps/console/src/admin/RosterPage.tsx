@@ -1,5 +1,5 @@
 import type { AdminExamSummary, AdminRegistration, ReissuedCode, RosterReport } from '@invigil/contract';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, ApiError, auth, messageOf, url } from '../api.ts';
 import { useLocation } from '../router.tsx';
 import { ErrorNote, PageHead, useLoad } from '../ui/bits.tsx';
@@ -52,7 +52,12 @@ export function RosterPage() {
   useLang();
   const { search } = useLocation();
   const exams = useLoad((signal) => api.get<{ exams: AdminExamSummary[] }>('/admin/exams', { limit: 1000 }, signal), []);
-  const [examId, setExamId] = useState(search.get('exam') ?? '');
+  // The exam the user picked (or the address named); until then the newest one. The default is
+  // derived, not written into state by an effect: such an effect ran with the examId of the render
+  // that brought the list, so a choice made before it ran (a quick pick as the list appeared) was
+  // overwritten and the roster went into the newest exam instead of the chosen one.
+  const [picked, setPicked] = useState(search.get('exam') ?? '');
+  const examId = picked || (exams.data?.exams[0]?.id ?? '');
   const [file, setFile] = useState<File | null>(null);
   const [atomic, setAtomic] = useState(false);
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
@@ -60,10 +65,6 @@ export function RosterPage() {
   const [report, setReport] = useState<RosterReport | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [regsKey, setRegsKey] = useState(0);
-
-  useEffect(() => {
-    if (!examId && exams.data?.exams[0]) setExamId(exams.data.exams[0].id);
-  }, [exams.data]);
 
   const busy = phase.kind === 'reading' || phase.kind === 'uploading' || phase.kind === 'processing';
   const start = async (e: Event) => {
@@ -108,7 +109,7 @@ export function RosterPage() {
         <form class="card" onSubmit={start} aria-describedby="roster-help">
           <label class="field">
             <span>{t('roster.exam')}</span>
-            <select value={examId} onChange={(e) => setExamId(e.currentTarget.value)} required>
+            <select value={examId} onChange={(e) => setPicked(e.currentTarget.value)} required>
               {(exams.data?.exams ?? []).map((x) => (
                 <option key={x.id} value={x.id}>
                   {x.title} ({nf.format(x.registrationCount)} candidates)
