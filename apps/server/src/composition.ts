@@ -24,6 +24,8 @@ import { createServices, type Services } from './services.ts';
 
 export interface Assembled {
   app: ReturnType<typeof createApp>['app'];
+  /** The fast lane of the hot routes (http/fast-lane.ts), given the headers every API answer carries. */
+  fastLane: ReturnType<typeof createApp>['fastLane'];
   services: Services;
   jobs: Jobs;
   db: Database;
@@ -84,7 +86,7 @@ export async function assemble(config: Config, opts: { log: Logger; now?: () => 
     // The server itself was down? Running sessions are not charged the outage; one alert per room.
     await services.examSessions.outage.settleAtStart();
     const jobs = createJobs({ db, shared, services, log: opts.log, now, heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS, metrics }, { timers: opts.timers ?? true });
-    const { app } = createApp({
+    const { app, fastLane } = createApp({
       services,
       log: opts.log,
       proxies: proxyTrust(config),
@@ -96,6 +98,7 @@ export async function assemble(config: Config, opts: { log: Logger; now?: () => 
     });
     return {
       app,
+      fastLane,
       services,
       jobs,
       db,
