@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { withReadCache } from './adapters/memory/read-cache.ts';
 import { memorySharedState } from './adapters/memory/shared-state.ts';
 import { lockPostgres } from './adapters/postgres/instance-lock.ts';
 import { openPostgresDatabase } from './adapters/postgres/open.ts';
@@ -69,6 +70,9 @@ export async function assemble(config: Config, opts: { log: Logger; now?: () => 
         })
       : memorySharedState(now);
     db = config.DATABASE_URL ? await openPostgresDatabase(config.DATABASE_URL, { log: opts.log, poolSize: config.DATABASE_POOL_SIZE }) : new SqliteDatabase(openDatabase(dataDir));
+    // Alone on the database (no REDIS_URL: the lock above holds), every write passes through this
+    // process: the hot path's reads (sessions, logins) are then served from memory.
+    if (!config.REDIS_URL) db = withReadCache(db, { now });
     // With SECRET_KEY_FILE every instance of a cluster reads the same file; without it a single
     // instance keeps DATA_DIR/secret.key. The database records an id of its key either way.
     const secretKey = await loadSecretKey(config.SECRET_KEY_FILE ?? join(dataDir, 'secret.key'), db.repos);
