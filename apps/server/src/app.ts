@@ -1,15 +1,16 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono } from 'hono';
-import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import type { AppEnv } from './http/context.ts';
 import { bodyLimit } from './http/body.ts';
 import { clientAddress, type ProxyTrust } from './http/client-address.ts';
-import { envelope, httpAnswer } from './http/errors.ts';
+import { envelope } from './http/errors.ts';
+import { errorAnswerer } from './http/error-answer.ts';
+import { createFastLane } from './http/fast-lane.ts';
 import type { Health } from './http/health.ts';
 import { Lifecycle } from './http/lifecycle.ts';
-import { storageFailure } from './http/storage-failure.ts';
 import { noMetrics, type Metrics } from './ports/metrics.ts';
 import { constantTimeEqual } from './security/tokens.ts';
 import { DOCS_CSP, DOCS_CSS, DOCS_JS, docsPage, openApiDocument } from './http/openapi.ts';
@@ -26,6 +27,8 @@ import { resultsRoutes } from './review/results-routes.ts';
 import type { Services } from './services.ts';
 
 export const VERSION = '0.1.0';
+/** The security headers of every answer (hono/secure-headers' defaults, cross-origin resources allowed). */
+export const SECURE_HEADERS = { crossOriginResourcePolicy: false } as const;
 const SMALL_BODY = 256 * 1024;
 const LARGE_BODY = 16 * 1024 * 1024;
 
@@ -60,7 +63,7 @@ export function createApp(d: AppDeps) {
   const app = new Hono<AppEnv>();
   const metrics = d.metrics ?? noMetrics;
   const lifecycle = d.lifecycle ?? new Lifecycle();
-  app.use('*', secureHeaders({ crossOriginResourcePolicy: false }));
+  app.use('*', secureHeaders(SECURE_HEADERS));
   app.use('*', async (c, next) => {
     let peer = '';
     try {
@@ -99,26 +102,11 @@ export function createApp(d: AppDeps) {
   // Offline bundles carry a whole attempt (essays included): as large as an admin import.
   app.use('/api/v1/*', bodyLimit((c) => (c.req.path.startsWith('/api/v1/admin/') || c.req.path === '/api/v1/proctor/offline-bundles' ? LARGE_BODY : SMALL_BODY)));
 
+  const answerError = errorAnswerer({ metrics, log: d.log, ...(d.health ? { health: d.health } : {}) });
   app.onError((err, c) => {
-    const answer = httpAnswer(err);
-    if (answer) {
-      for (const [k, v] of Object.entries(answer.headers)) c.header(k, v);
-      return c.json(answer.body, answer.status);
-    }
-    const store = storageFailure(err);
-    if (store) {
-      metrics.storageError(store);
-      d.health?.storageFailed(store, err instanceof Error ? err.message : String(err));
-      d.log.warn({ err, store, path: c.req.path }, `${store === 'redis' ? 'Redis' : 'the database'} is unavailable: answering 503 STORAGE_UNAVAILABLE`);
-      c.header('Retry-After', '2');
-      return c.json(envelope('STORAGE_UNAVAILABLE', `the ${store === 'redis' ? 'shared state (Redis)' : 'database'} is unavailable; nothing was changed, try again shortly`), 503);
-    }
-    if (err instanceof HTTPException) {
-      const status = err.status;
-      return c.json(envelope(status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', err.message || 'bad request'), status);
-    }
-    d.log.error({ err, path: c.req.path, method: c.req.method }, 'unhandled error');
-    return c.json(envelope('INTERNAL', 'something went wrong on our side; nothing was changed'), 500);
+    const a = answerError(err, c.req.method, c.req.path);
+    for (const [k, v] of Object.entries(a.headers)) c.header(k, v);
+    return c.json(a.body, a.status as ContentfulStatusCode);
   });
   app.notFound((c) => c.json(envelope('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
 
@@ -170,5 +158,9 @@ export function createApp(d: AppDeps) {
   app.get('/api/docs.css', (c) => c.body(DOCS_CSS, 200, { 'Content-Type': 'text/css; charset=utf-8' }));
   mountConsole(app);
 
-  return { app, routes: registry.specs };
+  /** The fast lane of the hot routes (http/fast-lane.ts), given the headers every API answer carries. */
+  const fastLane = (headers: Record<string, string>) =>
+    createFastLane({ routes: registry.hot, proxies: d.proxies, lifecycle, metrics, ...(d.health ? { health: d.health } : {}), log: d.log, answerError, headers, maxBody: SMALL_BODY, group: routeGroup });
+
+  return { app, routes: registry.specs, fastLane };
 }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { withReadCache } from './adapters/memory/read-cache.ts';
 import { memorySharedState } from './adapters/memory/shared-state.ts';
 import { lockPostgres } from './adapters/postgres/instance-lock.ts';
 import { openPostgresDatabase } from './adapters/postgres/open.ts';
@@ -24,6 +25,8 @@ import { createServices, type Services } from './services.ts';
 
 export interface Assembled {
   app: ReturnType<typeof createApp>['app'];
+  /** The fast lane of the hot routes (http/fast-lane.ts), given the headers every API answer carries. */
+  fastLane: ReturnType<typeof createApp>['fastLane'];
   services: Services;
   jobs: Jobs;
   db: Database;
@@ -67,6 +70,9 @@ export async function assemble(config: Config, opts: { log: Logger; now?: () => 
         })
       : memorySharedState(now);
     db = config.DATABASE_URL ? await openPostgresDatabase(config.DATABASE_URL, { log: opts.log, poolSize: config.DATABASE_POOL_SIZE }) : new SqliteDatabase(openDatabase(dataDir));
+    // Alone on the database (no REDIS_URL: the lock above holds), every write passes through this
+    // process: the hot path's reads (sessions, logins) are then served from memory.
+    if (!config.REDIS_URL) db = withReadCache(db, { now });
     // With SECRET_KEY_FILE every instance of a cluster reads the same file; without it a single
     // instance keeps DATA_DIR/secret.key. The database records an id of its key either way.
     const secretKey = await loadSecretKey(config.SECRET_KEY_FILE ?? join(dataDir, 'secret.key'), db.repos);
@@ -84,7 +90,7 @@ export async function assemble(config: Config, opts: { log: Logger; now?: () => 
     // The server itself was down? Running sessions are not charged the outage; one alert per room.
     await services.examSessions.outage.settleAtStart();
     const jobs = createJobs({ db, shared, services, log: opts.log, now, heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS, metrics }, { timers: opts.timers ?? true });
-    const { app } = createApp({
+    const { app, fastLane } = createApp({
       services,
       log: opts.log,
       proxies: proxyTrust(config),
@@ -96,6 +102,7 @@ export async function assemble(config: Config, opts: { log: Logger; now?: () => 
     });
     return {
       app,
+      fastLane,
       services,
       jobs,
       db,

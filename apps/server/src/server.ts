@@ -1,11 +1,13 @@
-import { serve, type ServerType } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createSecureContext } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { assemble } from './composition.ts';
+import { SECURE_HEADERS } from './app.ts';
+import { assemble, type Assembled } from './composition.ts';
+import { apiAnswerHeaders } from './http/fast-lane.ts';
 import type { Config } from './config.ts';
 import { isTrustedProxy, proxyTrust } from './http/client-address.ts';
 import { guardConnections } from './http/connection-guard.ts';
@@ -27,7 +29,7 @@ export interface RunningServer {
 }
 
 /** Assembles the server and listens. */
-export async function startServer(config: Config, log: Logger = pino({ level: config.LOG_LEVEL })): Promise<RunningServer> {
+export async function startServer(config: Config, log: Logger = pino({ level: config.LOG_LEVEL }), opts: { fastLane?: boolean } = {}): Promise<RunningServer> {
   // Read before anything starts: a missing or unreadable certificate is said in one sentence.
   const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? readTls(config.TLS_CERT_FILE, config.TLS_KEY_FILE) : null;
   const a = await assemble(config, { log });
@@ -35,20 +37,27 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
   // kiosk holds one connection, not one per beat); a request must send its headers within 20 s and
   // finish within 2 minutes; a connection that sends nothing at all is closed after 20 s.
   const keepAliveTimeout = Math.max(65_000, 2 * config.HEARTBEAT_INTERVAL_MS + 5_000);
-  const server: ServerType = await new Promise((resolveListen) => {
-    const s = serve(
-      {
-        fetch: a.app.fetch,
-        port: config.PORT,
-        hostname: config.HOST,
-        serverOptions: { keepAliveTimeout, headersTimeout: 20_000, requestTimeout: 120_000, connectionsCheckingInterval: 5_000, ...(tls ? { ...tls, handshakeTimeout: 20_000, minVersion: 'TLSv1.2' as const } : {}) },
-        ...(tls ? { createServer: createHttpsServer } : {}),
-      },
-      () => resolveListen(s),
-    );
-  });
-  (server as Server).on('connection', () => a.metrics.connectionOpened());
-  guardConnections(server as Server, {
+  // The two hot routes (heartbeat, answer save) are served by the fast lane straight from
+  // node:http; everything else by Hono (opts.fastLane: false sends everything to Hono).
+  const listener = await requestListener(a, opts.fastLane !== false);
+  const serverOptions = { keepAliveTimeout, headersTimeout: 20_000, requestTimeout: 120_000, connectionsCheckingInterval: 5_000 };
+  const server: Server = tls ? createHttpsServer({ ...serverOptions, ...tls, handshakeTimeout: 20_000, minVersion: 'TLSv1.2' as const }, listener) : createHttpServer(serverOptions, listener);
+  try {
+    await new Promise<void>((resolveListen, rejectListen) => {
+      server.once('error', rejectListen);
+      server.listen(config.PORT, config.HOST, () => {
+        server.off('error', rejectListen);
+        resolveListen();
+      });
+    });
+  } catch (e) {
+    await a.close().catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw new StartupRefused(`cannot listen on ${config.HOST}:${config.PORT} (${code}): another program holds the port, or it needs privileges; choose another PORT.`);
+    throw e;
+  }
+  server.on('connection', () => a.metrics.connectionOpened());
+  guardConnections(server, {
     firstByteTimeoutMs: 20_000,
     maxPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS,
     // Behind a reverse proxy every request arrives from it: the cap is the proxy's business then.
@@ -81,6 +90,16 @@ export async function startServer(config: Config, log: Logger = pino({ level: co
         });
         http.closeIdleConnections?.();
       })),
+  };
+}
+
+/** What answers each request: the fast lane for the hot routes (unless `fastLane` is false), Hono for the rest. */
+export async function requestListener(a: Pick<Assembled, 'app' | 'fastLane'>, fastLane = true): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
+  const hono = getRequestListener(a.app.fetch);
+  const lane = fastLane ? a.fastLane(await apiAnswerHeaders(SECURE_HEADERS)) : null;
+  return (req, res) => {
+    if (lane?.serve(req, res)) return;
+    void hono(req, res);
   };
 }
 

@@ -122,7 +122,8 @@ export function createServices(d: ServiceDeps): Services {
     now,
     lifecycle: d.lifecycle ?? new Lifecycle(),
     invalidations: shared.invalidations,
-    authenticate: (token: string) => authenticator.authenticate(token),
+    // A live stream's periodic check is there to notice what no event announced: it reads the database itself.
+    authenticate: (token: string) => authenticator.authenticate(token, { fresh: true }),
     recheckMs: config.SSE_RECHECK_MS,
   };
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { peek } from '../testing/db-peek.ts';
+import { peek, sqliteClient } from '../testing/db-peek.ts';
 import { adminTokenIn, candidateLoginIn, inProcess, provisionIn, type InProcess } from '../testing/in-process.ts';
 
 /**
@@ -144,7 +144,7 @@ describe('the exam clock on the server', () => {
     expect(rows.map((r) => r.action)).toEqual(['session.started', 'session.paused', 'session.resumed', 'session.completed']);
     for (const r of rows) expect(r).toMatchObject({ actor_type: 'candidate', actor_id: cand.candidateId, at: s.clock.now() });
     expect(rows[3]!.reason).toBe('submitted');
-    const sqlite = (s.db as unknown as { db: { $client: import('better-sqlite3').Database } }).db.$client;
+    const sqlite = sqliteClient(s.db);
     expect(() => sqlite.prepare("update audit_events set action = 'x'").run()).toThrow(/append-only/);
     expect(() => sqlite.prepare('delete from audit_events').run()).toThrow(/append-only/);
   });

@@ -70,7 +70,7 @@ export function examSessionRoutes(r: RouteRegistry, s: ExamSessionServices): voi
     async ({ c, principal }) => c.json(await s.start.active(candidateRef(c, principal))),
   );
   r.add(
-    { method: 'post', path: '/exams/sessions/heartbeat', tag: 'exam sessions', summary: 'Signed heartbeat; answers carry staff instructions', roles: candidate, body: HeartbeatRequest, responses: { 200: HeartbeatResponse }, errors: [404] },
+    { method: 'post', path: '/exams/sessions/heartbeat', tag: 'exam sessions', summary: 'Signed heartbeat; answers carry staff instructions', roles: candidate, body: HeartbeatRequest, responses: { 200: HeartbeatResponse }, errors: [404], hot: true },
     async ({ c, body, principal }) => c.json(await s.heartbeats.heartbeat(candidateRef(c, principal), body)),
   );
   r.add(
@@ -96,7 +96,7 @@ export function examSessionRoutes(r: RouteRegistry, s: ExamSessionServices): voi
     async ({ c, params, body, principal }) => c.json(await s.recovery.recover(candidateRef(c, principal), params.attemptId, body.recoveryToken, body.signature)),
   );
   r.add(
-    { method: 'put', path: '/exams/sessions/:attemptId/answers/:questionId', tag: 'exam sessions', summary: 'Save an answer (durable before acknowledged; idempotent by clientSeq)', roles: candidate, params: AnswerParams, body: SaveAnswerRequest, responses: { 200: SaveAnswerResponse }, errors: [404, 409, 423] },
+    { method: 'put', path: '/exams/sessions/:attemptId/answers/:questionId', tag: 'exam sessions', summary: 'Save an answer (durable before acknowledged; idempotent by clientSeq)', roles: candidate, params: AnswerParams, body: SaveAnswerRequest, responses: { 200: SaveAnswerResponse }, errors: [404, 409, 423], hot: true },
     async ({ c, params, body, principal }) => c.json(await s.answers.save(candidateRef(c, principal), params.attemptId, params.questionId, body.value, body.clientSeq)),
   );
   r.add(

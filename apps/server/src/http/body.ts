@@ -65,17 +65,23 @@ function tooLarge(max: number, drained: boolean): HttpError {
   return new HttpError(413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${max} bytes`, { maxBytes: max }, drained ? undefined : { Connection: 'close' });
 }
 
+/**
+ * A declared Content-Length above `max` (and no chunked body): the 413 to answer, after the body
+ * was read and thrown away; null when the declared size is within the limit (or none is declared).
+ */
+export async function declaredTooLarge(incoming: IncomingMessage | undefined, contentLength: string | undefined, transferEncoding: string | undefined, max: number): Promise<HttpError | null> {
+  if (contentLength === undefined || transferEncoding !== undefined || !(Number(contentLength) > max)) return null;
+  const r = incoming ? await readIncoming(incoming, 0) : { ok: false as const, drained: false };
+  return tooLarge(max, !r.ok && r.drained);
+}
+
 /** Sets the body limit of the routes below it and refuses a declared Content-Length above it at once. */
 export function bodyLimit(limitFor: (c: Context<AppEnv>) => number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const max = limitFor(c);
     c.set('maxBody', max);
-    const declared = c.req.header('content-length');
-    if (declared !== undefined && c.req.header('transfer-encoding') === undefined && Number(declared) > max) {
-      const incoming = incomingOf(c);
-      const r = incoming ? await readIncoming(incoming, 0) : { ok: false as const, drained: false };
-      throw tooLarge(max, !r.ok && r.drained);
-    }
+    const refused = await declaredTooLarge(incomingOf(c), c.req.header('content-length'), c.req.header('transfer-encoding'), max);
+    if (refused) throw refused;
     return next();
   };
 }

@@ -9,9 +9,10 @@ import { loginDeadline } from './deadline.ts';
 export class Authenticator {
   constructor(private readonly d: { db: Database; activity: LoginActivity; now: () => number }) {}
 
-  async authenticate(token: string | undefined): Promise<Principal> {
+  /** `fresh`: the login as the database holds it now, not a cached copy (for periodic re-checks). */
+  async authenticate(token: string | undefined, o: { fresh?: boolean } = {}): Promise<Principal> {
     if (!token) throw unauthenticated();
-    const s = await this.d.db.repos.loginSessions.findByTokenHash(hashSecret(token));
+    const s = await this.d.db.repos.loginSessions.findByTokenHash(hashSecret(token), o.fresh ? { fresh: true } : undefined);
     const t = this.d.now();
     if (!s || s.revokedAt !== null) throw unauthenticated('your session has ended; sign in again');
     const seen = (await this.d.activity.lastSeen([s.id])).get(s.id) ?? 0;

@@ -96,7 +96,8 @@ export interface LoginSessionRepo {
   /** Every session of the user, live or not, newest first. */
   all(userId: string, limit: number): Promise<AuthSessionRecord[]>;
   insert(s: AuthSessionRecord): Promise<void>;
-  findByTokenHash(tokenHash: string): Promise<AuthSessionRecord | undefined>;
+  /** `fresh`: from the database itself, never a copy a process holds (the periodic checks that catch what no event announces). */
+  findByTokenHash(tokenHash: string, o?: { fresh?: boolean }): Promise<AuthSessionRecord | undefined>;
   /** Revokes the ids given (only still-live ones of `userId` when given); answers how many. */
   revoke(ids: string[], reason: string, now: number, userId?: string): Promise<number>;
   /** Revokes every unrevoked session of the user except `exceptId`; answers how many. */

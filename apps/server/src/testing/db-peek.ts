@@ -29,3 +29,9 @@ export function tamper(dataDir: string, sql: string, ...params: unknown[]): void
 export function dropAppendOnlyTriggers(db: Database.Database): void {
   for (const t of ['archives_no_update', 'archives_no_delete', 'archive_seals_no_update', 'archive_seals_no_delete', 'marks_no_update', 'marks_no_delete']) db.exec(`DROP TRIGGER IF EXISTS ${t}`);
 }
+
+/** The better-sqlite3 connection of an in-process server's database (behind its read cache, if any). */
+export function sqliteClient(db: unknown): Database.Database {
+  const inner = (db as { inner?: unknown }).inner ?? db;
+  return (inner as { db: { $client: Database.Database } }).db.$client;
+}
