@@ -36,6 +36,19 @@ const SWEEP = 'invigil_sweep_duration_seconds';
 const FULL_SCAN_ABOVE_S = 0.05;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
+/** The app assembled in this process warns that the console is not built (it need not be): not bench output. */
+async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const error = console.error;
+  console.error = (...args: unknown[]) => {
+    if (!(typeof args[0] === 'string' && args[0].startsWith('serveStatic: root path'))) error(...args);
+  };
+  try {
+    return await fn();
+  } finally {
+    console.error = error;
+  }
+}
+
 interface Started {
   server: SpawnedServer;
   probe: Probe;
@@ -91,7 +104,7 @@ export async function liveSessionsBench(o: { n: number; rate: number; rateSessio
   // Provisioning through the store, before the server starts on the same DATA_DIR.
   const t0 = performance.now();
   const dataDir = mkdtempSync(join(tmpdir(), 'invigil-bench-live-'));
-  const inproc = await inProcess({ ...env, LOG_LEVEL: 'silent', DATA_DIR: dataDir }, new ManualClock(Date.now()));
+  const inproc = await quietly(() => inProcess({ ...env, LOG_LEVEL: 'silent', DATA_DIR: dataDir }, new ManualClock(Date.now())));
   try {
     await provisionLiveSessions(inproc, o.n - signed);
   } finally {
