@@ -32,6 +32,7 @@ import { heartbeatTarget, openSessions, type Deployment } from './sessions.ts';
 import { presign } from './signing.ts';
 
 const SWEEP = 'invigil_sweep_duration_seconds';
+const REQUESTS = 'invigil_request_duration_seconds';
 /** A pass above this is a full scan (about 0.7 s at 50,000 sessions); one with nothing due takes microseconds. */
 const FULL_SCAN_ABOVE_S = 0.05;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
@@ -139,6 +140,10 @@ export async function liveSessionsBench(o: { n: number; rate: number; rateSessio
     const hb = await sendAtRate(pool, { rate: o.rate, seconds: o.seconds, serverPid: pid, next });
     await pool.close();
     problems += rateLine(`heartbeats at ${o.rate}/s (${signed} signed sessions, ${o.warmup} s warm-up discarded)`, hb);
+    // What the server itself timed (handler in to answer out): the rest of the latency above is
+    // queueing for the CPU, the network stack and the client.
+    const inServer = histogramDelta(m0.histogram(REQUESTS, 'route="heartbeat"'), (await live.scraper.scrape()).histogram(REQUESTS, 'route="heartbeat"'));
+    log(`    as the server timed them (${REQUESTS}, route heartbeat): ${inServer.count} answered, mean ${ms((inServer.sum / inServer.count) * 1000)}, p50 <= ${ms(quantileBound(inServer, 0.5) * 1000)}, p99 <= ${ms(quantileBound(inServer, 0.99) * 1000)}`);
 
     // (c) idle: no request at all (the scrapes are outside the window).
     await sleep(1_500);

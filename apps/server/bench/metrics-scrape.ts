@@ -7,38 +7,37 @@ export interface Histogram {
   count: number;
 }
 
-/** Prometheus text format: each sample line's value by metric name (labels dropped but `le`). */
+/** Prometheus text format: values by metric name, summed over label sets (or those whose labels contain `where`). */
 export interface Scrape {
-  value(name: string): number;
-  histogram(name: string): Histogram;
+  value(name: string, where?: string): number;
+  histogram(name: string, where?: string): Histogram;
 }
 
 export function parseMetrics(text: string): Scrape {
-  const samples = new Map<string, number>();
-  const buckets = new Map<string, { le: number; count: number }[]>();
+  const samples: { name: string; labels: string; value: number }[] = [];
   for (const line of text.split('\n')) {
     if (!line || line.startsWith('#')) continue;
     const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!m) continue;
-    const [, name, labels = '', raw] = m;
-    const v = Number(raw);
-    if (name!.endsWith('_bucket')) {
-      const le = /le="([^"]+)"/.exec(labels)?.[1];
-      if (le === undefined) continue;
-      const list = buckets.get(name!) ?? [];
-      list.push({ le: le === '+Inf' ? Infinity : Number(le), count: v });
-      buckets.set(name!, list);
-    } else {
-      samples.set(name!, (samples.get(name!) ?? 0) + v);
-    }
+    if (m) samples.push({ name: m[1]!, labels: m[2] ?? '', value: Number(m[3]) });
   }
+  const value = (name: string, where = '') => samples.filter((x) => x.name === name && x.labels.includes(where)).reduce((a, x) => a + x.value, 0);
   return {
-    value: (name) => samples.get(name) ?? 0,
-    histogram: (name) => ({
-      buckets: [...(buckets.get(`${name}_bucket`) ?? [])].sort((a, b) => a.le - b.le),
-      sum: samples.get(`${name}_sum`) ?? 0,
-      count: samples.get(`${name}_count`) ?? 0,
-    }),
+    value,
+    histogram: (name, where = '') => {
+      const byLe = new Map<number, number>();
+      for (const x of samples) {
+        if (x.name !== `${name}_bucket` || !x.labels.includes(where)) continue;
+        const le = /le="([^"]+)"/.exec(x.labels)?.[1];
+        if (le === undefined) continue;
+        const bound = le === '+Inf' ? Infinity : Number(le);
+        byLe.set(bound, (byLe.get(bound) ?? 0) + x.value);
+      }
+      return {
+        buckets: [...byLe].map(([le, count]) => ({ le, count })).sort((p, q) => p.le - q.le),
+        sum: value(`${name}_sum`, where),
+        count: value(`${name}_count`, where),
+      };
+    },
   };
 }
 

@@ -23,6 +23,18 @@ describe('the bench reads the server metrics it reports', () => {
     expect(quantileBound(d, 0.99)).toBe(1);
   });
 
+  it('a histogram of one label set among several', async () => {
+    const m = metrics();
+    m.request('heartbeat', 200, 0.002);
+    m.request('heartbeat', 200, 0.02);
+    m.request('answer_save', 200, 0.2);
+    const h = parseMetrics(await m.registry.metrics()).histogram('invigil_request_duration_seconds', 'route="heartbeat"');
+    expect(h.count).toBe(2);
+    expect(countAtMost(h, 0.0025)).toBe(1);
+    expect(quantileBound(h, 0.99)).toBe(0.025);
+    expect(parseMetrics(await m.registry.metrics()).histogram('invigil_request_duration_seconds').count).toBe(3);
+  });
+
   it('a counter with the instance label', async () => {
     const m = metrics();
     for (let i = 0; i < 4; i++) m.connectionOpened();
