@@ -3,11 +3,19 @@
 //
 //   pnpm bench [--candidates 500] [--connections 64] [--seconds 10] [--warmup 2] [--rounds 4] [--cpu-prof]
 //              [--store sqlite|postgres] [--instances 1]
+//              [--live-sessions 50000 [--rate 300] [--rate-sessions 500]] [--connections-minute [--kiosks 50] [--kiosk-seconds 65]]
 //
 // With --store postgres the same heartbeats and saves are also measured on PostgreSQL + Redis
 // (--instances N server processes on one fresh database; the client spreads its connections over
 // them as a load balancer would), interleaved with the SQLite ones in the same run, so the ratio
 // between them is fair on a shared machine.
+//
+// Optional sections, after the ones below, each on a server of its own (those below are stopped
+// first), their figures added to the summary:
+//   --live-sessions N     heartbeats at a fixed --rate, sweep pass, idle CPU and RSS per session with
+//                         N live sessions (bench/live-sessions.ts);
+//   --connections-minute  TCP connections per kiosk per minute at a 10 s heartbeat, over a minute of
+//                         real time (bench/connections-minute.ts).
 //
 // What it does:
 //  1. starts the real server (apps/server/src/main.ts, via the test harness) and the bare Hono
@@ -42,11 +50,14 @@ import { startCluster, type Cluster } from '../src/testing/cluster.ts';
 import { spawnServer, type SpawnedServer } from '../src/testing/harness.ts';
 import { measureInterleaved, mib, ms, warmUp, type Target, type WindowResult } from './driver.ts';
 import { log } from './log.ts';
-import { CONNECTIONS, CPU_PROF, INSTANCES, N, opts, ROUNDS, SECONDS, STORE, WARMUP } from './options.ts';
+import { connectionsPerMinuteBench } from './connections-minute.ts';
+import { liveSessionsBench } from './live-sessions.ts';
+import { CONNECTIONS, CPU_PROF, INSTANCES, KIOSKS, LIVE, N, opts, ROUNDS, SECONDS, STORE, WARMUP } from './options.ts';
 import { PROBE } from './paths.ts';
 import { rssKiB, spawnBare } from './proc.ts';
 import { Probe } from './profile.ts';
 import { heartbeatTarget, openSessions, saveTarget, verifySaves, type Deployment } from './sessions.ts';
+import type { Row } from './rows.ts';
 import { presign, signing, type Live } from './signing.ts';
 
 async function main(): Promise<number> {
@@ -159,6 +170,23 @@ async function main(): Promise<number> {
     if (postgres) verifyProblems += await verifySaves(postgres, pgSessions);
     const rssEnd = rssKiB(serverPid);
 
+    const inlineSigned = signing.inline; // the sections below sign their sessions' first heartbeats inline, untimed
+
+    // -- optional sections, each on a server of its own: the two above have done their part
+    const extra: Row[] = [];
+    let extraProblems = 0;
+    if (LIVE || KIOSKS) {
+      await bare.kill();
+      await server.kill('SIGTERM');
+    }
+    const live = LIVE ? await liveSessionsBench({ ...LIVE, seconds: SECONDS, warmup: WARMUP }) : null;
+    const kiosks = KIOSKS ? await connectionsPerMinuteBench(KIOSKS) : null;
+    for (const r of [live, kiosks]) {
+      if (!r) continue;
+      extra.push(...r.rows);
+      extraProblems += r.problems;
+    }
+
     // -- summary
     const ratio = hbResult.rps / bareResult.rps;
     const cpuPerReq = (r: WindowResult) => r.serverCpuPct / 100 / r.rps;
@@ -166,8 +194,8 @@ async function main(): Promise<number> {
     const perSessionKiB = (rssLive - rssStart) / N;
     const marginalKiB = N - half > 0 ? (rssLive - rssHalf) / (N - half) : NaN;
     const marginalHeapKiB = N - half > 0 ? (memLive.heapUsed - memHalf.heapUsed) / 1024 / (N - half) : NaN;
-    const problems = hbResult.problems + bareResult.problems + saveResult.problems + (pgHbResult?.problems ?? 0) + (pgSaveResult?.problems ?? 0) + verifyProblems;
-    const rows: [string, string, string][] = [
+    const problems = hbResult.problems + bareResult.problems + saveResult.problems + (pgHbResult?.problems ?? 0) + (pgSaveResult?.problems ?? 0) + verifyProblems + extraProblems;
+    const rows: Row[] = [
       ['heartbeats/s', `${Math.round(hbResult.rps)}`, ''],
       ['heartbeat latency p50 / p99', `${ms(hbResult.p50)} / ${ms(hbResult.p99)}`, ''],
       ['bare Hono req/s', `${Math.round(bareResult.rps)}`, ''],
@@ -194,7 +222,8 @@ async function main(): Promise<number> {
       ['server CPU hb / saves / bare', `${Math.round(hbResult.serverCpuPct)}% / ${Math.round(saveResult.serverCpuPct)}% / ${Math.round(bareResult.serverCpuPct)}%`, 'of one core, measured windows'],
       ['client CPU hb / saves / bare', `${Math.round(hbResult.clientCpuPct)}% / ${Math.round(saveResult.clientCpuPct)}% / ${Math.round(bareResult.clientCpuPct)}%`, 'of one core (this process)'],
       ['other CPU hb / saves / bare', `${Math.round(hbResult.otherCpuPct)}% / ${Math.round(saveResult.otherCpuPct)}% / ${Math.round(bareResult.otherCpuPct)}%`, 'of one core: everything else on the machine'],
-      ['heartbeats signed inline', String(signing.inline), 'should be 0 (pre-signed)'],
+      ...extra,
+      ['heartbeats signed inline', String(inlineSigned), 'should be 0 (pre-signed)'],
       ['errors / invalid answers', `${problems}`, 'must be 0 for valid figures'],
     ];
     const w0 = Math.max(...rows.map((r) => r[0].length));

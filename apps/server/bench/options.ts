@@ -11,11 +11,18 @@ export const { values: opts } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     store: { type: 'string', default: 'sqlite' },
     instances: { type: 'string', default: '1' },
+    'live-sessions': { type: 'string' },
+    rate: { type: 'string', default: '300' },
+    'rate-sessions': { type: 'string', default: '500' },
+    'connections-minute': { type: 'boolean', default: false },
+    kiosks: { type: 'string', default: '50' },
+    'kiosk-seconds': { type: 'string', default: '65' },
     help: { type: 'boolean', default: false },
   },
 });
 if (opts.help) {
-  process.stdout.write('usage: pnpm bench [--candidates 500] [--connections 64] [--seconds 10] [--warmup 2] [--rounds 4] [--cpu-prof] [--store sqlite|postgres] [--instances 1]\n');
+  process.stdout.write('usage: pnpm bench [--candidates 500] [--connections 64] [--seconds 10] [--warmup 2] [--rounds 4] [--cpu-prof] [--store sqlite|postgres] [--instances 1]\n' +
+      '                  [--live-sessions 50000 [--rate 300] [--rate-sessions 500]] [--connections-minute [--kiosks 50] [--kiosk-seconds 65]]\n');
   process.exit(0);
 }
 const positive = (name: string, v: string) => {
@@ -40,3 +47,11 @@ if (opts.store !== 'sqlite' && opts.store !== 'postgres') {
 export const STORE = opts.store as 'sqlite' | 'postgres';
 export const INSTANCES = Math.floor(positive('instances', opts.instances));
 
+/** --live-sessions N: the server with N live sessions (bench/live-sessions.ts); off unless given. */
+export const LIVE = opts['live-sessions'] === undefined ? null : {
+  n: Math.floor(positive('live-sessions', opts['live-sessions'])),
+  rate: positive('rate', opts.rate),
+  rateSessions: Math.floor(positive('rate-sessions', opts['rate-sessions'])),
+};
+/** --connections-minute: TCP connections per kiosk per minute (bench/connections-minute.ts); off unless given. */
+export const KIOSKS = opts['connections-minute'] ? { kiosks: Math.floor(positive('kiosks', opts.kiosks)), seconds: positive('kiosk-seconds', opts['kiosk-seconds']) } : null;

@@ -1,13 +1,12 @@
 // The sweeper's pass at many live sessions, in-process (the whole app on a real SQLite file, a
 // manual clock, no timers):
 //   node --import tsx apps/server/bench/sweep.ts [--live-sessions 50000] [--passes 60]
-// Provisions the sessions straight through the repositories (fast), keeps their presence fresh,
-// then times the first pass (a full scan), passes with nothing due, and the full scans after.
+// Provisions the sessions straight through the repositories (fast: bench/live-store.ts), keeps their
+// presence fresh, then times the first pass (a full scan), passes with nothing due, and the full scans after.
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { initialState } from '@invigil/core';
-import { inProcess, provisionIn } from '../src/testing/in-process.ts';
-import { sessionFixture } from '../src/adapters/session-fixture.ts';
+import { inProcess } from '../src/testing/in-process.ts';
+import { provisionLiveSessions } from './live-store.ts';
 
 const { values } = parseArgs({ options: { 'live-sessions': { type: 'string', default: '50000' }, passes: { type: 'string', default: '60' } } });
 const N = Number(values['live-sessions']);
@@ -17,17 +16,9 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 
 const s = await inProcess({ HEARTBEAT_INTERVAL_MS: '60000', LOG_LEVEL: 'silent' });
 try {
-  const { examId } = await provisionIn(s, 1, { durationMinutes: 600 });
   const t0 = performance.now();
   const now = s.clock.now();
-  for (let i = 0; i < N; i += 1_000) {
-    await s.db.tx(async (r) => {
-      for (let j = i; j < Math.min(N, i + 1_000); j++) {
-        const rec = sessionFixture({ examId, candidateId: `live-${j}`, at: now, allowedMs: 600 * 60_000 }, { state: { ...initialState(600 * 60_000, now), runningSince: now }, browserInfo: 'bench', ipAddress: '127.0.0.1' });
-        await r.examSessions.insert(rec, now);
-      }
-    });
-  }
+  await provisionLiveSessions(s, N);
   const ids = (await s.db.repos.examSessions.listByStatus('active')).map((r) => r.attemptId);
   for (const id of ids) await s.shared.presence.touch(id, now, 0);
   console.log(`provisioned ${ids.length} live sessions in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
