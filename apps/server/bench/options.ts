@@ -11,11 +11,16 @@ export const { values: opts } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     store: { type: 'string', default: 'sqlite' },
     instances: { type: 'string', default: '1' },
+    'sse-subscribers': { type: 'string', default: '0' },
+    'sse-rate': { type: 'string', default: '100' },
     help: { type: 'boolean', default: false },
   },
 });
 if (opts.help) {
-  process.stdout.write('usage: pnpm bench [--candidates 500] [--connections 64] [--seconds 10] [--warmup 2] [--rounds 4] [--cpu-prof] [--store sqlite|postgres] [--instances 1]\n');
+  process.stdout.write(
+    'usage: pnpm bench [--candidates 500] [--connections 64] [--seconds 10] [--warmup 2] [--rounds 4] [--cpu-prof] [--store sqlite|postgres] [--instances 1]\n' +
+      '       pnpm bench --sse-subscribers 200 [--sse-rate 100] [--seconds 10] [--warmup 2] [--rounds 4] [--cpu-prof]   (live-event fan-out instead)\n',
+  );
   process.exit(0);
 }
 const positive = (name: string, v: string) => {
@@ -40,3 +45,6 @@ if (opts.store !== 'sqlite' && opts.store !== 'postgres') {
 export const STORE = opts.store as 'sqlite' | 'postgres';
 export const INSTANCES = Math.floor(positive('instances', opts.instances));
 
+/** With --sse-subscribers N (> 0) the bench measures the live-event fan-out instead (bench/sse-fanout.ts). */
+export const SSE_SUBSCRIBERS = opts['sse-subscribers'] !== '0' ? Math.floor(positive('sse-subscribers', opts['sse-subscribers'])) : 0;
+export const SSE_RATE = positive('sse-rate', opts['sse-rate']);
