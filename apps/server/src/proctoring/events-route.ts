@@ -7,6 +7,7 @@ import type { Invalidations } from '../ports/invalidation.ts';
 import type { LiveEvents } from '../ports/live-events.ts';
 import type { Principal } from '../ports/types.ts';
 import { inScope, scopeOf, type StaffScope } from './scope.ts';
+import type { SseFrames } from './sse-frames.ts';
 
 /** Events a subscriber may have waiting; one that stops reading beyond this is dropped. */
 export const MAX_QUEUED_EVENTS = 1_000;
@@ -20,20 +21,11 @@ export interface StreamDeps {
   authenticate: (token: string) => Promise<Principal>;
   /** How often the stream checks its login again, at most 5 s. */
   recheckMs: number;
+  /** Each event's frame, built once per process and written to every stream whose scope allows it. */
+  frames: SseFrames;
 }
 
 const sameScope = (a: StaffScope, b: StaffScope) => JSON.stringify(a) === JSON.stringify(b);
-
-/**
- * Every subscriber of a process gets the same event object from the bus: it is serialised once,
- * however many consoles watch (the cache goes with the event).
- */
-const serialized = new WeakMap<LiveEvent, string>();
-function serialize(e: LiveEvent): string {
-  let s = serialized.get(e);
-  if (s === undefined) serialized.set(e, (s = JSON.stringify(e)));
-  return s;
-}
 
 /**
  * `GET /proctor/events`: live events in the caller's scope as Server-Sent Events. Each message's
@@ -46,7 +38,7 @@ export function liveStream(c: Context<AppEnv>, principal: Principal, token: stri
   const scope = scopeOf(principal);
   const afterId = c.req.header('last-event-id') ?? undefined;
   return streamSSE(c, async (stream) => {
-    const queue: { id: string; data: string }[] = [];
+    const queue: Uint8Array[] = [];
     let wake: (() => void) | null = null;
     let ending: 'shutdown' | 'revoked' | 'slow' | null = null;
     const end = (why: 'shutdown' | 'revoked' | 'slow') => {
@@ -62,7 +54,7 @@ export function liveStream(c: Context<AppEnv>, principal: Principal, token: stri
       (e: LiveEvent, id: string) => {
         if (!inScope(scope, { centerId: e.centerId ?? null, roomId: e.roomId ?? null })) return;
         if (queue.length >= MAX_QUEUED_EVENTS) return end('slow');
-        queue.push({ id, data: serialize(e) });
+        queue.push(d.frames.frame(e, id));
         wake?.();
       },
       { afterId },
@@ -93,8 +85,7 @@ export function liveStream(c: Context<AppEnv>, principal: Principal, token: stri
       await stream.writeSSE({ event: 'hello', data: JSON.stringify({ serverTime: d.now() }) });
       while (!stream.aborted && !stream.closed && !ending) {
         while (queue.length && !ending) {
-          const m = queue.shift()!;
-          await stream.writeSSE({ event: 'message', data: m.data, id: m.id });
+          await stream.write(queue.shift()!);
         }
         if (ending) break;
         // Wait for the next event, or 15 s, then send a keep-alive comment through proxies.
@@ -112,8 +103,7 @@ export function liveStream(c: Context<AppEnv>, principal: Principal, token: stri
         if (ending === 'shutdown') {
           // This instance is going away: the browser reconnects (to another one) after a second, with Last-Event-ID.
           while (queue.length) {
-            const m = queue.shift()!;
-            await stream.writeSSE({ event: 'message', data: m.data, id: m.id });
+            await stream.write(queue.shift()!);
           }
           await stream.write('retry: 1000\n\n');
         } else if (ending === 'revoked') {
