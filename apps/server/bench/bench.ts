@@ -4,6 +4,7 @@
 //   pnpm bench [--candidates 500] [--connections 64] [--seconds 10] [--warmup 2] [--rounds 4] [--cpu-prof]
 //              [--store sqlite|postgres] [--instances 1]
 //              [--live-sessions 50000 [--rate 300] [--rate-sessions 500]] [--connections-minute [--kiosks 50] [--kiosk-seconds 65]]
+//   pnpm bench --sse-subscribers N [--sse-rate 100] ...   the live-event fan-out instead (bench/sse-fanout.ts)
 //
 // With --store postgres the same heartbeats and saves are also measured on PostgreSQL + Redis
 // (--instances N server processes on one fresh database; the client spreads its connections over
@@ -52,13 +53,14 @@ import { measureInterleaved, mib, ms, warmUp, type Target, type WindowResult } f
 import { log } from './log.ts';
 import { connectionsPerMinuteBench } from './connections-minute.ts';
 import { liveSessionsBench } from './live-sessions.ts';
-import { CONNECTIONS, CPU_PROF, INSTANCES, KIOSKS, LIVE, N, opts, ROUNDS, SECONDS, STORE, WARMUP } from './options.ts';
+import { CONNECTIONS, CPU_PROF, INSTANCES, KIOSKS, LIVE, N, opts, ROUNDS, SECONDS, SSE_RATE, SSE_SUBSCRIBERS, STORE, WARMUP } from './options.ts';
 import { PROBE } from './paths.ts';
 import { rssKiB, spawnBare } from './proc.ts';
 import { Probe } from './profile.ts';
 import { heartbeatTarget, openSessions, saveTarget, verifySaves, type Deployment } from './sessions.ts';
 import type { Row } from './rows.ts';
 import { presign, signing, type Live } from './signing.ts';
+import { sseFanout } from './sse-fanout.ts';
 
 async function main(): Promise<number> {
   const tStart = performance.now();
@@ -249,7 +251,7 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-main().then(
+(SSE_SUBSCRIBERS > 0 ? sseFanout({ subscribers: SSE_SUBSCRIBERS, rate: SSE_RATE, seconds: SECONDS, warmup: WARMUP, rounds: ROUNDS, cpuProf: CPU_PROF }) : main()).then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);

@@ -17,12 +17,17 @@ export const { values: opts } = parseArgs({
     'connections-minute': { type: 'boolean', default: false },
     kiosks: { type: 'string', default: '50' },
     'kiosk-seconds': { type: 'string', default: '65' },
+    'sse-subscribers': { type: 'string', default: '0' },
+    'sse-rate': { type: 'string', default: '100' },
     help: { type: 'boolean', default: false },
   },
 });
 if (opts.help) {
-  process.stdout.write('usage: pnpm bench [--candidates 500] [--connections 64] [--seconds 10] [--warmup 2] [--rounds 4] [--cpu-prof] [--store sqlite|postgres] [--instances 1]\n' +
-      '                  [--live-sessions 50000 [--rate 300] [--rate-sessions 500]] [--connections-minute [--kiosks 50] [--kiosk-seconds 65]]\n');
+  process.stdout.write(
+    'usage: pnpm bench [--candidates 500] [--connections 64] [--seconds 10] [--warmup 2] [--rounds 4] [--cpu-prof] [--store sqlite|postgres] [--instances 1]\n' +
+      '                  [--live-sessions 50000 [--rate 300] [--rate-sessions 500]] [--connections-minute [--kiosks 50] [--kiosk-seconds 65]]\n' +
+      '       pnpm bench --sse-subscribers 200 [--sse-rate 100] [--seconds 10] [--warmup 2] [--rounds 4] [--cpu-prof]   (live-event fan-out instead)\n',
+  );
   process.exit(0);
 }
 const positive = (name: string, v: string) => {
@@ -55,3 +60,6 @@ export const LIVE = opts['live-sessions'] === undefined ? null : {
 };
 /** --connections-minute: TCP connections per kiosk per minute (bench/connections-minute.ts); off unless given. */
 export const KIOSKS = opts['connections-minute'] ? { kiosks: Math.floor(positive('kiosks', opts.kiosks)), seconds: positive('kiosk-seconds', opts['kiosk-seconds']) } : null;
+/** With --sse-subscribers N (> 0) the bench measures the live-event fan-out instead (bench/sse-fanout.ts). */
+export const SSE_SUBSCRIBERS = opts['sse-subscribers'] !== '0' ? Math.floor(positive('sse-subscribers', opts['sse-subscribers'])) : 0;
+export const SSE_RATE = positive('sse-rate', opts['sse-rate']);

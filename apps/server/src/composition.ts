@@ -18,6 +18,7 @@ import { Health } from './http/health.ts';
 import { Lifecycle } from './http/lifecycle.ts';
 import { createJobs, type Jobs } from './jobs.ts';
 import type { Database } from './ports/database.ts';
+import type { SseFrames } from './proctoring/sse-frames.ts';
 import { StartupRefused, StorageUnavailable } from './ports/errors.ts';
 import type { SharedState } from './ports/shared-state.ts';
 import { loadSecretKey } from './secret-key.ts';
@@ -44,7 +45,7 @@ export interface Assembled {
  * one), wires the services and the HTTP app. Listening is the caller's (server.ts); tests build
  * the same thing in-process with an injected clock and `timers: false`.
  */
-export async function assemble(config: Config, opts: { log: Logger; now?: () => number; timers?: boolean }): Promise<Assembled> {
+export async function assemble(config: Config, opts: { log: Logger; now?: () => number; timers?: boolean; frames?: SseFrames }): Promise<Assembled> {
   const now = opts.now ?? (() => Date.now());
   const dataDir = resolve(config.DATA_DIR);
   try {
@@ -83,7 +84,7 @@ export async function assemble(config: Config, opts: { log: Logger; now?: () => 
       config.INSTANCE_NAME ?? `${hostname()}:${process.pid}`,
     );
     const lifecycle = new Lifecycle();
-    const services = createServices({ db, shared, config, log: opts.log, now, secretKey, metrics, lifecycle });
+    const services = createServices({ db, shared, config, log: opts.log, now, secretKey, metrics, lifecycle, ...(opts.frames ? { frames: opts.frames } : {}) });
     const admin = await services.loginSessions.login.bootstrapAdmin(config.ADMIN_USERNAME, config.ADMIN_PASSWORD);
     // Instructions issued before a restart still reach their kiosks.
     for (const id of await db.repos.instructions.attemptsWithPending()) await shared.hints.mark(id);

@@ -43,6 +43,7 @@ import { TransferService } from './proctoring/transfer-service.ts';
 import { OfflineBundleService } from './proctoring/offline-bundle-service.ts';
 import { OfflineCodesService } from './proctoring/offline-codes-service.ts';
 import type { OfflineServices } from './proctoring/offline-routes.ts';
+import { SseFrames } from './proctoring/sse-frames.ts';
 import { OfflineKeys } from './security/offline-keys.ts';
 import { ReviewService } from './review/review-service.ts';
 import { Sealing } from './review/sealing.ts';
@@ -58,6 +59,8 @@ export interface ServiceDeps {
   metrics?: Metrics;
   /** Tells long-lived streams that the process is shutting down. */
   lifecycle?: Lifecycle;
+  /** The SSE frame of each live event, built once for all streams (default: JSON). */
+  frames?: SseFrames;
 }
 
 /** Every service of the server, wired to the ports it is given (no adapter is named here). */
@@ -125,6 +128,7 @@ export function createServices(d: ServiceDeps): Services {
     // A live stream's periodic check is there to notice what no event announced: it reads the database itself.
     authenticate: (token: string) => authenticator.authenticate(token, { fresh: true }),
     recheckMs: config.SSE_RECHECK_MS,
+    frames: d.frames ?? new SseFrames(),
   };
 
   const offlineKeys = new OfflineKeys(d.secretKey);

@@ -120,3 +120,31 @@ describe('a subscriber that stops reading', () => {
     }
   });
 });
+
+describe('when the process shuts down', () => {
+  it('a stream is sent what was queued for it, then a reconnect hint, and ends', async () => {
+    const s = await inProcess();
+    try {
+      const token = await adminTokenIn(s);
+      const res = await s.app.request(`/api/v1/proctor/events?access_token=${token}`);
+      expect(res.headers.get('content-type')).toBe('text/event-stream');
+      const reader = res.body!.getReader();
+      const dec = new TextDecoder();
+      let text = '';
+      while (!text.includes('event: hello')) text += dec.decode((await reader.read()).value, { stream: true });
+      const at = new Date(s.clock.now()).toISOString();
+      for (let i = 0; i < 3; i++) await s.shared.events.publish({ type: 'alert', at, attemptId: `a${i}`, centerId: null, roomId: null, data: { id: `x${i}`, kind: 'focus_lost', severity: 'warning', message: `m${i}` } });
+      s.lifecycle.close();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += dec.decode(value, { stream: true });
+      }
+      expect([...text.matchAll(/^data: (.*)$/gm)].slice(1).map((m) => JSON.parse(m[1]!).data.id)).toEqual(['x0', 'x1', 'x2']);
+      expect(text.endsWith('retry: 1000\n\n')).toBe(true);
+      expect(s.shared.events.localSubscribers).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+});

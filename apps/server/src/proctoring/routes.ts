@@ -26,6 +26,7 @@ import type { ActionsService } from './actions-service.ts';
 import type { AlertsService } from './alerts-service.ts';
 import { liveStream } from './events-route.ts';
 import type { RoomService } from './room-service.ts';
+import type { SseFrames } from './sse-frames.ts';
 import type { TransferService } from './transfer-service.ts';
 
 export interface ProctoringServices {
@@ -39,6 +40,7 @@ export interface ProctoringServices {
   invalidations: Invalidations;
   authenticate: (token: string) => Promise<Principal>;
   recheckMs: number;
+  frames: SseFrames;
 }
 
 const staff = ['admin', 'proctor'] as const;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { assemble, type Assembled } from '../composition.ts';
 import { loadConfig } from '../config.ts';
+import type { SseFrames } from '../proctoring/sse-frames.ts';
 import type { Reply } from './harness.ts';
 
 /** A clock the test moves by hand: rules about time are tested without sleeping. */
@@ -32,11 +33,11 @@ export interface InProcess extends Assembled {
  * file in a fresh folder, with a manual clock and no timers: the test runs the sweeper and the
  * flush itself (`jobs.sweep()`, `jobs.flush()`). Requests go through `app.request()`.
  */
-export async function inProcess(env: Record<string, string> = {}, clock = new ManualClock()): Promise<InProcess> {
+export async function inProcess(env: Record<string, string> = {}, clock = new ManualClock(), opts: { frames?: SseFrames } = {}): Promise<InProcess> {
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'invigil-inproc-'));
   const adminPassword = env.ADMIN_PASSWORD ?? 'test-admin-password-123';
   const config = loadConfig({ LOG_LEVEL: 'silent', ...env, DATA_DIR: dataDir, ADMIN_PASSWORD: adminPassword });
-  const a = await assemble(config, { log: pino({ level: 'silent' }), now: clock.now, timers: false });
+  const a = await assemble(config, { log: pino({ level: 'silent' }), now: clock.now, timers: false, ...opts });
   const raw: Api = async (method, path, body, token, headers = {}) => {
     const res = await a.app.request(path, {
       method,
