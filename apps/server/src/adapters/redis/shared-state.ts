@@ -14,7 +14,8 @@ import { RedisThrottle } from './throttle.ts';
  * the pub/sub subscriber, and the blocking live-event reader.
  */
 export async function redisSharedState(url: string, opts: { prefix: string; now: () => number; log: Logger }): Promise<SharedState> {
-  const cmd = connectRedis(url, 'commands');
+  // Commands of concurrent requests sent in one write (one syscall each side), in order.
+  const cmd = connectRedis(url, 'commands', { enableAutoPipelining: true });
   const sub = connectRedis(url, 'subscriber', { enableOfflineQueue: true, commandTimeout: undefined });
   const reader = connectRedis(url, 'events', { enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: null });
   // A down Redis makes every connection report each reconnect attempt: say it once, then every 30 s with a count.
