@@ -11,11 +11,12 @@ export const { values: opts } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     store: { type: 'string', default: 'sqlite' },
     instances: { type: 'string', default: '1' },
+    'login-burst': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (opts.help) {
-  process.stdout.write('usage: pnpm bench [--candidates 500] [--connections 64] [--seconds 10] [--warmup 2] [--rounds 4] [--cpu-prof] [--store sqlite|postgres] [--instances 1]\n');
+  process.stdout.write('usage: pnpm bench [--candidates 500] [--connections 64] [--seconds 10] [--warmup 2] [--rounds 4] [--cpu-prof] [--store sqlite|postgres] [--instances 1]\n       pnpm bench --login-burst N [--connections 64] [--cpu-prof] [--store sqlite|postgres] [--instances 1]\n');
   process.exit(0);
 }
 const positive = (name: string, v: string) => {
@@ -40,3 +41,7 @@ if (opts.store !== 'sqlite' && opts.store !== 'postgres') {
 export const STORE = opts.store as 'sqlite' | 'postgres';
 export const INSTANCES = Math.floor(positive('instances', opts.instances));
 
+/** --login-burst N: instead of the default run, N candidates sign in and start at once (bench/login-burst.ts). */
+export const LOGIN_BURST = opts['login-burst'] === undefined ? 0 : Math.floor(positive('login-burst', opts['login-burst']));
+/** Concurrency as given (the default run caps it at --candidates; the login burst at its own N). */
+export const CONNECTIONS_ASKED = Math.floor(positive('connections', opts.connections));
