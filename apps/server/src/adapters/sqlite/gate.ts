@@ -32,7 +32,13 @@ export class SqliteGate {
   private scheduled = false;
   private readonly queue: Job[] = [];
 
-  constructor(private readonly client: Database.Database) {}
+  /** The transaction statements, prepared once (each exec would parse its SQL again). */
+  private readonly sql: Record<'begin' | 'savepoint' | 'release' | 'rollbackTo' | 'commit' | 'rollback', Database.Statement>;
+
+  constructor(private readonly client: Database.Database) {
+    const p = (text: string) => client.prepare(text);
+    this.sql = { begin: p('BEGIN IMMEDIATE'), savepoint: p('SAVEPOINT unit'), release: p('RELEASE unit'), rollbackTo: p('ROLLBACK TO unit'), commit: p('COMMIT'), rollback: p('ROLLBACK') };
+  }
 
   /** Whether a unit of work holds the connection right now. */
   get busy(): boolean {
@@ -94,7 +100,7 @@ export class SqliteGate {
     this.open = true;
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
-      this.client.exec('BEGIN IMMEDIATE');
+      this.sql.begin.run();
     } catch (e) {
       this.open = false;
       for (const u of group) u.reject(e);
@@ -104,17 +110,17 @@ export class SqliteGate {
     let lost: unknown = null;
     for (let i = 0; i < group.length; i++) {
       const u = group[i]!;
-      this.client.exec('SAVEPOINT unit');
+      this.sql.savepoint.run();
       try {
         const value = await u.fn();
-        this.client.exec('RELEASE unit');
+        this.sql.release.run();
         outcomes.push({ ok: true, value });
       } catch (error) {
         outcomes.push({ ok: false, error });
         if (this.client.inTransaction) {
           try {
-            this.client.exec('ROLLBACK TO unit');
-            this.client.exec('RELEASE unit');
+            this.sql.rollbackTo.run();
+            this.sql.release.run();
           } catch {
             /* reported by the COMMIT below */
           }
@@ -132,12 +138,12 @@ export class SqliteGate {
     let commitError: unknown = lost;
     if (lost === null) {
       try {
-        this.client.exec('COMMIT');
+        this.sql.commit.run();
       } catch (e) {
         // COMMIT failed (disk full, I/O error): nothing of this group is kept.
         commitError = e;
         try {
-          if (this.client.inTransaction) this.client.exec('ROLLBACK');
+          if (this.client.inTransaction) this.sql.rollback.run();
         } catch {
           /* the connection will report it again */
         }
