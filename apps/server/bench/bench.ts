@@ -5,6 +5,10 @@
 //              [--store sqlite|postgres] [--instances 1]
 //              [--live-sessions 50000 [--rate 300] [--rate-sessions 500]] [--connections-minute [--kiosks 50] [--kiosk-seconds 65]]
 //   pnpm bench --sse-subscribers N [--sse-rate 100] ...   the live-event fan-out instead (bench/sse-fanout.ts)
+//   pnpm bench --login-burst N [--connections 64] [--cpu-prof] [--store sqlite|postgres] [--instances 1]
+//
+// --login-burst N replaces the run below with the start of a sitting: N candidates sign in and
+// start their sessions at once (bench/login-burst.ts says how it is measured).
 //
 // With --store postgres the same heartbeats and saves are also measured on PostgreSQL + Redis
 // (--instances N server processes on one fresh database; the client spreads its connections over
@@ -53,7 +57,8 @@ import { measureInterleaved, mib, ms, warmUp, type Target, type WindowResult } f
 import { log } from './log.ts';
 import { connectionsPerMinuteBench } from './connections-minute.ts';
 import { liveSessionsBench } from './live-sessions.ts';
-import { CONNECTIONS, CPU_PROF, INSTANCES, KIOSKS, LIVE, N, opts, ROUNDS, SECONDS, SSE_RATE, SSE_SUBSCRIBERS, STORE, WARMUP } from './options.ts';
+import { loginBurst } from './login-burst.ts';
+import { CONNECTIONS, CONNECTIONS_ASKED, CPU_PROF, INSTANCES, KIOSKS, LIVE, LOGIN_BURST, N, opts, ROUNDS, SECONDS, SSE_RATE, SSE_SUBSCRIBERS, STORE, WARMUP } from './options.ts';
 import { PROBE } from './paths.ts';
 import { rssKiB, spawnBare } from './proc.ts';
 import { Probe } from './profile.ts';
@@ -64,8 +69,8 @@ import { sseFanout } from './sse-fanout.ts';
 
 async function main(): Promise<number> {
   const tStart = performance.now();
-  log(`Invigil bench: ${N} candidates, ${CONNECTIONS} connections; per target ${WARMUP} s warm-up, then ${SECONDS} s measured in ${ROUNDS} interleaved slices`);
-  if (CONNECTIONS < Number(opts.connections)) log(`  (connections capped at ${N}: a session's requests must never be in flight on two connections at once)`);
+  if (!LOGIN_BURST) log(`Invigil bench: ${N} candidates, ${CONNECTIONS} connections; per target ${WARMUP} s warm-up, then ${SECONDS} s measured in ${ROUNDS} interleaved slices`);
+  if (!LOGIN_BURST && CONNECTIONS < Number(opts.connections)) log(`  (connections capped at ${N}: a session's requests must never be in flight on two connections at once)`);
   log(
     `Machine: ${cpus().length} CPU core(s), load average ${loadavg()
       .map((l) => l.toFixed(2))
@@ -114,6 +119,11 @@ async function main(): Promise<number> {
     const rssStart = memStart.rssKiB;
     log(`Server ${server.url} (pid ${serverPid}), right after start: RSS ${(rssStart / 1024).toFixed(1)} MiB, V8 heap ${mib(memStart.heapUsed)} MiB; bare Hono ${bare.url} (pid ${bare.proc.pid})`);
     if (postgres) log(`PostgreSQL + Redis: ${postgres.urls.join(', ')} (pids ${postgres.pids.join(', ')}) on ${pgDb!.name}`);
+    if (LOGIN_BURST) {
+      failed = (await loginBurst({ n: LOGIN_BURST, connections: CONNECTIONS_ASKED, server, sqlite, postgres })) > 0;
+      if (failed) log('\nSome requests failed or answered wrongly: these figures are NOT a valid benchmark.');
+      return failed ? 1 : 0;
+    }
 
     // -- provisioning. Two halves on SQLite, so the RSS growth of the second half shows the marginal
     // cost of a session without the one-time costs (JIT, heap growth, page cache) the first half pays.

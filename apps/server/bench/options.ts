@@ -19,6 +19,7 @@ export const { values: opts } = parseArgs({
     'kiosk-seconds': { type: 'string', default: '65' },
     'sse-subscribers': { type: 'string', default: '0' },
     'sse-rate': { type: 'string', default: '100' },
+    'login-burst': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -26,7 +27,8 @@ if (opts.help) {
   process.stdout.write(
     'usage: pnpm bench [--candidates 500] [--connections 64] [--seconds 10] [--warmup 2] [--rounds 4] [--cpu-prof] [--store sqlite|postgres] [--instances 1]\n' +
       '                  [--live-sessions 50000 [--rate 300] [--rate-sessions 500]] [--connections-minute [--kiosks 50] [--kiosk-seconds 65]]\n' +
-      '       pnpm bench --sse-subscribers 200 [--sse-rate 100] [--seconds 10] [--warmup 2] [--rounds 4] [--cpu-prof]   (live-event fan-out instead)\n',
+      '       pnpm bench --sse-subscribers 200 [--sse-rate 100] [--seconds 10] [--warmup 2] [--rounds 4] [--cpu-prof]   (live-event fan-out instead)\n' +
+      '       pnpm bench --login-burst N [--connections 64] [--cpu-prof] [--store sqlite|postgres] [--instances 1]   (sign-in + start burst instead)\n',
   );
   process.exit(0);
 }
@@ -63,3 +65,7 @@ export const KIOSKS = opts['connections-minute'] ? { kiosks: Math.floor(positive
 /** With --sse-subscribers N (> 0) the bench measures the live-event fan-out instead (bench/sse-fanout.ts). */
 export const SSE_SUBSCRIBERS = opts['sse-subscribers'] !== '0' ? Math.floor(positive('sse-subscribers', opts['sse-subscribers'])) : 0;
 export const SSE_RATE = positive('sse-rate', opts['sse-rate']);
+/** --login-burst N: instead of the default run, N candidates sign in and start at once (bench/login-burst.ts). */
+export const LOGIN_BURST = opts['login-burst'] === undefined ? 0 : Math.floor(positive('login-burst', opts['login-burst']));
+/** Concurrency as given (the default run caps it at --candidates; the login burst at its own N). */
+export const CONNECTIONS_ASKED = Math.floor(positive('connections', opts.connections));

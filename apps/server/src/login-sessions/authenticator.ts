@@ -28,9 +28,12 @@ export class Authenticator {
     };
   }
 
-  /** Writes activity recorded since the last flush to the database. */
+  /**
+   * Writes activity recorded since the last flush to the database, as a unit of work: on SQLite the
+   * flushes of sign-ins arriving together share their commit (one fsync) with each other's units.
+   */
   async flushActivity(): Promise<void> {
     const batch = await this.d.activity.drain();
-    if (batch.length) await this.d.db.repos.loginSessions.touch(batch);
+    if (batch.length) await this.d.db.tx((r) => r.loginSessions.touch(batch));
   }
 }

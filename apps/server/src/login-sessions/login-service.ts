@@ -107,8 +107,9 @@ export class LoginService {
 
   /** PROTOCOL: `examId` is the exam's id or its short code (any case, dashes and spaces ignored). */
   private async resolveExamId(typed: string): Promise<string> {
-    if (await this.d.db.repos.exams.get(typed)) return typed;
+    // Whatever is not shaped like a code is taken as the id (found or not): no read needed.
     if (!isExamCodeShape(typed)) return typed;
+    if (await this.d.db.repos.exams.get(typed)) return typed;
     return (await this.d.db.repos.exams.findByCode(normalizeCode(typed)))?.id ?? typed;
   }
 

@@ -12,18 +12,28 @@ const BOT = /bot|crawler|spider|curl\/|wget\/|python-requests|postman/i;
 
 /**
  * A hall of kiosks sends one User-Agent a thousand times: parsing it (a few hundred regexes) once
- * per distinct string is enough. Bounded: past the limit the cache starts again.
+ * per distinct string is enough. A small LRU (a Map keeps insertion order: a hit moves to the end,
+ * the first key is the least recently used), so a stream of one-off strings cannot push out the
+ * kiosks' own.
  */
 const cache = new Map<string, DeviceInfo>();
-const CACHE_LIMIT = 1_000;
+const CACHE_LIMIT = 500;
+/** Longer strings are parsed each time (the stored User-Agent is cut at 1,000 characters anyway). */
+const CACHE_MAX_KEY = 1_000;
 
 /** Device facts from a User-Agent with a real parser (not substring checks). */
 export function parseDevice(userAgent: string): DeviceInfo {
   const hit = cache.get(userAgent);
-  if (hit) return { ...hit };
+  if (hit) {
+    cache.delete(userAgent);
+    cache.set(userAgent, hit);
+    return { ...hit };
+  }
   const info = parse(userAgent);
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(userAgent, info);
+  if (userAgent.length <= CACHE_MAX_KEY) {
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    cache.set(userAgent, info);
+  }
   return { ...info };
 }
 

@@ -17,7 +17,8 @@ export function normalizeCode(typed: string): string {
 
 /** Exam codes: 6 characters (31⁶ ≈ 887 million). */
 export const EXAM_CODE_LENGTH = 6;
-export const isExamCodeShape = (s: string): boolean => new RegExp(`^[${CODE_ALPHABET}]{${EXAM_CODE_LENGTH}}$`).test(normalizeCode(s));
+const EXAM_CODE_SHAPE = new RegExp(`^[${CODE_ALPHABET}]{${EXAM_CODE_LENGTH}}$`);
+export const isExamCodeShape = (s: string): boolean => EXAM_CODE_SHAPE.test(normalizeCode(s));
 
 /**
  * Generated access codes: 10 characters (≈ 49.5 bits; guesses are rate-limited per candidate and

@@ -12,20 +12,33 @@ const MAX_GROUP = 64;
  * roll back with it. The gate prevents that:
  *
  * - `run(fn)` runs a synchronous database call at once when no unit of work is open (the hot path:
- *   no queue, no extra turn of the event loop), and otherwise queues it until the units end;
+ *   no queue, no extra turn of the event loop), and otherwise queues it until the units end. A call
+ *   made while units are only waiting for their turn (none open) runs at once too: it sees what is
+ *   committed, exactly as if it had come before them;
  * - `tx(fn)` runs units of work one at a time. Units that are waiting together are committed
  *   together (group commit, as answers are): one BEGIN IMMEDIATE … COMMIT, one fsync, each unit in
  *   a savepoint of its own, so a unit that throws is rolled back alone and the others go on. Every
  *   unit's promise settles only after the COMMIT: nothing is acknowledged before it is durable; if
  *   the COMMIT fails (a full disk), every unit of the group fails and none of them is kept.
+ *   A unit asked for while the connection is free waits for the end of this turn of the event loop
+ *   (setImmediate), so that the units of every request read in the same turn share one commit: a
+ *   SQLite unit never awaits real I/O, so without the wait each would be a group of one.
  *
- * Queued calls and units of work start in the order they arrived.
+ * Queued calls start in the order they arrived, and so do units of work.
  */
 export class SqliteGate {
   private open = false;
+  /** A drain is due at the end of this turn of the event loop (units wait for it to form a group). */
+  private scheduled = false;
   private readonly queue: Job[] = [];
 
-  constructor(private readonly client: Database.Database) {}
+  /** The transaction statements, prepared once (each exec would parse its SQL again). */
+  private readonly sql: Record<'begin' | 'savepoint' | 'release' | 'rollbackTo' | 'commit' | 'rollback', Database.Statement>;
+
+  constructor(private readonly client: Database.Database) {
+    const p = (text: string) => client.prepare(text);
+    this.sql = { begin: p('BEGIN IMMEDIATE'), savepoint: p('SAVEPOINT unit'), release: p('RELEASE unit'), rollbackTo: p('ROLLBACK TO unit'), commit: p('COMMIT'), rollback: p('ROLLBACK') };
+  }
 
   /** Whether a unit of work holds the connection right now. */
   get busy(): boolean {
@@ -33,7 +46,7 @@ export class SqliteGate {
   }
 
   run<T>(fn: () => T): Promise<T> {
-    if (!this.open && this.queue.length === 0) {
+    if (!this.open) {
       try {
         return Promise.resolve(fn());
       } catch (e) {
@@ -57,7 +70,13 @@ export class SqliteGate {
   tx<T>(fn: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ kind: 'tx', fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.open) this.drain();
+      if (!this.open && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.drain();
+        });
+      }
     });
   }
 
@@ -81,7 +100,7 @@ export class SqliteGate {
     this.open = true;
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
-      this.client.exec('BEGIN IMMEDIATE');
+      this.sql.begin.run();
     } catch (e) {
       this.open = false;
       for (const u of group) u.reject(e);
@@ -91,17 +110,17 @@ export class SqliteGate {
     let lost: unknown = null;
     for (let i = 0; i < group.length; i++) {
       const u = group[i]!;
-      this.client.exec('SAVEPOINT unit');
+      this.sql.savepoint.run();
       try {
         const value = await u.fn();
-        this.client.exec('RELEASE unit');
+        this.sql.release.run();
         outcomes.push({ ok: true, value });
       } catch (error) {
         outcomes.push({ ok: false, error });
         if (this.client.inTransaction) {
           try {
-            this.client.exec('ROLLBACK TO unit');
-            this.client.exec('RELEASE unit');
+            this.sql.rollbackTo.run();
+            this.sql.release.run();
           } catch {
             /* reported by the COMMIT below */
           }
@@ -119,12 +138,12 @@ export class SqliteGate {
     let commitError: unknown = lost;
     if (lost === null) {
       try {
-        this.client.exec('COMMIT');
+        this.sql.commit.run();
       } catch (e) {
         // COMMIT failed (disk full, I/O error): nothing of this group is kept.
         commitError = e;
         try {
-          if (this.client.inTransaction) this.client.exec('ROLLBACK');
+          if (this.client.inTransaction) this.sql.rollback.run();
         } catch {
           /* the connection will report it again */
         }

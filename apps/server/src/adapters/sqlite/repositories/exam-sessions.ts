@@ -5,19 +5,24 @@ import type { PlaceFilter } from '../../../ports/review-records.ts';
 import type { Db } from '../open.ts';
 import { placeCondition } from './alerts.ts';
 import { candidates, examSessions, registrations } from '../schema.ts';
+import { preparedInsert } from '../prepared-insert.ts';
 import { selectList } from '../select-list.ts';
 import { fixSessionRow, toRecord, toRow, type SessionRow } from '../session-rows.ts';
 import type { Sync } from '../sync.ts';
 import { mappingUnique } from '../unique.ts';
 
 /**
- * Exam sessions. The hot reads (every candidate request reads its session) and the presence flush
- * use raw statements prepared once: drizzle's builder and row mapping cost more than the SQL.
+ * Exam sessions. The hot reads (every candidate request reads its session), the start (the
+ * candidate's sessions, the insert) and the presence flush use raw statements prepared once:
+ * drizzle's builder and row mapping cost more than the SQL.
  */
 export class SqliteExamSessions implements Sync<ExamSessionRepo> {
   private readonly byAttempt;
   private readonly byAttemptForCandidate;
   private readonly presenceTx;
+  private readonly insertRow;
+  private readonly ofCandidate;
+  private readonly activeOf;
 
   constructor(private readonly db: Db) {
     const c = db.$client;
@@ -28,6 +33,12 @@ export class SqliteExamSessions implements Sync<ExamSessionRepo> {
     };
     this.byAttempt = one('attempt_id = ?');
     this.byAttemptForCandidate = one('attempt_id = ? AND candidate_id = ?');
+    // Sign-in and start read every session of the candidate, and start inserts one.
+    const ofCandidate = c.prepare(`SELECT ${cols} FROM exam_sessions WHERE candidate_id = ? ORDER BY started_at ASC`);
+    this.ofCandidate = (candidateId: string) => (ofCandidate.all(candidateId) as SessionRow[]).map((r) => toRecord(fixSessionRow(r)!));
+    const activeOf = c.prepare(`SELECT count(*) FROM exam_sessions WHERE candidate_id = ? AND status = 'active'`).pluck();
+    this.activeOf = (candidateId: string) => activeOf.get(candidateId) as number;
+    this.insertRow = preparedInsert(c, examSessions);
     const presenceOne = c.prepare(
       'UPDATE exam_sessions SET last_activity_at = max(last_activity_at, ?), last_seq = max(last_seq, ?), heartbeat_count = heartbeat_count + ? WHERE attempt_id = ?',
     );
@@ -37,7 +48,7 @@ export class SqliteExamSessions implements Sync<ExamSessionRepo> {
   }
 
   insert(rec: SessionRecord, now: number): void {
-    mappingUnique(() => this.db.insert(examSessions).values(toRow(rec, now)).run());
+    mappingUnique(() => this.insertRow(toRow(rec, now)));
   }
 
   get(attemptId: string, candidateId?: string): SessionRecord | undefined {
@@ -55,7 +66,7 @@ export class SqliteExamSessions implements Sync<ExamSessionRepo> {
   }
 
   listForCandidate(candidateId: string): SessionRecord[] {
-    return this.db.select().from(examSessions).where(eq(examSessions.candidateId, candidateId)).orderBy(asc(examSessions.startedAt)).all().map(toRecord);
+    return this.ofCandidate(candidateId);
   }
 
   listByStatus(status: 'active' | 'paused'): SessionRecord[] {
@@ -94,13 +105,7 @@ export class SqliteExamSessions implements Sync<ExamSessionRepo> {
   }
 
   countActive(candidateId: string): number {
-    return (
-      this.db
-        .select({ n: count() })
-        .from(examSessions)
-        .where(and(eq(examSessions.candidateId, candidateId), eq(examSessions.status, 'active')))
-        .get()?.n ?? 0
-    );
+    return this.activeOf(candidateId);
   }
 
   countByStatus(): Record<string, number> {

@@ -6,6 +6,7 @@ import { EXAM_CODE_LENGTH, newShortCode } from '../../../security/short-code.ts'
 import type { ExamPolicyOverrides, ExamRecord } from '../../../ports/types.ts';
 import type { Db } from '../open.ts';
 import { examSessions, exams } from '../schema.ts';
+import { selectList } from '../select-list.ts';
 import type { Sync } from '../sync.ts';
 
 type ExamRow = typeof exams.$inferSelect;
@@ -33,7 +34,17 @@ const toExam = (r: ExamRow): ExamRecord => ({
 });
 
 export class SqliteExams implements Sync<ExamRepo> {
-  constructor(private readonly db: Db) {}
+  private readonly byId;
+  private readonly byCode;
+
+  constructor(private readonly db: Db) {
+    // Sign-in resolves the exam typed (its id or its code): prepared once.
+    const cols = selectList(exams);
+    const byId = db.$client.prepare(`SELECT ${cols} FROM exams WHERE id = ?`);
+    const byCode = db.$client.prepare(`SELECT ${cols} FROM exams WHERE code = ?`);
+    this.byId = (id: string) => byId.get(id) as ExamRow | undefined;
+    this.byCode = (code: string) => byCode.get(code) as ExamRow | undefined;
+  }
 
   create(id: string, input: CreateExamRequest, createdBy: string, now: number, extra: { code?: string; status?: ExamStatus } = {}): ExamRecord {
     const status = extra.status ?? 'open';
@@ -43,12 +54,12 @@ export class SqliteExams implements Sync<ExamRepo> {
   }
 
   findByCode(code: string): ExamRecord | undefined {
-    const r = this.db.select().from(exams).where(eq(exams.code, code)).get();
+    const r = this.byCode(code);
     return r && toExam(r);
   }
 
   get(id: string): ExamRecord | undefined {
-    const r = this.db.select().from(exams).where(eq(exams.id, id)).get();
+    const r = this.byId(id);
     return r && toExam(r);
   }
 

@@ -1,19 +1,33 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { LoginSessionRepo } from '../../../ports/repositories.ts';
 import type { AuthSessionRecord } from '../../../ports/types.ts';
 import type { Db } from '../open.ts';
 import { authSessions } from '../schema.ts';
+import { preparedInsert } from '../prepared-insert.ts';
 import { selectList } from '../select-list.ts';
 import type { Sync } from '../sync.ts';
 
+/** The sign-in path (token lookup, live sessions, insert, pin) and the activity flush use statements prepared once. */
 export class SqliteLoginSessions implements Sync<LoginSessionRepo> {
   private readonly byToken;
   private readonly touchTx;
+  private readonly liveOf;
+  private readonly insertRow;
+  private readonly pinOne;
 
   constructor(private readonly db: Db) {
     const c = db.$client;
-    const byToken = c.prepare(`SELECT ${selectList(authSessions)} FROM auth_sessions WHERE token_hash = ?`);
+    const cols = selectList(authSessions);
+    const byToken = c.prepare(`SELECT ${cols} FROM auth_sessions WHERE token_hash = ?`);
     this.byToken = (tokenHash: string) => byToken.get(tokenHash) as AuthSessionRecord | undefined;
+    // The same condition as liveWhere below.
+    const live = c.prepare(
+      `SELECT ${cols} FROM auth_sessions WHERE user_id = ? AND revoked_at IS NULL AND (pinned_attempt_id IS NOT NULL OR (expires_at > ? AND last_activity + idle_timeout_ms > ?)) ORDER BY created_at ASC`,
+    );
+    this.liveOf = (userId: string, now: number) => live.all(userId, now, now) as AuthSessionRecord[];
+    this.insertRow = preparedInsert(c, authSessions);
+    const pin = c.prepare('UPDATE auth_sessions SET pinned_attempt_id = ? WHERE id = ? AND revoked_at IS NULL');
+    this.pinOne = (loginId: string, attemptId: string) => pin.run(attemptId, loginId);
     const touchOne = c.prepare('UPDATE auth_sessions SET last_activity = max(last_activity, ?) WHERE id = ?');
     this.touchTx = c.transaction((batch: { id: string; lastActivity: number }[]) => {
       for (const b of batch) touchOne.run(b.lastActivity, b.id);
@@ -29,7 +43,7 @@ export class SqliteLoginSessions implements Sync<LoginSessionRepo> {
   }
 
   pin(loginId: string, attemptId: string): void {
-    this.db.update(authSessions).set({ pinnedAttemptId: attemptId }).where(and(eq(authSessions.id, loginId), isNull(authSessions.revokedAt))).run();
+    this.pinOne(loginId, attemptId);
   }
 
   endPinned(attemptId: string, endsAt: number, now: number): number {
@@ -44,7 +58,7 @@ export class SqliteLoginSessions implements Sync<LoginSessionRepo> {
   lockUser(_userId: string): void {}
 
   live(userId: string, now: number): AuthSessionRecord[] {
-    return this.db.select().from(authSessions).where(this.liveWhere(userId, now)).orderBy(asc(authSessions.createdAt)).all();
+    return this.liveOf(userId, now);
   }
 
   all(userId: string, limit: number): AuthSessionRecord[] {
@@ -52,7 +66,7 @@ export class SqliteLoginSessions implements Sync<LoginSessionRepo> {
   }
 
   insert(s: AuthSessionRecord): void {
-    this.db.insert(authSessions).values(s).run();
+    this.insertRow(s);
   }
 
   findByTokenHash(tokenHash: string): AuthSessionRecord | undefined {

@@ -9,15 +9,19 @@ import { atomic, type Sync } from '../sync.ts';
 import { mappingUnique } from '../unique.ts';
 
 export class SqliteRegistrations implements Sync<RegistrationRepo> {
-  constructor(private readonly db: Db) {}
+  private readonly findOne;
+
+  constructor(private readonly db: Db) {
+    // Every sign-in and every start reads the registration: prepared once.
+    const find = db.$client.prepare(
+      `SELECT r.id AS "id", r.access_code_hash AS "accessCodeHash", c.name AS "name", r.center_id AS "centerId", r.room_id AS "roomId", r.seat AS "seat", r.extra_time_minutes AS "extraTimeMinutes"
+       FROM registrations r JOIN candidates c ON c.candidate_id = r.candidate_id WHERE r.exam_id = ? AND r.candidate_id = ?`,
+    );
+    this.findOne = (examId: string, candidateId: string) => find.get(examId, candidateId) as RegistrationRecordLite | undefined;
+  }
 
   find(examId: string, candidateId: string): RegistrationRecordLite | undefined {
-    return this.db
-      .select({ id: registrations.id, accessCodeHash: registrations.accessCodeHash, name: candidates.name, centerId: registrations.centerId, roomId: registrations.roomId, seat: registrations.seat, extraTimeMinutes: registrations.extraTimeMinutes })
-      .from(registrations)
-      .innerJoin(candidates, eq(candidates.candidateId, registrations.candidateId))
-      .where(and(eq(registrations.examId, examId), eq(registrations.candidateId, candidateId)))
-      .get();
+    return this.findOne(examId, candidateId);
   }
 
   credentials(examId: string, candidateIds: string[]): Map<string, { id: string; accessCodeHash: string }> {

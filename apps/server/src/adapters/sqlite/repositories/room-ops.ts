@@ -3,12 +3,19 @@ import type { RoomOpsRepo } from '../../../ports/repositories.ts';
 import type { AttendanceFilter, AttendanceRecord, BatchDelivery, NoteFilter, NoteRecord, WaiverRecord } from '../../../ports/room-ops-records.ts';
 import type { Db } from '../open.ts';
 import { answers, authSessions, candidates, centers, checkWaivers, examSessions, exams, idChecks, incidentNotes, instructions, registrations, rooms } from '../schema.ts';
+import { selectList } from '../select-list.ts';
 import type { Sync } from '../sync.ts';
 import { placeCondition } from './alerts.ts';
 
 /** The hall: attendance, ID checks, progress, the incident log, check waivers, room-action deliveries. */
 export class SqliteRoomOps implements Sync<RoomOpsRepo> {
-  constructor(private readonly db: Db) {}
+  private readonly waiversOf;
+
+  constructor(private readonly db: Db) {
+    // Read by every start: prepared once.
+    const waivers = db.$client.prepare(`SELECT ${selectList(checkWaivers)} FROM check_waivers WHERE exam_id = ? AND candidate_id = ? ORDER BY at ASC, id ASC`);
+    this.waiversOf = (examId: string, candidateId: string) => waivers.all(examId, candidateId) as (typeof checkWaivers.$inferSelect)[];
+  }
 
   attendance(f: AttendanceFilter): AttendanceRecord[] {
     const conds: (SQL | undefined)[] = [placeCondition(f.places, registrations.centerId, registrations.roomId)];
@@ -107,13 +114,7 @@ export class SqliteRoomOps implements Sync<RoomOpsRepo> {
   }
 
   waivers(examId: string, candidateId: string): WaiverRecord[] {
-    return this.db
-      .select()
-      .from(checkWaivers)
-      .where(and(eq(checkWaivers.examId, examId), eq(checkWaivers.candidateId, candidateId)))
-      .orderBy(asc(checkWaivers.at), asc(checkWaivers.id))
-      .all()
-      .map((r) => ({ ...r, checks: JSON.parse(r.checks) as string[] }));
+    return this.waiversOf(examId, candidateId).map((r) => ({ ...r, checks: JSON.parse(r.checks) as string[] }));
   }
 
   batchDelivery(batchId: string, roomId: string): BatchDelivery {
