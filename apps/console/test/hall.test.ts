@@ -105,10 +105,28 @@ describe.skipIf(!HAS_CHROMIUM)('the hall: attendance, pause room, incident log, 
     await shot(page, 'h-01b-hall-accommodations');
   });
 
-  it('a proctor marks “ID checked”; the count follows', async () => {
+  it('a proctor marks “ID checked”; the box stays ticked while the server records it, and the count follows', async () => {
     const seat = page.locator(`.tile-absent[data-candidate="${x.candidates[5]!.candidateId}"]`);
-    await seat.getByLabel(/ID checked/).check();
+    // The server answers late (a busy network): the room renders again meanwhile (live events come
+    // every second), and the box must not flip back under the proctor's finger.
+    let release!: () => void;
+    const answered = new Promise<void>((r) => (release = r));
+    await page.route('**/id-check', async (route) => {
+      await answered;
+      await route.continue();
+    });
+    const box = seat.getByLabel(/ID checked/);
+    await box.check();
+    // The room renders again (here: sorted one way, then back) with the answer still out.
+    const sort = page.getByLabel('Sort');
+    await sort.selectOption('attention');
+    await sort.selectOption('seat');
+    expect(await box.isChecked()).toBe(true);
+    expect(await count(page, 'idChecked')).toBe('0');
+    release();
     await expect.poll(() => count(page, 'idChecked'), { timeout: 10_000 }).toBe('1');
+    expect(await box.isChecked()).toBe(true);
+    await page.unroute('**/id-check');
   });
 
   it('“pause room” pauses every running session and every kiosk agent receives it; the dialog counts the deliveries', async () => {

@@ -108,12 +108,14 @@ export function RoomPage() {
           .filter((x) => filter === 'all' || x.status === filter)
           .sort((a, b) => (sort === 'attention' ? urgency(a.status, alertsBy.get(a.t.s.attemptId)) - urgency(b.status, alertsBy.get(b.t.s.attemptId)) : 0) || bySeat(a.t, b.t));
   const shownAbsent = filter === 'all' || filter === 'absent' ? absent : [];
-  const idCheck = async (r: AttendanceRow, checked: boolean) => {
+  const idCheck = async (r: AttendanceRow, checked: boolean): Promise<boolean> => {
     try {
       await api.post(`/proctor/exams/${encodeURIComponent(r.examId)}/candidates/${encodeURIComponent(r.candidateId)}/id-check`, { checked });
       att.refresh();
+      return true;
     } catch (e) {
       showToast(messageOf(e));
+      return false;
     }
   };
   const printQuery = `?${new URLSearchParams({ ...(room ? { roomId: room } : {}), ...(exam ? { examId: exam } : {}) }).toString()}`;

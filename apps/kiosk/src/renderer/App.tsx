@@ -9,7 +9,7 @@ import { BlockedScreen, FinishedScreen, MovedScreen, NoBridge } from './screens/
 import { ExamScreen } from './screens/ExamScreen.tsx';
 import { LoginScreen } from './screens/LoginScreen.tsx';
 import { Dialog } from './ui/Dialog.tsx';
-import { ContinueNeededDialog, HeldDialog, LockedDialog, TimeUpOffline } from './ui/OfflineDialogs.tsx';
+import { LockedDialog, OfflineWaitDialog, TimeUpOffline } from './ui/OfflineDialogs.tsx';
 import { useDisplay } from './ui/DisplayControls.tsx';
 import { StaffCodeScreen } from './ui/StaffCode.tsx';
 import { StaffQuit } from './ui/StaffQuit.tsx';
@@ -215,8 +215,7 @@ function KioskApp({ k }: { k: KioskBridge }) {
       {screen}
       {inExam || (state.phase === 'moved' && !state.transfer?.done) ? null : <StaffQuit k={k} offlineCodes={!!state.offline?.codesAvailable} />}
       {inExam && !locked && state.connection === 'offline' ? <TimeUpOffline k={k} state={state} key="time-up" /> : null}
-      {held && !locked ? <HeldDialog k={k} state={state} key="held" /> : null}
-      {inExam && !held && !locked && state.offline?.continueNeeded ? <ContinueNeededDialog k={k} state={state} key="continue" /> : null}
+      {inExam && !locked && (held || state.offline?.continueNeeded) ? <OfflineWaitDialog k={k} state={state} key="offline-wait" /> : null}
       {locked ? <LockedDialog k={k} state={state} key="locked" /> : null}
       {paused && !held ? (
         <Dialog title="Your exam is paused by staff" role="alertdialog" tone="overlay" class="dialog-paused" key="paused">

@@ -22,8 +22,13 @@ const QUESTIONS = [
 const saveLine = (page: Page) => page.getByTestId('save-state');
 /** The challenge as the page shows it (three groups of five), joined as a proctor would type it. */
 const readChallenge = async (page: Page) => {
-  await page.getByTestId('offline-challenge').waitFor();
-  return (await page.getByTestId('offline-challenge').locator('.challenge-group').allTextContents()).join('-');
+  // Read until a whole challenge is there: a dialog that renders again between two reads (its state
+  // changed under load) must not hand the proctor an empty one.
+  let text = '';
+  await expect
+    .poll(async () => (text = (await page.getByTestId('offline-challenge').locator('.challenge-group').allTextContents()).join('-')), { timeout: 15_000 })
+    .toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+  return text;
 };
 
 async function signIn(page: Page, c: { candidateId: string; accessCode: string }, examId?: string): Promise<void> {

@@ -26,44 +26,36 @@ function StaffActions(props: { codeLabel: string | null; bundle: boolean; onPick
   );
 }
 
-/** Offline past the pause threshold: the exam is held. Staff may let it go on offline, or save the answers to a USB stick. */
-export function HeldDialog(props: { k: KioskBridge; state: KioskState }) {
+/**
+ * Offline and the exam cannot go on by itself: held (offline past the pause threshold), or restarted
+ * mid-exam without the server (answers wait for the server or a staff "continue" code). One dialog
+ * for both, so that a staff form opened in it (a challenge the proctor is answering) stays open when
+ * the one state turns into the other; a restart keeps its own words while it lasts.
+ */
+export function OfflineWaitDialog(props: { k: KioskBridge; state: KioskState }) {
   const [panel, setPanel] = useState<Panel>(null);
   const [handedIn, setHandedIn] = useState(false);
   const o = props.state.offline;
+  const restarted = !!o?.continueNeeded;
   return (
-    <Dialog title="Your exam is paused: the connection is lost" role="alertdialog" tone="overlay">
+    <Dialog title={restarted ? 'Waiting for the exam server' : 'Your exam is paused: the connection is lost'} role="alertdialog" tone="overlay">
       {panel === 'code' ? (
         <OfflineCodeForm k={props.k} action="continue" onCancel={() => setPanel(null)} />
       ) : panel === 'bundle' ? (
         <OfflineBundleForm k={props.k} onCancel={() => setPanel(null)} onHandedIn={() => setHandedIn(true)} />
       ) : (
         <>
-          <p class="lead">The clock is stopped and no time is lost. Your exam continues when this computer reaches the exam server again.</p>
-          <p class="muted">Your answers so far are safe on this computer. Please stay at your desk; if this takes long, raise your hand.</p>
-          {handedIn ? <p class="note note-ok">The exam was handed in on a USB stick. No more answers are taken on this computer.</p> : null}
-          <StaffActions codeLabel={o?.codesAvailable && !handedIn ? 'Staff: continue offline' : null} bundle={!!o?.bundleAvailable} onPick={setPanel} />
-        </>
-      )}
-    </Dialog>
-  );
-}
-
-/** Restarted mid-exam without the server: answers wait for the server, or for a staff "continue" code. */
-export function ContinueNeededDialog(props: { k: KioskBridge; state: KioskState }) {
-  const [panel, setPanel] = useState<Panel>(null);
-  const [handedIn, setHandedIn] = useState(false);
-  const o = props.state.offline;
-  return (
-    <Dialog title="Waiting for the exam server" role="alertdialog" tone="overlay">
-      {panel === 'code' ? (
-        <OfflineCodeForm k={props.k} action="continue" onCancel={() => setPanel(null)} />
-      ) : panel === 'bundle' ? (
-        <OfflineBundleForm k={props.k} onCancel={() => setPanel(null)} onHandedIn={() => setHandedIn(true)} />
-      ) : (
-        <>
-          <p class="lead">This computer restarted. Your answers are safe on it. Your exam continues when the exam server is reached again, or when a proctor lets it continue.</p>
-          <p class="muted">Please stay at your desk; if this takes long, raise your hand.</p>
+          {restarted ? (
+            <>
+              <p class="lead">This computer restarted. Your answers are safe on it. Your exam continues when the exam server is reached again, or when a proctor lets it continue.</p>
+              <p class="muted">Please stay at your desk; if this takes long, raise your hand.</p>
+            </>
+          ) : (
+            <>
+              <p class="lead">The clock is stopped and no time is lost. Your exam continues when this computer reaches the exam server again.</p>
+              <p class="muted">Your answers so far are safe on this computer. Please stay at your desk; if this takes long, raise your hand.</p>
+            </>
+          )}
           {handedIn ? <p class="note note-ok">The exam was handed in on a USB stick. No more answers are taken on this computer.</p> : null}
           <StaffActions codeLabel={o?.codesAvailable && !handedIn ? 'Staff: continue offline' : null} bundle={!!o?.bundleAvailable} onPick={setPanel} />
         </>
