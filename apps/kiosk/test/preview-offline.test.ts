@@ -30,7 +30,7 @@ describe('kiosk:preview offline shell calls', () => {
     // The IPC endpoint needs no real UI: a placeholder page is enough to start the preview.
     mkdirSync(rendererDir, { recursive: true });
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>placeholder</title>');
-    preview = spawn(process.execPath, ['--import', 'tsx', join(KIOSK_DIR, 'src/preview/main.ts'), '--port', '0', '--no-open', '--fake-platform', '--data-dir', dataDir, '--renderer-dir', rendererDir, '--server', server.url, '--server-public-key', key], {
+    preview = spawn(process.execPath, ['--import', 'tsx', join(KIOSK_DIR, 'src/preview/main.ts'), '--port', '0', '--no-open', '--fake-platform', '--data-dir', dataDir, '--renderer-dir', rendererDir, '--server', server.url, `--server-public-key=${key}`], {
       cwd: KIOSK_DIR,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -4,12 +4,13 @@
  * on http://127.0.0.1 with the preview bridge (bridge-client.ts) standing in for the preload, and
  * opens Debian's Chromium when there is one and a display (else prints the URL).
  *
- *   node --import tsx src/preview/main.ts [--server URL] [--data-dir DIR] [--port N] [--renderer-dir DIR] [--no-open] [--fake-platform] [--fake-displays N] [--staff-code-hash HASH] [--server-public-key KEY]
+ *   node --import tsx src/preview/main.ts [--server URL] [--data-dir DIR] [--port N] [--renderer-dir DIR] [--no-open] [--fake-platform] [--fake-displays N] [--staff-code-hash=HASH] [--server-public-key=KEY]
  *
  * Environment: INVIGIL_SERVER_URL, INVIGIL_PREVIEW_DATA_DIR, INVIGIL_PREVIEW_PORT, INVIGIL_PREVIEW_STAFF_CODE_HASH (same meanings).
  * `--staff-code-hash` (a `quit-code-hash` output, as in kiosk.json): changing the server then needs
  * that staff code, checked and rate limited by the same quit gate main uses.
- * --server-public-key: kiosk.json's serverPublicKey (offline staff codes and bundles); bundles the
+ * --server-public-key: kiosk.json's serverPublicKey (offline staff codes and bundles); give it as
+ * `--server-public-key=KEY` (a base64url key may begin with "-", which a separate argument cannot); bundles the
  * preview "saves to a USB stick" go to <data-dir>/../usb/ (there is no save dialog here).
  * Prints `PREVIEW_URL=<url>` on stdout once it listens; Ctrl-C (SIGINT/SIGTERM) closes the agent cleanly.
  */

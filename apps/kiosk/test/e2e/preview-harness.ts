@@ -78,7 +78,7 @@ export async function startPreview(o: { rendererDir: string; serverUrl?: string;
   const dataDir = o.dataDir ?? join(mkdtempSync(join(tmpdir(), 'invigil-preview-')), 'agent');
   const proc: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', join(KIOSK_DIR, 'src/preview/main.ts'), '--port', '0', '--no-open', '--fake-platform', '--data-dir', dataDir, '--renderer-dir', o.rendererDir, ...(o.serverUrl ? ['--server', o.serverUrl] : []), ...(o.displays ? ['--fake-displays', String(o.displays)] : []), ...(o.staffCodeHash ? ['--staff-code-hash', o.staffCodeHash] : []), ...(o.serverPublicKey ? ['--server-public-key', o.serverPublicKey] : [])],
+    ['--import', 'tsx', join(KIOSK_DIR, 'src/preview/main.ts'), '--port', '0', '--no-open', '--fake-platform', '--data-dir', dataDir, '--renderer-dir', o.rendererDir, ...(o.serverUrl ? ['--server', o.serverUrl] : []), ...(o.displays ? ['--fake-displays', String(o.displays)] : []), ...(o.staffCodeHash ? [`--staff-code-hash=${o.staffCodeHash}`] : []), ...(o.serverPublicKey ? [`--server-public-key=${o.serverPublicKey}`] : [])],
     { cwd: KIOSK_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
