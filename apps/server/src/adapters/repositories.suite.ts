@@ -5,7 +5,7 @@ import { UniqueViolation } from '../ports/errors.ts';
 import type { AuthSessionRecord, SessionRecord } from '../ports/types.ts';
 import { describeRoomOps } from './room-ops.suite.ts';
 import { describeExamsAdminRepositories } from './exams-admin.suite.ts';
-import { sessionFixture } from './session-fixture.ts';
+import { loginFixture, sessionFixture } from './session-fixture.ts';
 
 /**
  * The behaviour every database adapter owes the services, run against each one (SQLite here;
@@ -259,28 +259,7 @@ export function describeRepositories(adapter: string, make: () => Promise<Databa
     });
 
     describe('login sessions', () => {
-      const login = (userId: string, over: Partial<AuthSessionRecord> = {}): AuthSessionRecord => ({
-        id: randomUUID(),
-        tokenHash: randomUUID(),
-        subjectType: 'staff',
-        userId,
-        role: 'proctor',
-        examId: null,
-        candidateId: null,
-        userAgent: 'suite',
-        deviceType: 'desktop',
-        deviceName: 'Suite',
-        browser: 'b',
-        os: 'o',
-        ipAddress: '10.0.0.1',
-        createdAt: T,
-        lastActivity: T,
-        expiresAt: T + 3_600_000,
-        idleTimeoutMs: 600_000,
-        revokedAt: null,
-        revokeReason: null,
-        ...over,
-      });
+      const login = (userId: string, over: Partial<AuthSessionRecord> = {}) => loginFixture({ userId, at: T }, over);
 
       it('a login pinned to an attempt has no deadline until the attempt ends; then it ends at the time given', async () => {
         const u = `cand-${randomUUID()}`;

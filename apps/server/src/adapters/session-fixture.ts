@@ -1,6 +1,32 @@
 import { initialState } from '@invigil/core';
 import { randomUUID } from 'node:crypto';
-import type { SessionRecord } from '../ports/types.ts';
+import type { AuthSessionRecord, SessionRecord } from '../ports/types.ts';
+
+/** A live staff login (a proctor's, unless `over` says otherwise), for the behaviour suites and their tests. */
+export function loginFixture(o: { userId: string; at: number }, over: Partial<AuthSessionRecord> = {}): AuthSessionRecord {
+  return {
+    id: randomUUID(),
+    tokenHash: randomUUID(),
+    subjectType: 'staff',
+    userId: o.userId,
+    role: 'proctor',
+    examId: null,
+    candidateId: null,
+    userAgent: 'suite',
+    deviceType: 'desktop',
+    deviceName: 'Suite',
+    browser: 'b',
+    os: 'o',
+    ipAddress: '10.0.0.1',
+    createdAt: o.at,
+    lastActivity: o.at,
+    expiresAt: o.at + 3_600_000,
+    idleTimeoutMs: 600_000,
+    revokedAt: null,
+    revokeReason: null,
+    ...over,
+  };
+}
 
 /**
  * A fresh exam session as the start service would store it, for the adapters' behaviour suites,

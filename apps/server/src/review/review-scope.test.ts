@@ -4,7 +4,7 @@ import { registrations } from '../adapters/sqlite/schema.ts';
 import type { Database } from '../ports/database.ts';
 import { DomainError } from '../ports/errors.ts';
 import type { Principal } from '../ports/types.ts';
-import { dropAppendOnlyTriggers, sqliteClient } from '../testing/db-peek.ts';
+import { dropAppendOnlyTriggers, sqliteClient, sqliteDrizzle } from '../testing/db-peek.ts';
 import { QUESTIONS } from '../testing/harness.ts';
 import { inProcess, type InProcess } from '../testing/in-process.ts';
 import { ReviewService } from './review-service.ts';
@@ -33,7 +33,7 @@ beforeAll(async () => {
   // a: C1/R1, b: C1/R2, c: C2/R9, d: not placed. a and c finish; b and d stay active.
   const places: Record<string, [string | null, string | null]> = { a: ['C1', 'R1'], b: ['C1', 'R2'], c: ['C2', 'R9'], d: [null, null] };
   await provisioning.registerCandidates(admin, exam.id, { candidates: Object.keys(places).map((k) => ({ candidateId: `sc-${k}`, name: `Scoped ${k.toUpperCase()}`, accessCode: `code-${k}-xyz` })) }, '127.0.0.1');
-  const drizzleDb = ((s.db as unknown as { inner: { db: import('../adapters/sqlite/open.ts').Db } }).inner).db;
+  const drizzleDb = sqliteDrizzle(s.db);
   for (const [k, [centerId, roomId]] of Object.entries(places)) {
     drizzleDb.update(registrations).set({ centerId, roomId, seat: `${k}1` }).where(and(eq(registrations.examId, exam.id), eq(registrations.candidateId, `sc-${k}`))).run();
     const who = { candidateId: `sc-${k}`, examId: exam.id, ip: '10.0.0.1' };

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import type { Db } from '../adapters/sqlite/open.ts';
 
 /** Reads the server's SQLite file from the test (read-only, beside the running server). */
 export function peek<T = Record<string, unknown>>(dataDir: string, sql: string, ...params: unknown[]): T[] {
@@ -30,8 +31,13 @@ export function dropAppendOnlyTriggers(db: Database.Database): void {
   for (const t of ['archives_no_update', 'archives_no_delete', 'archive_seals_no_update', 'archive_seals_no_delete', 'marks_no_update', 'marks_no_delete']) db.exec(`DROP TRIGGER IF EXISTS ${t}`);
 }
 
-/** The better-sqlite3 connection of an in-process server's database (behind its read cache, if any). */
-export function sqliteClient(db: unknown): Database.Database {
+/** The drizzle handle of an in-process server's SQLite database (behind its read cache, if any). */
+export function sqliteDrizzle(db: unknown): Db {
   const inner = (db as { inner?: unknown }).inner ?? db;
-  return (inner as { db: { $client: Database.Database } }).db.$client;
+  return (inner as { db: Db }).db;
+}
+
+/** The better-sqlite3 connection of an in-process server's SQLite database. */
+export function sqliteClient(db: unknown): Database.Database {
+  return sqliteDrizzle(db).$client;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeExamsAdminRepositories } from '../exams-admin.suite.ts';
 import { describeRepositories } from '../repositories.suite.ts';
-import { sessionFixture } from '../session-fixture.ts';
+import { loginFixture, sessionFixture } from '../session-fixture.ts';
 import { openDatabase } from '../sqlite/open.ts';
 import { SqliteDatabase } from '../sqlite/sqlite-database.ts';
 import type { Database } from '../../ports/database.ts';
@@ -30,28 +30,7 @@ describe('the read cache: what it serves is what the database holds', () => {
   });
   afterEach(() => db.close());
 
-  const login = (id: string, hash: string) => ({
-    id,
-    tokenHash: hash,
-    subjectType: 'candidate' as const,
-    userId: 'u1',
-    role: 'candidate' as const,
-    examId,
-    candidateId: 'c1',
-    userAgent: 'test',
-    deviceType: 'desktop',
-    deviceName: 'kiosk',
-    browser: 'test',
-    os: 'linux',
-    ipAddress: '10.0.0.1',
-    createdAt: T,
-    lastActivity: T,
-    expiresAt: T + 3_600_000,
-    idleTimeoutMs: 600_000,
-    revokedAt: null,
-    revokeReason: null,
-    pinnedAttemptId: null,
-  });
+  const login = (id: string, hash: string) => loginFixture({ userId: 'u1', at: T }, { id, tokenHash: hash, subjectType: 'candidate', role: 'candidate', examId, candidateId: 'c1' });
 
   it('a second read is served from memory, and a caller cannot change what the next one reads', async () => {
     const rec = sessionFixture({ examId, candidateId: 'c1', at: T });

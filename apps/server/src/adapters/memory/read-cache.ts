@@ -151,7 +151,8 @@ function sessionsRepo(inner: ExamSessionRepo, cache: Cache, touched: Set<string>
 }
 
 /** Logins through the cache: any write but an activity flush drops every cached login. */
-function loginsRepo(inner: LoginSessionRepo, cache: Cache, inTx: boolean, touchedLogins: { any: boolean } | null): LoginSessionRepo {
+function loginsRepo(inner: LoginSessionRepo, cache: Cache, touchedLogins: { any: boolean } | null): LoginSessionRepo {
+  const inTx = touchedLogins !== null;
   const changing =
     <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
     async (...a: A): Promise<R> => {
@@ -197,14 +198,14 @@ function loginsRepo(inner: LoginSessionRepo, cache: Cache, inTx: boolean, touche
 /** The database with the read cache in front (see above). */
 export function withReadCache(db: Database, o: ReadCacheOptions = {}): Database & { readonly inner: Database; readonly cacheStats: { hits: number; misses: number; sessions: number; logins: number } } {
   const cache = new Cache(o.maxSessions ?? 200_000, o.maxLogins ?? 200_000, o.maxAgeMs ?? 60_000, o.now ?? Date.now);
-  const outside: Repos = { ...db.repos, examSessions: sessionsRepo(db.repos.examSessions, cache, null), loginSessions: loginsRepo(db.repos.loginSessions, cache, false, null) };
+  const outside: Repos = { ...db.repos, examSessions: sessionsRepo(db.repos.examSessions, cache, null), loginSessions: loginsRepo(db.repos.loginSessions, cache, null) };
   return {
     repos: outside,
     tx: async <T>(fn: (r: Repos) => Promise<T>): Promise<T> => {
       const touched = new Set<string>();
       const logins = { any: false };
       try {
-        return await db.tx((r) => fn({ ...r, examSessions: sessionsRepo(r.examSessions, cache, touched), loginSessions: loginsRepo(r.loginSessions, cache, true, logins) }));
+        return await db.tx((r) => fn({ ...r, examSessions: sessionsRepo(r.examSessions, cache, touched), loginSessions: loginsRepo(r.loginSessions, cache, logins) }));
       } finally {
         // Committed or rolled back: what the unit wrote is read afresh from now on.
         for (const id of touched) cache.dropSession(id);
