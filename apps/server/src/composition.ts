@@ -71,9 +71,10 @@ export async function assemble(config: Config, opts: { log: Logger; now?: () => 
         })
       : memorySharedState(now);
     db = config.DATABASE_URL ? await openPostgresDatabase(config.DATABASE_URL, { log: opts.log, poolSize: config.DATABASE_POOL_SIZE }) : new SqliteDatabase(openDatabase(dataDir));
-    // Alone on the database (no REDIS_URL: the lock above holds), every write passes through this
-    // process: the hot path's reads (sessions, logins) are then served from memory.
-    if (!config.REDIS_URL) db = withReadCache(db, { now });
+    // The hot path's reads (sessions, logins) are served from memory: alone on the database (no
+    // REDIS_URL: the lock above holds) every write passes through this process; with REDIS_URL
+    // each copy is checked against its version stamps in Redis (one call instead of a query).
+    db = withReadCache(db, { now, ...(shared.stamps ? { stamps: shared.stamps } : {}) });
     // With SECRET_KEY_FILE every instance of a cluster reads the same file; without it a single
     // instance keeps DATA_DIR/secret.key. The database records an id of its key either way.
     const secretKey = await loadSecretKey(config.SECRET_KEY_FILE ?? join(dataDir, 'secret.key'), db.repos);

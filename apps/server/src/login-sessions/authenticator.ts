@@ -16,7 +16,12 @@ export class Authenticator {
     const t = this.d.now();
     if (!s || s.revokedAt !== null) throw unauthenticated('your session has ended; sign in again');
     const seen = (await this.d.activity.lastSeen([s.id])).get(s.id) ?? 0;
-    if (t >= loginDeadline(s, Math.max(s.lastActivity, seen))) throw unauthenticated('your session has expired; sign in again');
+    if (t >= loginDeadline(s, Math.max(s.lastActivity, seen))) {
+      // A copy held in memory may predate a pin or an activity flush (which only ever move the
+      // deadline later): the database has the last word before a login is refused for it.
+      if (!o.fresh) return this.authenticate(token, { fresh: true });
+      throw unauthenticated('your session has expired; sign in again');
+    }
     await this.d.activity.touch(s.id, t);
     return {
       sessionId: s.id,

@@ -4,6 +4,7 @@ import type { LimiterFactory } from './limiter.ts';
 import type { LiveEvents } from './live-events.ts';
 import type { LoginActivity } from './login-activity.ts';
 import type { Presence } from './presence.ts';
+import type { Stamps } from './stamps.ts';
 import type { Throttle } from './throttle.ts';
 
 /**
@@ -18,6 +19,8 @@ export interface SharedState {
   invalidations: Invalidations;
   hints: InstructionHints;
   activity: LoginActivity;
+  /** Version stamps for the read cache across processes (Redis only: alone, a process needs none). */
+  stamps?: Stamps;
   /** Whether the shared store answers (for /readyz); always true in memory. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

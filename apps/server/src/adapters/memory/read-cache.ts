@@ -1,12 +1,14 @@
 import type { Database } from '../../ports/database.ts';
 import type { ExamSessionRepo, LoginSessionRepo, Repos } from '../../ports/repositories.ts';
+import { isWriting, type Stamps } from '../../ports/stamps.ts';
 import type { AuthSessionRecord, PresenceFlush, SessionRecord } from '../../ports/types.ts';
 
 /**
  * The hot path's reads held in this process's memory: exam sessions by attempt id and logins by
- * token hash (every heartbeat and every answer save reads both). Only for a process that is the
- * database's sole writer (no REDIS_URL: the instance lock guarantees it), because every write then
- * passes through here:
+ * token hash (every heartbeat and every answer save reads both).
+ *
+ * Alone on the database (no REDIS_URL: the instance lock guarantees it), every write passes
+ * through here:
  *
  * - a write of an exam session or a login drops its cached copy at once, and again when the unit
  *   of work it ran in has ended (committed or rolled back);
@@ -17,7 +19,22 @@ import type { AuthSessionRecord, PresenceFlush, SessionRecord } from '../../port
  *   updates its rows, instead of dropping them, so a session's next heartbeat still finds it;
  * - every caller gets its own copy, so nobody can change what another one reads.
  *
- * With REDIS_URL several processes write the same database and this cache is not used.
+ * With REDIS_URL several processes write the same database: then each copy is held with the
+ * version stamps (ports/stamps.ts) it was read under, and served only while they are still current
+ * (one Redis call instead of a database read):
+ *
+ * - an exam session's stamp `s:<attempt>` changes with every insert or update of its row (marked
+ *   "being written" just before the unit of work commits, new once it has ended);
+ * - a login's copy depends on `l:<login>` (revoked by id), `u:<user>` (all of a user's revoked) and,
+ *   while pinned, `p:<attempt>` (its attempt ended: the login now has a deadline). A pin and the
+ *   cleanup of expired logins only ever make a login last longer or end as its copy already says,
+ *   and the authenticator reads a login afresh before refusing it for a deadline, so they change
+ *   no stamp;
+ * - a copy is read under the stamps taken before the row (never after), and nothing is cached
+ *   under a "being written" stamp;
+ * - the seq floor of a copy may lag the database by the flushes of up to `maxAgeMs`: the floor only
+ *   matters when Redis lost its presence entries, and then it lost the stamps too (a missing stamp
+ *   is made anew: every copy is read again); when the connection to Redis drops, every copy goes.
  */
 export interface ReadCacheOptions {
   maxSessions?: number;
@@ -28,12 +45,20 @@ export interface ReadCacheOptions {
    */
   maxAgeMs?: number;
   now?: () => number;
+  /** Several processes on the database (REDIS_URL): the stamps that say whether a copy is current. */
+  stamps?: Stamps;
 }
 
 interface Held<T> {
   rec: T;
   at: number;
+  /** The stamps it was read under (with `stamps` only). */
+  stamp?: string;
 }
+
+const sessionKey = (attemptId: string) => `s:${attemptId}`;
+const loginKeys = (r: AuthSessionRecord): string[] => [`l:${r.id}`, `u:${r.userId}`, ...(r.pinnedAttemptId ? [`p:${r.pinnedAttemptId}`] : [])];
+const sameKeys = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
 
 const copySession = (r: SessionRecord): SessionRecord => ({ ...r, state: { ...r.state } });
 const copyLogin = (r: AuthSessionRecord): AuthSessionRecord => ({ ...r });
@@ -55,13 +80,20 @@ class Cache {
   ) {}
 
   /** The held copy when it is young enough; an old one is dropped. */
-  fresh<T>(map: Map<string, Held<T>>, key: string): T | undefined {
+  held<T>(map: Map<string, Held<T>>, key: string): Held<T> | undefined {
     const h = map.get(key);
     if (!h) return undefined;
     const age = this.now() - h.at;
-    if (age >= 0 && age < this.maxAgeMs) return h.rec;
+    if (age >= 0 && age < this.maxAgeMs) return h;
     map.delete(key);
     return undefined;
+  }
+
+  /** Everything goes (the stamps' connection was lost). */
+  clear(): void {
+    this.epoch += 1;
+    this.sessions.clear();
+    this.dropLogins();
   }
 
   dropSession(attemptId: string): void {
@@ -75,19 +107,19 @@ class Cache {
     this.loginHash.clear();
   }
 
-  putSession(rec: SessionRecord): void {
+  putSession(rec: SessionRecord, stamp?: string): void {
     if (this.sessions.size >= this.maxSessions) this.sessions.delete(this.sessions.keys().next().value!);
-    this.sessions.set(rec.attemptId, { rec, at: this.now() });
+    this.sessions.set(rec.attemptId, { rec, at: this.now(), ...(stamp === undefined ? {} : { stamp }) });
   }
 
-  putLogin(tokenHash: string, rec: AuthSessionRecord): void {
+  putLogin(tokenHash: string, rec: AuthSessionRecord, stamp?: string): void {
     if (this.logins.size >= this.maxLogins) {
       const oldest = this.logins.keys().next().value!;
       const old = this.logins.get(oldest);
       this.logins.delete(oldest);
       if (old) this.loginHash.delete(old.rec.id);
     }
-    this.logins.set(tokenHash, { rec, at: this.now() });
+    this.logins.set(tokenHash, { rec, at: this.now(), ...(stamp === undefined ? {} : { stamp }) });
     this.loginHash.set(rec.id, tokenHash);
   }
 
@@ -111,86 +143,135 @@ class Cache {
   }
 }
 
-/** Exam sessions through the cache; `touched` collects what a unit of work wrote (null: not in one). */
-function sessionsRepo(inner: ExamSessionRepo, cache: Cache, touched: Set<string> | null): ExamSessionRepo {
-  const inTx = touched !== null;
-  const wrote = (attemptId: string) => {
+/**
+ * What a unit of work changed (null outside one): dropped locally at its end, and with stamps the
+ * keys marked "being written" before it commits and given new stamps after.
+ */
+interface Unit {
+  sessions: Set<string>;
+  logins: { any: boolean };
+  keys: Set<string>;
+}
+
+/**
+ * A change made outside a unit of work, with stamps: marked before, new stamps after (whether or
+ * not it went through). Inside one, the keys are collected for the unit's end.
+ */
+async function changing<R>(stamps: Stamps | undefined, unit: Unit | null, keys: readonly string[], fn: () => Promise<R>): Promise<R> {
+  if (!stamps || keys.length === 0) return fn();
+  if (unit) {
+    for (const k of keys) unit.keys.add(k);
+    return fn();
+  }
+  await stamps.writing(keys);
+  try {
+    return await fn();
+  } finally {
+    await stamps.bump(keys).catch(() => undefined); // the "being written" marks expire by themselves
+  }
+}
+
+/** Exam sessions through the cache. */
+function sessionsRepo(inner: ExamSessionRepo, cache: Cache, unit: Unit | null, stamps: Stamps | undefined): ExamSessionRepo {
+  const write = async (attemptId: string, fn: () => Promise<void>) => {
     cache.dropSession(attemptId);
-    touched?.add(attemptId);
+    unit?.sessions.add(attemptId);
+    await changing(stamps, unit, [sessionKey(attemptId)], fn);
+    cache.dropSession(attemptId);
   };
+  const mine = (rec: SessionRecord | undefined, candidateId: string | undefined) => (rec && (candidateId === undefined || rec.candidateId === candidateId) ? rec : undefined);
   return {
     ...inner,
-    insert: async (rec, now) => {
-      wrote(rec.attemptId);
-      await inner.insert(rec, now);
-      cache.dropSession(rec.attemptId);
-    },
-    update: async (rec, now) => {
-      wrote(rec.attemptId);
-      await inner.update(rec, now);
-      cache.dropSession(rec.attemptId);
-    },
+    insert: (rec, now) => write(rec.attemptId, () => inner.insert(rec, now)),
+    update: (rec, now) => write(rec.attemptId, () => inner.update(rec, now)),
     recordPresence: async (batch) => {
       await inner.recordPresence(batch);
       cache.presence(batch);
     },
     get: async (attemptId, candidateId) => {
-      if (inTx) return inner.get(attemptId, candidateId);
-      const hit = cache.fresh(cache.sessions, attemptId);
-      if (hit) {
+      if (unit) return inner.get(attemptId, candidateId);
+      const epoch = cache.epoch;
+      const stamp = stamps ? (await stamps.read([sessionKey(attemptId)]))[0]! : undefined;
+      const hit = cache.held(cache.sessions, attemptId);
+      if (hit && hit.stamp === stamp) {
         cache.hits += 1;
-        return candidateId === undefined || hit.candidateId === candidateId ? copySession(hit) : undefined;
+        return mine(copySession(hit.rec), candidateId);
       }
       cache.misses += 1;
-      const epoch = cache.epoch;
       const rec = await inner.get(attemptId);
-      if (rec && cache.epoch === epoch) cache.putSession(copySession(rec));
-      return rec && (candidateId === undefined || rec.candidateId === candidateId) ? rec : undefined;
+      if (rec && cache.epoch === epoch && !(stamp !== undefined && isWriting(stamp))) cache.putSession(copySession(rec), stamp);
+      return mine(rec, candidateId);
     },
   };
 }
 
-/** Logins through the cache: any write but an activity flush drops every cached login. */
-function loginsRepo(inner: LoginSessionRepo, cache: Cache, touchedLogins: { any: boolean } | null): LoginSessionRepo {
-  const inTx = touchedLogins !== null;
-  const changing =
-    <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+/**
+ * Logins through the cache. Alone on the database any write but an activity flush drops every
+ * cached login; with stamps the writes change the stamps their logins' copies depend on.
+ */
+function loginsRepo(inner: LoginSessionRepo, cache: Cache, unit: Unit | null, stamps: Stamps | undefined): LoginSessionRepo {
+  const changes =
+    <A extends unknown[], R>(fn: (...a: A) => Promise<R>, keys: (...a: A) => string[]) =>
     async (...a: A): Promise<R> => {
       cache.dropLogins();
-      if (touchedLogins) touchedLogins.any = true;
+      if (unit) unit.logins.any = true;
       try {
-        return await fn(...a);
+        return await changing(stamps, unit, keys(...a), () => fn(...a));
       } finally {
         cache.dropLogins();
       }
     };
+  const none = (..._args: unknown[]): string[] => [];
+  /** The login, put in the cache under `stamp` (read before it) when nothing changed meanwhile. */
+  const fill = async (tokenHash: string, epoch: number, keys: readonly string[] | null, stamp: readonly string[] | undefined): Promise<AuthSessionRecord | undefined> => {
+    const rec = await inner.findByTokenHash(tokenHash);
+    if (cache.epoch !== epoch) return rec;
+    if (!rec) cache.logins.delete(tokenHash);
+    else if (!stamp) cache.putLogin(tokenHash, copyLogin(rec));
+    else if (keys && sameKeys(keys, loginKeys(rec)) && !stamp.some(isWriting)) cache.putLogin(tokenHash, copyLogin(rec), stamp.join(' '));
+    return rec;
+  };
   return {
     ...inner,
-    pin: changing(inner.pin.bind(inner)),
-    endPinned: changing(inner.endPinned.bind(inner)),
-    revoke: changing(inner.revoke.bind(inner)),
-    revokeAll: changing(inner.revokeAll.bind(inner)),
-    cleanup: changing(inner.cleanup.bind(inner)),
+    pin: changes(inner.pin.bind(inner), none),
+    endPinned: changes(inner.endPinned.bind(inner), (attemptId) => [`p:${attemptId}`]),
+    revoke: changes(inner.revoke.bind(inner), (ids) => ids.map((id) => `l:${id}`)),
+    revokeAll: changes(inner.revokeAll.bind(inner), (userId) => [`u:${userId}`]),
+    cleanup: changes(inner.cleanup.bind(inner), none),
     // A new login's token was never cached (misses are not kept): nothing to drop.
     touch: async (batch) => {
       await inner.touch(batch);
       cache.activity(batch);
     },
     findByTokenHash: async (tokenHash, o) => {
-      if (inTx) return inner.findByTokenHash(tokenHash);
-      const hit = o?.fresh ? undefined : cache.fresh(cache.logins, tokenHash);
-      if (hit) {
-        cache.hits += 1;
-        return copyLogin(hit);
+      if (unit) return inner.findByTokenHash(tokenHash);
+      const epoch = cache.epoch;
+      const held = o?.fresh ? undefined : cache.held(cache.logins, tokenHash);
+      if (!stamps) {
+        if (held) {
+          cache.hits += 1;
+          return copyLogin(held.rec);
+        }
+        cache.misses += 1;
+        return fill(tokenHash, epoch, null, undefined);
+      }
+      if (held) {
+        const keys = loginKeys(held.rec);
+        const now = await stamps.read(keys);
+        if (now.join(' ') === held.stamp && cache.logins.get(tokenHash) === held) {
+          cache.hits += 1;
+          return copyLogin(held.rec);
+        }
+        // Changed: the stamps just read were read before the row is.
+        cache.misses += 1;
+        return fill(tokenHash, epoch, keys, now);
       }
       cache.misses += 1;
-      const epoch = cache.epoch;
-      const rec = await inner.findByTokenHash(tokenHash);
-      if (cache.epoch === epoch) {
-        if (rec) cache.putLogin(tokenHash, copyLogin(rec));
-        else cache.logins.delete(tokenHash);
-      }
-      return rec;
+      // Which stamps a login depends on shows only in its row: read it, then its stamps, then the row again.
+      const first = await inner.findByTokenHash(tokenHash);
+      if (!first || cache.epoch !== epoch) return first;
+      const keys = loginKeys(first);
+      return fill(tokenHash, epoch, keys, await stamps.read(keys));
     },
   };
 }
@@ -198,18 +279,25 @@ function loginsRepo(inner: LoginSessionRepo, cache: Cache, touchedLogins: { any:
 /** The database with the read cache in front (see above). */
 export function withReadCache(db: Database, o: ReadCacheOptions = {}): Database & { readonly inner: Database; readonly cacheStats: { hits: number; misses: number; sessions: number; logins: number } } {
   const cache = new Cache(o.maxSessions ?? 200_000, o.maxLogins ?? 200_000, o.maxAgeMs ?? 60_000, o.now ?? Date.now);
-  const outside: Repos = { ...db.repos, examSessions: sessionsRepo(db.repos.examSessions, cache, null), loginSessions: loginsRepo(db.repos.loginSessions, cache, null) };
+  const { stamps } = o;
+  stamps?.onLost(() => cache.clear());
+  const outside: Repos = { ...db.repos, examSessions: sessionsRepo(db.repos.examSessions, cache, null, stamps), loginSessions: loginsRepo(db.repos.loginSessions, cache, null, stamps) };
   return {
     repos: outside,
     tx: async <T>(fn: (r: Repos) => Promise<T>): Promise<T> => {
-      const touched = new Set<string>();
-      const logins = { any: false };
+      const unit: Unit = { sessions: new Set(), logins: { any: false }, keys: new Set() };
       try {
-        return await db.tx((r) => fn({ ...r, examSessions: sessionsRepo(r.examSessions, cache, touched), loginSessions: loginsRepo(r.loginSessions, cache, logins) }));
+        return await db.tx(async (r) => {
+          const out = await fn({ ...r, examSessions: sessionsRepo(r.examSessions, cache, unit, stamps), loginSessions: loginsRepo(r.loginSessions, cache, unit, stamps) });
+          // Just before the commit: no process caches these rows until the new stamps are out.
+          if (stamps && unit.keys.size) await stamps.writing([...unit.keys]);
+          return out;
+        });
       } finally {
         // Committed or rolled back: what the unit wrote is read afresh from now on.
-        for (const id of touched) cache.dropSession(id);
-        if (logins.any) cache.dropLogins();
+        for (const id of unit.sessions) cache.dropSession(id);
+        if (unit.logins.any) cache.dropLogins();
+        if (stamps && unit.keys.size) await stamps.bump([...unit.keys]).catch(() => undefined); // the marks expire by themselves
       }
     },
     inner: db,

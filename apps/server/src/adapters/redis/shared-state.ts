@@ -7,6 +7,7 @@ import { RedisLimiters } from './limiter.ts';
 import { RedisLiveEvents } from './live-events.ts';
 import { RedisLoginActivity } from './login-activity.ts';
 import { RedisPresence } from './presence.ts';
+import { RedisStamps } from './stamps.ts';
 import { RedisThrottle } from './throttle.ts';
 
 /**
@@ -49,6 +50,7 @@ export async function redisSharedState(url: string, opts: { prefix: string; now:
     invalidations: new RedisInvalidations(cmd, sub, keys),
     hints: new RedisInstructionHints(cmd, keys),
     activity: new RedisLoginActivity(cmd, keys),
+    stamps: new RedisStamps(cmd, keys),
     ping: async () => (await cmd.ping()) === 'PONG',
     close: async () => {
       await events.close();

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { WRITING, type Stamps } from '../../ports/stamps.ts';
+import type { Keys } from './connection.ts';
+
+/** A stamp lives this long (then a new one is made: one more read of the row per process). */
+const STAMP_TTL_MS = 3_600_000;
+/** A "being written" mark outlives any unit of work (statement timeouts are far shorter). */
+const WRITING_TTL_MS = 30_000;
+
+// KEYS: the stamps. ARGV: a fresh random base, ttl. A missing stamp is created (base .. index).
+const READ = `
+local out = {}
+for i, k in ipairs(KEYS) do
+  local v = redis.call('GET', k)
+  if not v then
+    v = ARGV[1] .. i
+    redis.call('SET', k, v, 'PX', ARGV[2])
+  end
+  out[i] = v
+end
+return out`;
+
+// KEYS: the stamps. ARGV: the value (base .. index when ARGV[3] is '1'), ttl, indexed.
+const SET = `
+for i, k in ipairs(KEYS) do
+  local v = ARGV[1]
+  if ARGV[3] == '1' then v = v .. i end
+  redis.call('SET', k, v, 'PX', ARGV[2])
+end
+return #KEYS`;
+
+type StampCommands = Redis & {
+  invigilStampsRead(n: number, ...a: (string | number)[]): Promise<string[]>;
+  invigilStampsSet(n: number, ...a: (string | number)[]): Promise<number>;
+};
+
+/** Stamps in Redis (one script per call, sent as EVALSHA). */
+export class RedisStamps implements Stamps {
+  private readonly r: StampCommands;
+  private readonly lost = new Set<() => void>();
+
+  constructor(
+    redis: Redis,
+    private readonly keys: Keys,
+  ) {
+    redis.defineCommand('invigilStampsRead', { lua: READ });
+    redis.defineCommand('invigilStampsSet', { lua: SET });
+    this.r = redis as StampCommands;
+    // Whatever changed while the connection was down (or on a replica that took over) may not be
+    // in the stamps this process reads next: every copy goes.
+    redis.on('close', () => {
+      for (const l of this.lost) l();
+    });
+  }
+
+  private k(keys: readonly string[]): string[] {
+    return keys.map((key) => this.keys.k('stamp', key));
+  }
+
+  read(keys: readonly string[]): Promise<string[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.r.invigilStampsRead(keys.length, ...this.k(keys), `${randomBytes(9).toString('base64url')}.`, STAMP_TTL_MS);
+  }
+
+  async writing(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.r.invigilStampsSet(keys.length, ...this.k(keys), `${WRITING}${randomBytes(9).toString('base64url')}`, WRITING_TTL_MS, '0');
+  }
+
+  async bump(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.r.invigilStampsSet(keys.length, ...this.k(keys), `${randomBytes(9).toString('base64url')}.`, STAMP_TTL_MS, '1');
+  }
+
+  onLost(listener: () => void): void {
+    this.lost.add(listener);
+  }
+}
