@@ -304,6 +304,20 @@ export function describeSharedState(adapter: string, f: SharedStateFactory): voi
         expect(ours(await activity.drain())).toEqual([{ id, lastActivity: T + 20 }]);
         expect(ours(await activity.drain())).toEqual([]);
       });
+
+      it('touchIfAfter answers what was seen and records the request only when told it keeps the login alive', async () => {
+        const { activity } = await make();
+        const id = randomUUID();
+        const ours = (list: { id: string }[]) => list.filter((d) => d.id === id);
+        expect(await activity.touchIfAfter(id, T + 10, T)).toBeUndefined(); // nothing seen: nothing later than T
+        expect(ours(await activity.drain())).toEqual([]);
+        expect(await activity.touchIfAfter(id, T + 20, null)).toBeUndefined();
+        expect(await activity.touchIfAfter(id, T + 30, T + 20)).toBe(T + 20); // not later than T + 20: not recorded
+        expect((await activity.lastSeen([id])).get(id)).toBe(T + 20);
+        expect(await activity.touchIfAfter(id, T + 40, T + 19)).toBe(T + 20);
+        expect(await activity.touchIfAfter(id, T + 35, null)).toBe(T + 40); // never backwards
+        expect(ours(await activity.drain())).toEqual([{ id, lastActivity: T + 40 }]);
+      });
     });
 
     it('answers ping', async () => {

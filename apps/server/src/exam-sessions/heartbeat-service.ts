@@ -147,6 +147,10 @@ export class HeartbeatService {
         return refuse(`SEQ_TOO_FAR: seq ${req.seq} is more than ${MAX_SEQ_JUMP} above the last heartbeat's (${last}); it was not taken`);
       }
     }
+    // Whether staff left instructions is asked alongside the seq (one round trip with Redis); the
+    // answer is used only when the seq is taken.
+    const hint = this.d.shared.hints.peek(rec.attemptId);
+    hint.catch(() => undefined); // awaited below, or not needed: never an unhandled rejection
     if (!(await this.d.shared.presence.advance(rec.attemptId, req.seq, now, rec.lastSeq))) {
       if (await this.d.changes.alertOnce(`${rec.attemptId}:replay`, now)) {
         await this.d.changes.alert(rec, { at: now, kind: 'heartbeat_replay', severity: 'warning', message: `heartbeat seq ${req.seq} was not above the last one seen`, detail: { seq: req.seq } });
@@ -154,7 +158,7 @@ export class HeartbeatService {
       return refuse(`REPLAYED_SEQ: seq ${req.seq} is not above the last heartbeat's`);
     }
     this.d.presenceEvents.note(rec, now);
-    const instructions = await this.deliver(rec, req, now);
+    const instructions = await this.deliver(rec, req, now, hint);
     if (req.events?.length) await this.recordIntegrityEvents(rec, req.events, now);
 
     if (rec.state.status !== 'active') {
@@ -164,10 +168,10 @@ export class HeartbeatService {
   }
 
   /** The device is proven: take its acknowledgements and hand it what staff asked of it. */
-  private async deliver(rec: SessionRecord, req: HeartbeatRequest, now: number): Promise<Instruction[]> {
+  private async deliver(rec: SessionRecord, req: HeartbeatRequest, now: number, peeked?: Promise<string | null>): Promise<Instruction[]> {
     const { instructions } = this.d.db.repos;
     if (req.ackInstructionIds?.length) await instructions.ack(rec.attemptId, rec.deviceGeneration, req.ackInstructionIds, now);
-    const hint = await this.d.shared.hints.peek(rec.attemptId);
+    const hint = await (peeked ?? this.d.shared.hints.peek(rec.attemptId));
     if (hint === null) return [];
     const pending = await instructions.pending(rec.attemptId, rec.deviceGeneration);
     if (pending.length === 0) {

@@ -3,7 +3,7 @@ import { unauthenticated } from '../ports/errors.ts';
 import type { LoginActivity } from '../ports/login-activity.ts';
 import type { Principal } from '../ports/types.ts';
 import { hashSecret } from '../security/tokens.ts';
-import { loginDeadline } from './deadline.ts';
+import { aliveAfter, loginDeadline } from './deadline.ts';
 
 /** Turns a bearer token into its principal; activity is recorded off the write path and flushed in batches. */
 export class Authenticator {
@@ -15,14 +15,16 @@ export class Authenticator {
     const s = await this.d.db.repos.loginSessions.findByTokenHash(hashSecret(token), o.fresh ? { fresh: true } : undefined);
     const t = this.d.now();
     if (!s || s.revokedAt !== null) throw unauthenticated('your session has ended; sign in again');
-    const seen = (await this.d.activity.lastSeen([s.id])).get(s.id) ?? 0;
-    if (t >= loginDeadline(s, Math.max(s.lastActivity, seen))) {
+    // The activity seen since the last flush is read and this request recorded in one call; the
+    // request counts as activity only if the login is still alive (see aliveAfter).
+    const after = aliveAfter(s, t);
+    const seen = after === Infinity ? undefined : await this.d.activity.touchIfAfter(s.id, t, after);
+    if (t >= loginDeadline(s, Math.max(s.lastActivity, seen ?? 0))) {
       // A copy held in memory may predate a pin or an activity flush (which only ever move the
       // deadline later): the database has the last word before a login is refused for it.
       if (!o.fresh) return this.authenticate(token, { fresh: true });
       throw unauthenticated('your session has expired; sign in again');
     }
-    await this.d.activity.touch(s.id, t);
     return {
       sessionId: s.id,
       role: s.role,

@@ -10,6 +10,12 @@ export class MemoryLoginActivity implements LoginActivity {
     return Promise.resolve();
   }
 
+  touchIfAfter(sessionId: string, at: number, after: number | null): Promise<number | undefined> {
+    const seen = this.seen.get(sessionId);
+    if (after === null || (seen !== undefined && seen > after)) void this.touch(sessionId, at);
+    return Promise.resolve(seen);
+  }
+
   lastSeen(sessionIds: readonly string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     for (const id of sessionIds) {

@@ -45,3 +45,13 @@ export class Keys {
     return this.prefix + parts.join(':');
   }
 }
+
+/**
+ * A Lua script as a command of the connection: sent as EVALSHA (the script's text once per
+ * connection, not with every call), EVAL again when Redis lost its script cache.
+ */
+export function script<T>(redis: Redis, name: string, lua: string): (numKeys: number, ...args: (string | number)[]) => Promise<T> {
+  const commands = redis as unknown as Record<string, (...a: (string | number)[]) => Promise<T>>;
+  if (typeof commands[name] !== 'function') redis.defineCommand(name, { lua });
+  return (numKeys, ...args) => commands[name]!(numKeys, ...args);
+}

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { InstructionHints } from '../../ports/instruction-hints.ts';
-import type { Keys } from './connection.ts';
+import { script, type Keys } from './connection.ts';
 
 const MARK = `local n = redis.call('INCR', KEYS[2]) redis.call('HSET', KEYS[1], ARGV[1], n) return n`;
 const CLEAR = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0`;
@@ -10,13 +10,19 @@ const CLEAR = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return re
  * only hints: the composition root marks every attempt with pending instructions again at start.
  */
 export class RedisInstructionHints implements InstructionHints {
+  private readonly markScript: (n: number, ...a: (string | number)[]) => Promise<number>;
+  private readonly clearScript: (n: number, ...a: (string | number)[]) => Promise<number>;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
-  ) {}
+  ) {
+    this.markScript = script(redis, 'invigilHintsMark', MARK);
+    this.clearScript = script(redis, 'invigilHintsClear', CLEAR);
+  }
 
   async mark(attemptId: string): Promise<void> {
-    await this.redis.eval(MARK, 2, this.keys.k('hints'), this.keys.k('hints-counter'), attemptId);
+    await this.markScript(2, this.keys.k('hints'), this.keys.k('hints-counter'), attemptId);
   }
 
   peek(attemptId: string): Promise<string | null> {
@@ -24,6 +30,6 @@ export class RedisInstructionHints implements InstructionHints {
   }
 
   async clear(attemptId: string, token: string): Promise<void> {
-    await this.redis.eval(CLEAR, 1, this.keys.k('hints'), attemptId, token);
+    await this.clearScript(1, this.keys.k('hints'), attemptId, token);
   }
 }

@@ -1,12 +1,22 @@
 import type { Redis } from 'ioredis';
 import type { LoginActivity } from '../../ports/login-activity.ts';
-import type { Keys } from './connection.ts';
+import { script, type Keys } from './connection.ts';
 
 const TOUCH = `
 local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
 if tonumber(ARGV[2]) > cur then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
 redis.call('SADD', KEYS[2], ARGV[1])
 return 1`;
+
+// The same, when ARGV[3] is '' or the activity held is later than ARGV[3]; answers the activity held (-1: none).
+const TOUCH_IF_AFTER = `
+local held = redis.call('HGET', KEYS[1], ARGV[1])
+local cur = tonumber(held or '-1')
+if ARGV[3] == '' or (held and cur > tonumber(ARGV[3])) then
+  if tonumber(ARGV[2]) > cur then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+  redis.call('SADD', KEYS[2], ARGV[1])
+end
+return cur`;
 
 const DRAIN = `
 local ids = redis.call('SMEMBERS', KEYS[2])
@@ -24,13 +34,26 @@ return out`;
 
 /** Login activity seen by any process, flushed to the database in batches by whichever process drains it. */
 export class RedisLoginActivity implements LoginActivity {
+  private readonly touchScript: (n: number, ...a: (string | number)[]) => Promise<number>;
+  private readonly touchIfAfterScript: (n: number, ...a: (string | number)[]) => Promise<number>;
+  private readonly drainScript: (n: number, ...a: (string | number)[]) => Promise<string[]>;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
-  ) {}
+  ) {
+    this.touchScript = script(redis, 'invigilActivityTouch', TOUCH);
+    this.touchIfAfterScript = script(redis, 'invigilActivityTouchIfAfter', TOUCH_IF_AFTER);
+    this.drainScript = script(redis, 'invigilActivityDrain', DRAIN);
+  }
 
   async touch(sessionId: string, at: number): Promise<void> {
-    await this.redis.eval(TOUCH, 2, this.keys.k('activity'), this.keys.k('activity-dirty'), sessionId, at);
+    await this.touchScript(2, this.keys.k('activity'), this.keys.k('activity-dirty'), sessionId, at);
+  }
+
+  async touchIfAfter(sessionId: string, at: number, after: number | null): Promise<number | undefined> {
+    const held = await this.touchIfAfterScript(2, this.keys.k('activity'), this.keys.k('activity-dirty'), sessionId, at, after === null ? '' : after);
+    return held < 0 ? undefined : held;
   }
 
   async lastSeen(sessionIds: readonly string[]): Promise<Map<string, number>> {
@@ -42,7 +65,7 @@ export class RedisLoginActivity implements LoginActivity {
   }
 
   async drain(): Promise<{ id: string; lastActivity: number }[]> {
-    const flat = (await this.redis.eval(DRAIN, 2, this.keys.k('activity'), this.keys.k('activity-dirty'))) as string[];
+    const flat = await this.drainScript(2, this.keys.k('activity'), this.keys.k('activity-dirty'));
     const out: { id: string; lastActivity: number }[] = [];
     for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i]!, lastActivity: Number(flat[i + 1]) });
     return out;

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Presence, PresenceEntry } from '../../ports/presence.ts';
 import type { PresenceFlush } from '../../ports/types.ts';
-import type { Keys } from './connection.ts';
+import { script, type Keys } from './connection.ts';
 
 /** An attempt's entry lives this long after its last beat (an abandoned one cleans itself up). */
 const ENTRY_TTL_MS = 48 * 3_600_000;
@@ -53,17 +53,23 @@ return out`;
  * (restart, failover, FLUSHDB) never lets a replayed seq through: the floor comes back with every call.
  */
 export class RedisPresence implements Presence {
+  private readonly advanceScript: (n: number, ...a: (string | number)[]) => Promise<number>;
+  private readonly drainScript: (n: number, ...a: (string | number)[]) => Promise<string[]>;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
-  ) {}
+  ) {
+    this.advanceScript = script(redis, 'invigilPresenceAdvance', ADVANCE);
+    this.drainScript = script(redis, 'invigilPresenceDrain', DRAIN);
+  }
 
   private entry(id: string): string {
     return this.keys.k('presence', id);
   }
 
   private run(seq: number, attemptId: string, at: number, floorSeq: number): Promise<number> {
-    return this.redis.eval(ADVANCE, 3, this.entry(attemptId), this.keys.k('presence-seen'), this.keys.k('presence-dirty'), seq, at, floorSeq, attemptId, ENTRY_TTL_MS) as Promise<number>;
+    return this.advanceScript(3, this.entry(attemptId), this.keys.k('presence-seen'), this.keys.k('presence-dirty'), seq, at, floorSeq, attemptId, ENTRY_TTL_MS);
   }
 
   async advance(attemptId: string, seq: number, at: number, floorSeq: number): Promise<boolean> {
@@ -100,7 +106,7 @@ export class RedisPresence implements Presence {
   }
 
   async drainDirty(): Promise<PresenceFlush[]> {
-    const flat = (await this.redis.eval(DRAIN, 1, this.keys.k('presence-dirty'), this.entry(''))) as string[];
+    const flat = await this.drainScript(1, this.keys.k('presence-dirty'), this.entry(''));
     const out: PresenceFlush[] = [];
     for (let i = 0; i < flat.length; i += 4) out.push({ attemptId: flat[i]!, lastSeenAt: Number(flat[i + 1]), seq: Number(flat[i + 2]), beats: Number(flat[i + 3]) });
     return out;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { WRITING, type Stamps } from '../../ports/stamps.ts';
-import type { Keys } from './connection.ts';
+import { script, type Keys } from './connection.ts';
 
 /** A stamp lives this long (then a new one is made: one more read of the row per process). */
 const STAMP_TTL_MS = 3_600_000;
@@ -30,23 +30,18 @@ for i, k in ipairs(KEYS) do
 end
 return #KEYS`;
 
-type StampCommands = Redis & {
-  invigilStampsRead(n: number, ...a: (string | number)[]): Promise<string[]>;
-  invigilStampsSet(n: number, ...a: (string | number)[]): Promise<number>;
-};
-
 /** Stamps in Redis (one script per call, sent as EVALSHA). */
 export class RedisStamps implements Stamps {
-  private readonly r: StampCommands;
+  private readonly readScript: (n: number, ...a: (string | number)[]) => Promise<string[]>;
+  private readonly setScript: (n: number, ...a: (string | number)[]) => Promise<number>;
   private readonly lost = new Set<() => void>();
 
   constructor(
     redis: Redis,
     private readonly keys: Keys,
   ) {
-    redis.defineCommand('invigilStampsRead', { lua: READ });
-    redis.defineCommand('invigilStampsSet', { lua: SET });
-    this.r = redis as StampCommands;
+    this.readScript = script(redis, 'invigilStampsRead', READ);
+    this.setScript = script(redis, 'invigilStampsSet', SET);
     // Whatever changed while the connection was down (or on a replica that took over) may not be
     // in the stamps this process reads next: every copy goes.
     redis.on('close', () => {
@@ -60,17 +55,17 @@ export class RedisStamps implements Stamps {
 
   read(keys: readonly string[]): Promise<string[]> {
     if (keys.length === 0) return Promise.resolve([]);
-    return this.r.invigilStampsRead(keys.length, ...this.k(keys), `${randomBytes(9).toString('base64url')}.`, STAMP_TTL_MS);
+    return this.readScript(keys.length, ...this.k(keys), `${randomBytes(9).toString('base64url')}.`, STAMP_TTL_MS);
   }
 
   async writing(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.r.invigilStampsSet(keys.length, ...this.k(keys), `${WRITING}${randomBytes(9).toString('base64url')}`, WRITING_TTL_MS, '0');
+    await this.setScript(keys.length, ...this.k(keys), `${WRITING}${randomBytes(9).toString('base64url')}`, WRITING_TTL_MS, '0');
   }
 
   async bump(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.r.invigilStampsSet(keys.length, ...this.k(keys), `${randomBytes(9).toString('base64url')}.`, STAMP_TTL_MS, '1');
+    await this.setScript(keys.length, ...this.k(keys), `${randomBytes(9).toString('base64url')}.`, STAMP_TTL_MS, '1');
   }
 
   onLost(listener: () => void): void {

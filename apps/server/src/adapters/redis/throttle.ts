@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Throttle } from '../../ports/throttle.ts';
-import type { Keys } from './connection.ts';
+import { script, type Keys } from './connection.ts';
 
 // KEYS: the key. ARGV: now, window. Yes (1) at most once per window on the caller's clock.
 const TAKE = `
@@ -11,12 +11,16 @@ redis.call('SET', KEYS[1], now, 'PX', tonumber(ARGV[2]) * 2)
 return 1`;
 
 export class RedisThrottle implements Throttle {
+  private readonly takeScript: (n: number, ...a: (string | number)[]) => Promise<number>;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly keys: Keys,
-  ) {}
+  ) {
+    this.takeScript = script(redis, 'invigilThrottleTake', TAKE);
+  }
 
   async take(key: string, windowMs: number, now: number): Promise<boolean> {
-    return (await this.redis.eval(TAKE, 1, this.keys.k('throttle', key), now, windowMs)) === 1;
+    return (await this.takeScript(1, this.keys.k('throttle', key), now, windowMs)) === 1;
   }
 }
