@@ -97,6 +97,7 @@ async function main(): Promise<number> {
   let cluster: Cluster | null = null;
   let pgDb: Awaited<ReturnType<typeof freshDatabase>> | null = null;
   let postgres: Deployment | null = null;
+  const pgProbeDir = mkdtempSync(join(tmpdir(), 'invigil-bench-probe-pg-'));
   if (STORE === 'postgres') {
     const why = await postgresUnavailable();
     if (why) throw new Error(`--store postgres: ${why}`);
@@ -107,8 +108,16 @@ async function main(): Promise<number> {
       databaseUrl: pgDb.url,
       redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0',
       env: { LOG_LEVEL: 'warn', HEARTBEAT_INTERVAL_MS: '3600000' },
+      // With --cpu-prof the first instance is profiled as the SQLite server is.
+      instanceEnv: (i): Record<string, string> => (CPU_PROF && i === 0 ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${PROBE}`.trim(), INVIGIL_PROBE_DIR: pgProbeDir, INVIGIL_CPU_PROF: '1' } : {}),
     });
-    postgres = { label: `PostgreSQL + Redis, ${INSTANCES} instance${INSTANCES === 1 ? '' : 's'}`, urls: cluster.instances.map((i) => i.url), pids: cluster.instances.map((i) => i.proc.pid!), adminPassword: cluster.adminPassword };
+    postgres = {
+      label: `PostgreSQL + Redis, ${INSTANCES} instance${INSTANCES === 1 ? '' : 's'}`,
+      urls: cluster.instances.map((i) => i.url),
+      pids: cluster.instances.map((i) => i.proc.pid!),
+      adminPassword: cluster.adminPassword,
+      ...(CPU_PROF ? { probe: new Probe(pgProbeDir, cluster.instances[0]!.proc.pid!, true) } : {}),
+    };
   }
   const allServerPids = [serverPid, ...(postgres?.pids ?? [])];
   const othersOf = (d: Deployment) => [bare.proc.pid!, ...allServerPids.filter((p) => !d.pids.includes(p))];
@@ -261,6 +270,7 @@ async function main(): Promise<number> {
     await pgDb?.drop();
     rmSync(server.dataDir, { recursive: true, force: true });
     if (!CPU_PROF) rmSync(probeDir, { recursive: true, force: true });
+    if (!CPU_PROF) rmSync(pgProbeDir, { recursive: true, force: true });
   }
   return failed ? 1 : 0;
 }

@@ -52,6 +52,8 @@ export interface ClusterOptions {
   /** Fixed ports for the instances (default: free ones). */
   ports?: number[];
   env?: Record<string, string>;
+  /** More environment for instance i (0-based), after `env`. */
+  instanceEnv?: (i: number) => Record<string, string>;
 }
 
 export interface Cluster {
@@ -91,6 +93,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     INSTANCE_NAME: `instance-${i + 1}`,
     ...(o.store === 'postgres' ? { DATABASE_URL: o.databaseUrl! } : {}),
     ...o.env,
+    ...o.instanceEnv?.(i),
   });
   const dataDirFor = (i: number) => {
     if (o.store === 'sqlite') return sharedDataDir;

@@ -30,6 +30,14 @@ for i, k in ipairs(KEYS) do
 end
 return #KEYS`;
 
+/**
+ * New stamps: unique, not secret (a stamp only has to differ from every earlier one): this
+ * process's random name and a counter, no random bytes per call.
+ */
+const PROCESS = randomBytes(9).toString('base64url');
+let counter = 0;
+const fresh = () => `${PROCESS}.${(counter += 1).toString(36)}.`;
+
 /** Stamps in Redis (one script per call, sent as EVALSHA). */
 export class RedisStamps implements Stamps {
   private readonly readScript: (n: number, ...a: (string | number)[]) => Promise<string[]>;
@@ -55,17 +63,17 @@ export class RedisStamps implements Stamps {
 
   read(keys: readonly string[]): Promise<string[]> {
     if (keys.length === 0) return Promise.resolve([]);
-    return this.readScript(keys.length, ...this.k(keys), `${randomBytes(9).toString('base64url')}.`, STAMP_TTL_MS);
+    return this.readScript(keys.length, ...this.k(keys), fresh(), STAMP_TTL_MS);
   }
 
   async writing(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.setScript(keys.length, ...this.k(keys), `${WRITING}${randomBytes(9).toString('base64url')}`, WRITING_TTL_MS, '0');
+    await this.setScript(keys.length, ...this.k(keys), `${WRITING}${fresh()}`, WRITING_TTL_MS, '0');
   }
 
   async bump(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.setScript(keys.length, ...this.k(keys), `${randomBytes(9).toString('base64url')}.`, STAMP_TTL_MS, '1');
+    await this.setScript(keys.length, ...this.k(keys), fresh(), STAMP_TTL_MS, '1');
   }
 
   onLost(listener: () => void): void {
