@@ -9,13 +9,14 @@ const ENTRY_TTL_MS = 48 * 3_600_000;
 // KEYS: entry hash, last-seen sorted set, dirty set. ARGV: seq (or -1 for a touch), at, floor, attemptId, ttl.
 // The seq check and the write are one script: atomic against every other process.
 const ADVANCE = `
-local cur = tonumber(redis.call('HGET', KEYS[1], 's') or '0')
+local held = redis.call('HMGET', KEYS[1], 's', 't')
+local cur = tonumber(held[1] or '0')
 local floor = tonumber(ARGV[3])
 if floor > cur then cur = floor end
 local seq = tonumber(ARGV[1])
 if seq >= 0 and seq <= cur then return 0 end
 local at = tonumber(ARGV[2])
-local seen = tonumber(redis.call('HGET', KEYS[1], 't') or '0')
+local seen = tonumber(held[2] or '0')
 if at > seen then seen = at end
 if seq >= 0 then
   redis.call('HSET', KEYS[1], 's', seq, 't', seen)
