@@ -78,15 +78,20 @@ export class RedisLiveEvents implements LiveEvents {
     }
   }
 
-  /** One reader per process, from the stream's end at the time it starts. */
+  /**
+   * One reader per process, from the stream's end at the time it starts: its last entry's id, or
+   * 0-0 when it is empty. Never "$" while Redis answers: that means "from when the XREAD arrives",
+   * and an event published on the command connection just after a subscribe can get there first
+   * (it was then lost to this process until the next one).
+   */
   private async startReading(): Promise<void> {
     if (this.reading) return;
     let from = '$';
     try {
       const last = (await this.cmd.xrevrange(this.stream, '+', '-', 'COUNT', 1)) as [string, string[]][];
-      if (last[0]) from = last[0][0];
+      from = last[0] ? last[0][0] : '0-0';
     } catch {
-      /* read from "now" */
+      /* Redis is not answering: read from "now" */
     }
     this.reading = this.loop(from);
   }

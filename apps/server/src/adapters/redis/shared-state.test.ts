@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import pino from 'pino';
+import { describe, expect, it } from 'vitest';
 import { describeSharedState } from '../shared-state.suite.ts';
 import { redisForTests } from './testing.ts';
+import { Keys } from './connection.ts';
+import { RedisLiveEvents } from './live-events.ts';
 import { redisSharedState } from './shared-state.ts';
 
 const redis = await redisForTests();
@@ -9,4 +13,33 @@ const redis = await redisForTests();
 const prefix = `invigil-test:${randomUUID()}:`;
 if (redis.url) {
   describeSharedState('Redis (shared by every instance)', { make: (now) => redisSharedState(redis.url!, { prefix, now, log: pino({ level: 'silent' }) }), shared: true });
+}
+
+if (redis.url) {
+  describe('Redis live events: a new subscriber on an empty stream', () => {
+    it('gets an event published right after it subscribed, even when its blocking read reaches Redis after the event', async () => {
+      const cmd = new Redis(redis.url!);
+      const reader = new Redis(redis.url!);
+      // The reader's XREAD arrives late (a busy machine): the XADD below gets to Redis first.
+      const slow = new Proxy(reader, {
+        get(target, p) {
+          if (p === 'xread') return async (...a: unknown[]) => (await new Promise((r) => setTimeout(r, 100)), (target.xread as (...x: unknown[]) => Promise<unknown>)(...a));
+          const v = Reflect.get(target, p) as unknown;
+          return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      const events = new RedisLiveEvents(cmd, slow, new Keys(`invigil-test:${randomUUID()}:`), pino({ level: 'silent' }));
+      try {
+        const got: string[] = [];
+        await events.subscribe((e) => got.push(e.type === 'alert' ? e.data.id : e.type));
+        await events.publish({ type: 'alert', at: new Date().toISOString(), attemptId: 'a', centerId: 'c', roomId: 'r', data: { id: 'al-1', kind: 'focus_lost', severity: 'warning', message: 'm' } });
+        const end = Date.now() + 3_000;
+        while (got.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+        expect(got).toEqual(['al-1']);
+      } finally {
+        await events.close();
+        cmd.disconnect();
+      }
+    });
+  });
 }
