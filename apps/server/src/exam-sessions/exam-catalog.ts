@@ -69,4 +69,13 @@ export class ExamCatalog {
   async policy(examId: string): Promise<SessionPolicy> {
     return this.policyOf(await this.get(examId));
   }
+
+  /**
+   * The silence threshold of an exam that is in the cache, without a wait (what every heartbeat
+   * answer carries); undefined when it is not cached (ask `policy`).
+   */
+  cachedSilenceMs(examId: string): number | undefined {
+    const hit = this.cache.get(examId);
+    return hit === undefined ? undefined : this.policyOf(hit).silenceMs;
+  }
 }
