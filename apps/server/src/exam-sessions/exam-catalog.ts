@@ -25,6 +25,8 @@ export interface SessionPolicy {
  */
 export class ExamCatalog {
   private readonly cache = new Map<string, CachedExam>();
+  /** The silence threshold of each cached exam, worked out once per cached copy (see cachedSilenceMs). */
+  private readonly silence = new WeakMap<CachedExam, number>();
   /** Bumped by each invalidation, so a load that raced an edit is not kept. */
   private readonly versions = new Map<string, number>();
 
@@ -76,6 +78,9 @@ export class ExamCatalog {
    */
   cachedSilenceMs(examId: string): number | undefined {
     const hit = this.cache.get(examId);
-    return hit === undefined ? undefined : this.policyOf(hit).silenceMs;
+    if (hit === undefined) return undefined;
+    let ms = this.silence.get(hit);
+    if (ms === undefined) this.silence.set(hit, (ms = this.policyOf(hit).silenceMs));
+    return ms;
   }
 }
