@@ -212,6 +212,7 @@ async function main(): Promise<number> {
     const ratio = hbResult.rps / bareResult.rps;
     const cpuPerReq = (r: WindowResult) => r.serverCpuPct / 100 / r.rps;
     const usPerReq = (r: WindowResult) => Math.round(cpuPerReq(r) * 1e6);
+    const usMainPerReq = (r: WindowResult) => Math.round((r.serverMainCpuPct / 100 / r.rps) * 1e6);
     const perSessionKiB = (rssLive - rssStart) / N;
     const marginalKiB = N - half > 0 ? (rssLive - rssHalf) / (N - half) : NaN;
     const marginalHeapKiB = N - half > 0 ? (memLive.heapUsed - memHalf.heapUsed) / 1024 / (N - half) : NaN;
@@ -227,6 +228,7 @@ async function main(): Promise<number> {
         `${usPerReq(hbResult)} / ${usPerReq(bareResult)} us`,
         `heartbeat target <= 180 us: ${cpuPerReq(hbResult) * 1e6 <= 180 ? 'met' : 'NOT met'}; cost ratio bare/hb ${(cpuPerReq(bareResult) / cpuPerReq(hbResult)).toFixed(2)}: less sensitive to other load than req/s`,
       ],
+      ['  of which on the event loop hb / bare', `${usMainPerReq(hbResult)} / ${usMainPerReq(bareResult)} us`, "the server's main thread alone (the rest: libuv's thread pool, e.g. the signature check, GC helpers)"],
       ['answer saves/s (durable)', `${Math.round(saveResult.rps)}`, `target >= 5000: ${saveResult.rps >= 5000 ? 'met' : 'NOT met'}`],
       ['answer save latency p50 / p99', `${ms(saveResult.p50)} / ${ms(saveResult.p99)}`, `target p99 < 50 ms: ${saveResult.p99 < 50 ? 'met' : 'NOT met'}`],
       ['server CPU per answer save', `${usPerReq(saveResult)} us`, ''],

@@ -1,6 +1,6 @@
 import { Client } from 'undici';
 import { log } from './log.ts';
-import { cpuSeconds, machineBusySeconds } from './proc.ts';
+import { cpuSeconds, machineBusySeconds, mainThreadCpuSeconds } from './proc.ts';
 import { summarizeProfile, type Probe } from './profile.ts';
 
 export interface Req {
@@ -18,6 +18,8 @@ export interface Slice {
   problems: Map<string, number>;
   clientCpuS: number;
   serverCpuS: number;
+  /** Of serverCpuS, what the server processes' main threads (event loops) used. */
+  serverMainCpuS: number;
   otherCpuS: number;
 }
 
@@ -34,6 +36,7 @@ export interface WindowResult {
   problemSamples: Map<string, number>;
   clientCpuPct: number;
   serverCpuPct: number;
+  serverMainCpuPct: number;
   otherCpuPct: number;
 }
 
@@ -46,6 +49,7 @@ export interface WindowResult {
 export async function drive(origin: string | string[], serverPid: number | number[], otherPids: number[], seconds: number, connections: number, next: (worker: number) => Req): Promise<Slice> {
   const serverPids = Array.isArray(serverPid) ? serverPid : [serverPid];
   const serverCpu = () => serverPids.reduce((a, p) => a + cpuSeconds(p), 0);
+  const serverMainCpu = () => serverPids.reduce((a, p) => a + mainThreadCpuSeconds(p), 0);
   // With several origins (instances), worker w talks to origin w mod n: a load balancer's share.
   const origins = Array.isArray(origin) ? origin : [origin];
   const clients = Array.from({ length: connections }, (_, w) => new Client(origins[w % origins.length]!, { pipelining: 1, keepAliveTimeout: 60_000 }));
@@ -57,6 +61,7 @@ export async function drive(origin: string | string[], serverPid: number | numbe
   const problem = (what: string) => problems.set(what, (problems.get(what) ?? 0) + 1);
   const cpu0 = process.cpuUsage();
   const server0 = serverCpu();
+  const serverMain0 = serverMainCpu();
   const others0 = otherPids.map(cpuSeconds);
   const machine0 = machineBusySeconds();
   const t0 = performance.now();
@@ -101,10 +106,11 @@ export async function drive(origin: string | string[], serverPid: number | numbe
   const cpu = process.cpuUsage(cpu0);
   const clientCpuS = (cpu.user + cpu.system) / 1e6;
   const serverCpuS = serverCpu() - server0;
+  const serverMainCpuS = serverMainCpu() - serverMain0;
   const othersCpuS = otherPids.reduce((a, pid, i) => a + cpuSeconds(pid) - others0[i]!, 0);
   const otherCpuS = Math.max(0, machineBusySeconds() - machine0 - clientCpuS - serverCpuS - othersCpuS);
   await Promise.all(clients.map((c) => c.close()));
-  return { latencies: latencies.subarray(0, count), elapsedS, problems, clientCpuS, serverCpuS, otherCpuS };
+  return { latencies: latencies.subarray(0, count), elapsedS, problems, clientCpuS, serverCpuS, serverMainCpuS, otherCpuS };
 }
 
 /** One result from one or more slices of the same target. */
@@ -135,6 +141,7 @@ export function combine(name: string, slices: Slice[]): WindowResult {
     problemSamples,
     clientCpuPct: pctOfCore((s) => s.clientCpuS),
     serverCpuPct: pctOfCore((s) => s.serverCpuS),
+    serverMainCpuPct: pctOfCore((s) => s.serverMainCpuS),
     otherCpuPct: pctOfCore((s) => s.otherCpuS),
   };
 }
@@ -188,7 +195,7 @@ export function report(r: WindowResult): void {
   log(
     `  ${r.name}: ${r.requests} requests in ${r.elapsedS.toFixed(2)} s = ${Math.round(r.rps)} req/s; ` +
       `latency p50 ${ms(r.p50)}, p90 ${ms(r.p90)}, p99 ${ms(r.p99)}, max ${ms(r.max)}; ` +
-      `CPU (% of one core): server ${Math.round(r.serverCpuPct)}, client ${Math.round(r.clientCpuPct)}, everything else on the machine ${Math.round(r.otherCpuPct)}; problems: ${r.problems}`,
+      `CPU (% of one core): server ${Math.round(r.serverCpuPct)} (event loop ${Math.round(r.serverMainCpuPct)}), client ${Math.round(r.clientCpuPct)}, everything else on the machine ${Math.round(r.otherCpuPct)}; problems: ${r.problems}`,
   );
   for (const [what, n] of [...r.problemSamples].slice(0, 10)) log(`    ! ${n} x ${what}`);
 }

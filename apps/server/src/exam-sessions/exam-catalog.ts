@@ -25,6 +25,8 @@ export interface SessionPolicy {
  */
 export class ExamCatalog {
   private readonly cache = new Map<string, CachedExam>();
+  /** The silence threshold of each cached exam, worked out once per cached copy (see cachedSilenceMs). */
+  private readonly silence = new WeakMap<CachedExam, number>();
   /** Bumped by each invalidation, so a load that raced an edit is not kept. */
   private readonly versions = new Map<string, number>();
 
@@ -68,5 +70,17 @@ export class ExamCatalog {
 
   async policy(examId: string): Promise<SessionPolicy> {
     return this.policyOf(await this.get(examId));
+  }
+
+  /**
+   * The silence threshold of an exam that is in the cache, without a wait (what every heartbeat
+   * answer carries); undefined when it is not cached (ask `policy`).
+   */
+  cachedSilenceMs(examId: string): number | undefined {
+    const hit = this.cache.get(examId);
+    if (hit === undefined) return undefined;
+    let ms = this.silence.get(hit);
+    if (ms === undefined) this.silence.set(hit, (ms = this.policyOf(hit).silenceMs));
+    return ms;
   }
 }

@@ -78,10 +78,11 @@ export class HeartbeatService {
     return res;
   }
 
-  /** The silence after which this exam's sessions are paused (what the kiosk's offline clock follows). */
-  private async pauseAfterMs(examId: string): Promise<Partial<HeartbeatResponse>> {
-    if (!this.d.catalog) return {};
-    return { pauseAfterMs: (await this.d.catalog.policy(examId)).silenceMs };
+  /** The silence after which this exam's sessions are paused (what the kiosk's offline clock follows); from the catalog's cache when it holds the exam. */
+  private pauseAfterMs(examId: string): number | undefined | Promise<number> {
+    const catalog = this.d.catalog;
+    if (!catalog) return undefined;
+    return catalog.cachedSilenceMs(examId) ?? catalog.policy(examId).then((p) => p.silenceMs);
   }
 
   private async beat(who: CandidateRef, req: HeartbeatRequest): Promise<HeartbeatResponse> {
@@ -164,7 +165,10 @@ export class HeartbeatService {
     if (rec.state.status !== 'active') {
       return refuse(`SESSION_${rec.state.status.toUpperCase()}: the session is ${rec.state.status}${rec.state.pauseKind ? ` (${rec.state.pauseKind})` : ''}`, { instructions });
     }
-    return { sessionValid: true, timeRemaining: remainingSeconds(rec.state, now), serverTime: now, shouldForceRefresh: false, instructions, status: rec.state.status, isLocked: false, ...(await this.pauseAfterMs(rec.examId)) };
+    const ok: HeartbeatResponse = { sessionValid: true, timeRemaining: remainingSeconds(rec.state, now), serverTime: now, shouldForceRefresh: false, instructions, status: rec.state.status, isLocked: false };
+    const pauseAfterMs = this.pauseAfterMs(rec.examId);
+    if (pauseAfterMs !== undefined) ok.pauseAfterMs = typeof pauseAfterMs === 'number' ? pauseAfterMs : await pauseAfterMs;
+    return ok;
   }
 
   /** The device is proven: take its acknowledgements and hand it what staff asked of it. */

@@ -30,8 +30,11 @@ interface Raw {
   body: string;
 }
 
-/** A raw HTTP/1.1 request (no client-side rewriting of headers or body). */
-function send(port: number, method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<Raw> {
+/**
+ * A raw HTTP/1.1 request (no client-side rewriting of headers or body). `split`: the body goes out
+ * in two halves, the second after a pause, so the server has to wait for the rest of it.
+ */
+function send(port: number, method: string, path: string, headers: Record<string, string>, body?: string | Buffer, split = false): Promise<Raw> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -39,7 +42,11 @@ function send(port: number, method: string, path: string, headers: Record<string
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
     });
     req.on('error', reject);
-    if (body !== undefined) req.end(body);
+    if (body !== undefined && split) {
+      const cut = Math.floor(body.length / 2);
+      req.write(body.slice(0, cut));
+      setTimeout(() => req.end(body.slice(cut)), 50);
+    } else if (body !== undefined) req.end(body);
     else req.end();
   });
 }
@@ -75,14 +82,14 @@ function comparable(r: Raw, side: Side) {
   return { status: r.status, headers, body: r.body.split(side.attemptId).join('<attempt>') };
 }
 
-type Case = (side: Side) => { method: string; path: string; headers: Record<string, string>; body?: string | Buffer };
+type Case = (side: Side) => { method: string; path: string; headers: Record<string, string>; body?: string | Buffer; split?: boolean };
 const json = (side: Side, extra: Record<string, string> = {}) => ({ 'content-type': 'application/json', authorization: `Bearer ${side.token}`, ...extra });
 
 async function both(make: Case) {
   const a = make(viaLane);
   const b = make(viaHono);
-  const ra = await send(viaLane.port, a.method, a.path, a.headers, a.body);
-  const rb = await send(viaHono.port, b.method, b.path, b.headers, b.body);
+  const ra = await send(viaLane.port, a.method, a.path, a.headers, a.body, a.split);
+  const rb = await send(viaHono.port, b.method, b.path, b.headers, b.body, b.split);
   expect(comparable(ra, viaLane)).toEqual(comparable(rb, viaHono));
   return ra;
 }
@@ -100,6 +107,12 @@ describe('the fast lane answers the hot routes exactly as Hono does', () => {
     await both((x) => ({ method: 'POST', path: HB, headers: json(x), body: JSON.stringify({ ...other.heartbeat(x.attemptId, 10), deviceFingerprint: x.dev.fingerprint }) }));
     // A query string does not change the route.
     expect((await both((x) => ({ method: 'POST', path: `${HB}?x=1`, headers: json(x), body: JSON.stringify(x.dev.heartbeat(x.attemptId, 11)) }))).status).toBe(200);
+    // A body that arrives after its headers, declared or chunked, is read as it comes.
+    const beat = (x: Side, seq: number) => JSON.stringify(x.dev.heartbeat(x.attemptId, seq));
+    expect((await both((x) => ({ method: 'POST', path: HB, headers: json(x, { 'content-length': String(Buffer.byteLength(beat(x, 12))) }), body: beat(x, 12), split: true }))).status).toBe(200);
+    expect((await both((x) => ({ method: 'POST', path: HB, headers: json(x, { 'transfer-encoding': 'chunked' }), body: beat(x, 13), split: true }))).status).toBe(200);
+    expect((await both((x) => ({ method: 'POST', path: HB, headers: json(x, { 'transfer-encoding': 'chunked' }), body: beat(x, 14) }))).status).toBe(200);
+    expect(JSON.parse((await both((x) => ({ method: 'POST', path: HB, headers: json(x), body: beat(x, 14), split: true }))).body)).toMatchObject({ sessionValid: false });
   });
 
   it('no token, a malformed Authorization header, an unknown token, a staff token', async () => {

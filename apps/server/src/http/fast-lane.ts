@@ -3,7 +3,7 @@ import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import type { Metrics } from '../ports/metrics.ts';
-import { declaredTooLarge } from './body.ts';
+import { declaredTooLarge, declaresTooLarge } from './body.ts';
 import { clientAddress, type ProxyTrust } from './client-address.ts';
 import type { AppEnv } from './context.ts';
 import type { ErrorAnswer } from './error-answer.ts';
@@ -57,36 +57,48 @@ function decode(s: string): string {
   }
 }
 
+/**
+ * The part of Hono's Context.req the registry's routes use, over a node:http request. Methods on a
+ * prototype, not closures made per request: a heartbeat builds one of these and nothing else.
+ */
+class LaneRequest {
+  readonly method: string;
+  constructor(
+    private readonly incoming: IncomingMessage,
+    readonly path: string,
+    private readonly search: string,
+    private readonly params: Record<string, string>,
+  ) {
+    this.method = incoming.method ?? 'GET';
+  }
+
+  header(name: string): string | undefined {
+    const v = this.incoming.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v.join(', ') : v;
+  }
+
+  param(): Record<string, string> {
+    return this.params;
+  }
+
+  query(name?: string): unknown {
+    const q = new URLSearchParams(this.search);
+    if (name !== undefined) return q.get(name) ?? undefined;
+    const all: Record<string, string> = {};
+    for (const [k, v] of q) if (!(k in all)) all[k] = v;
+    return all;
+  }
+}
+
 /** The part of Hono's Context the registry's routes use, over a node:http request. */
 class LaneContext {
   readonly env: { incoming: IncomingMessage };
-  readonly req: {
-    method: string;
-    path: string;
-    header: (name: string) => string | undefined;
-    param: () => Record<string, string>;
-    query: (name?: string) => unknown;
-  };
+  readonly req: LaneRequest;
   private readonly vars = new Map<string, unknown>();
 
   constructor(incoming: IncomingMessage, path: string, search: string, params: Record<string, string>) {
     this.env = { incoming };
-    this.req = {
-      method: incoming.method ?? 'GET',
-      path,
-      header: (name) => {
-        const v = incoming.headers[name.toLowerCase()];
-        return Array.isArray(v) ? v.join(', ') : v;
-      },
-      param: () => params,
-      query: (name?: string) => {
-        const q = new URLSearchParams(search);
-        if (name !== undefined) return q.get(name) ?? undefined;
-        const all: Record<string, string> = {};
-        for (const [k, v] of q) if (!(k in all)) all[k] = v;
-        return all;
-      },
-    };
+    this.req = new LaneRequest(incoming, path, search, params);
   }
 
   get(key: string): unknown {
@@ -106,15 +118,32 @@ class LaneContext {
 export function createFastLane(d: FastLaneDeps) {
   const byMethod = new Map<string, HotRoute[]>();
   for (const r of d.routes) byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r]);
-  const base = Object.entries(d.headers);
+  // The answer's headers as writeHead takes them (name, value, name, value…), flattened once: with
+  // the base headers (and no-store), and without no-store (the 503 of a shutdown).
+  const withCache = Object.entries(d.headers).flat();
+  const withoutCache = Object.entries(d.headers)
+    .filter(([k]) => k !== 'cache-control')
+    .flat();
+  // Node joins a string body to the header block into one chunk (a Buffer body is a chunk of its
+  // own, after a copy out of the string), encoding the whole as UTF-8: the same bytes as long as
+  // every header is ASCII. Answers with extra headers (errors) keep the Buffer body, whatever their
+  // headers hold.
+  const asciiBase = withCache.every((v) => /^[\x00-\x7f]*$/.test(v));
   const debug = d.log.isLevelEnabled('debug');
 
-  function write(res: ServerResponse, status: number, value: unknown, extra: Record<string, string>, withBase: boolean): void {
-    const body = Buffer.from(JSON.stringify(value), 'utf8');
-    const headers: [string, string][] = withBase ? [...base] : base.filter(([k]) => k !== 'cache-control');
-    for (const [k, v] of Object.entries(extra)) headers.push([k.toLowerCase(), v]);
-    headers.push(['content-type', 'application/json'], ['content-length', String(body.length)]);
-    res.writeHead(status, headers.flat());
+  function write(res: ServerResponse, status: number, value: unknown, extra: Record<string, string> | null, withBase: boolean): void {
+    const json = JSON.stringify(value);
+    const headers = (withBase ? withCache : withoutCache).slice();
+    if (extra) for (const k in extra) headers.push(k.toLowerCase(), extra[k]!);
+    if (extra === null && asciiBase) {
+      headers.push('content-type', 'application/json', 'content-length', String(Buffer.byteLength(json, 'utf8')));
+      res.writeHead(status, headers);
+      res.end(json, 'utf8');
+      return;
+    }
+    const body = Buffer.from(json, 'utf8');
+    headers.push('content-type', 'application/json', 'content-length', String(body.length));
+    res.writeHead(status, headers);
     res.end(body);
   }
 
@@ -127,19 +156,20 @@ export function createFastLane(d: FastLaneDeps) {
     }
     const t0 = performance.now();
     const params: Record<string, string> = {};
-    route.params.forEach((name, i) => (params[name] = decode(match[i + 1]!)));
+    for (let i = 0; i < route.params.length; i++) params[route.params[i]!] = decode(match[i + 1]!);
     const c = new LaneContext(req, path, search, params);
     const ip = clientAddress(d.proxies, req.socket.remoteAddress ?? '', c.req.header('x-forwarded-for')).slice(0, 64);
     c.set('ip', ip);
     c.set('maxBody', d.maxBody);
     let status: number;
     try {
-      const refused = await declaredTooLarge(req, c.req.header('content-length'), c.req.header('transfer-encoding'), d.maxBody);
-      if (refused) throw refused;
+      const contentLength = c.req.header('content-length');
+      const transferEncoding = c.req.header('transfer-encoding');
+      if (declaresTooLarge(contentLength, transferEncoding, d.maxBody)) throw await declaredTooLarge(req, contentLength, transferEncoding, d.maxBody);
       const out = (await route.run(c as unknown as Context<AppEnv>)) as unknown as Answer;
       if (!out || out[ANSWER] !== true) throw new Error(`hot route ${method} ${route.path} answered with something the fast lane cannot write`);
       status = out.status;
-      write(res, status, out.value, {}, true);
+      write(res, status, out.value, null, true);
     } catch (err) {
       const a = d.answerError(err, method, path);
       status = a.status;

@@ -1,13 +1,17 @@
-import { createHash, createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual, type BinaryLike, type ScryptOptions } from 'node:crypto';
+import { createHmac, hash, randomBytes, scrypt as scryptCb, timingSafeEqual, type BinaryLike, type ScryptOptions } from 'node:crypto';
 
 /** A bearer secret: 32 bytes (256 bits) from the CSPRNG, base64url. */
 export function newSecret(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
-/** Secrets we issue are high-entropy, so a fast hash is the right tool for them. */
+/**
+ * Secrets we issue are high-entropy, so a fast hash is the right tool for them. SHA-256 of the
+ * UTF-8 bytes, base64url; the one-shot crypto.hash (every bearer request hashes its token) makes
+ * the same digest as createHash().update().digest() without a Hash object.
+ */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('base64url');
+  return hash('sha256', secret, 'base64url');
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {

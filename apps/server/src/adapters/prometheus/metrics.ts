@@ -1,6 +1,10 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Metrics } from '../../ports/metrics.ts';
 
+// Label sets made once (prom-client only reads them).
+const VALID = { result: 'valid' };
+const REFUSED = { result: 'refused' };
+
 export interface Gauges {
   /** Exam sessions by status, read when scraped. */
   sessionsByStatus(): Promise<Record<string, number>>;
@@ -67,7 +71,7 @@ export class PrometheusMetrics implements Metrics {
   }
 
   heartbeat(result: 'valid' | 'refused'): void {
-    this.heartbeats.inc({ result });
+    this.heartbeats.inc(result === 'valid' ? VALID : REFUSED);
   }
   answerSave(outcome: 'applied' | 'stale' | 'refused'): void {
     this.saves.inc({ outcome });
@@ -88,6 +92,18 @@ export class PrometheusMetrics implements Metrics {
     this.connections.inc();
   }
   request(group: string, status: number, seconds: number): void {
-    this.latency.observe({ route: group, status: `${Math.floor(status / 100)}xx` }, seconds);
+    this.latency.observe(this.requestLabels(group, status), seconds);
+  }
+
+  /** The label set of each route group and status class (1xx…5xx), made once instead of once per request. */
+  private readonly labelSets = new Map<string, { route: string; status: string }[]>();
+  private requestLabels(route: string, status: number): { route: string; status: string } {
+    const cls = Math.floor(status / 100);
+    let byClass = this.labelSets.get(route);
+    if (!byClass) {
+      if (this.labelSets.size >= 1000) this.labelSets.clear();
+      this.labelSets.set(route, (byClass = []));
+    }
+    return (byClass[cls] ??= { route, status: `${cls}xx` });
   }
 }
