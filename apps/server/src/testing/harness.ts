@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { heartbeatSigningString, recoverSigningString } from '@invigil/contract';
@@ -35,6 +35,8 @@ export async function spawnServer(env: Record<string, string> = {}, reuse?: { da
       DATA_DIR: dataDir,
       ADMIN_PASSWORD: adminPassword,
       LOG_LEVEL: 'warn',
+      // As scripts/start.sh sets it: libuv's thread pool no larger than the machine's cores.
+      UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? String(Math.min(4, availableParallelism())),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
