@@ -1,13 +1,35 @@
 import type { Database } from '../ports/database.ts';
 import { unauthenticated } from '../ports/errors.ts';
 import type { LoginActivity } from '../ports/login-activity.ts';
-import type { Principal } from '../ports/types.ts';
+import type { AuthSessionRecord, Principal } from '../ports/types.ts';
 import { hashSecret } from '../security/tokens.ts';
 import { aliveAfter, loginDeadline } from './deadline.ts';
 
 /** Turns a bearer token into its principal; activity is recorded off the write path and flushed in batches. */
+/**
+ * A login pinned to its running attempt has no deadline, so its activity decides nothing until the
+ * attempt ends (which sets it to the end): it is recorded at most this often per process, for the
+ * "last active" of the sessions list. Every other login's activity is recorded with each request.
+ */
+export const PINNED_ACTIVITY_EVERY_MS = 30_000;
+
 export class Authenticator {
+  /** Pinned logins' last recorded activity, this process (bounded: cleared when full). */
+  private readonly pinnedTouched = new Map<string, number>();
+
   constructor(private readonly d: { db: Database; activity: LoginActivity; now: () => number }) {}
+
+  private async recordActivity(s: AuthSessionRecord, t: number): Promise<number | undefined> {
+    const after = aliveAfter(s, t);
+    if (after === Infinity) return undefined;
+    if (s.pinnedAttemptId) {
+      const last = this.pinnedTouched.get(s.id);
+      if (last !== undefined && t - last >= 0 && t - last < PINNED_ACTIVITY_EVERY_MS) return undefined;
+      if (this.pinnedTouched.size >= 200_000) this.pinnedTouched.clear();
+      this.pinnedTouched.set(s.id, t);
+    }
+    return this.d.activity.touchIfAfter(s.id, t, after);
+  }
 
   /** `fresh`: the login as the database holds it now, not a cached copy (for periodic re-checks). */
   async authenticate(token: string | undefined, o: { fresh?: boolean } = {}): Promise<Principal> {
@@ -17,8 +39,7 @@ export class Authenticator {
     if (!s || s.revokedAt !== null) throw unauthenticated('your session has ended; sign in again');
     // The activity seen since the last flush is read and this request recorded in one call; the
     // request counts as activity only if the login is still alive (see aliveAfter).
-    const after = aliveAfter(s, t);
-    const seen = after === Infinity ? undefined : await this.d.activity.touchIfAfter(s.id, t, after);
+    const seen = await this.recordActivity(s, t);
     if (t >= loginDeadline(s, Math.max(s.lastActivity, seen ?? 0))) {
       // A copy held in memory may predate a pin or an activity flush (which only ever move the
       // deadline later): the database has the last word before a login is refused for it.

@@ -1,0 +1,42 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MemoryLoginActivity } from '../adapters/memory/login-activity.ts';
+import { loginFixture, sessionFixture } from '../adapters/session-fixture.ts';
+import { openDatabase } from '../adapters/sqlite/open.ts';
+import { SqliteDatabase } from '../adapters/sqlite/sqlite-database.ts';
+import { hashSecret } from '../security/tokens.ts';
+import { Authenticator, PINNED_ACTIVITY_EVERY_MS } from './authenticator.ts';
+
+describe('the authenticator records login activity', () => {
+  const T = Date.parse('2026-12-01T09:00:00Z');
+
+  it('with every request of a login that can idle out; at most every 30 s of one pinned to its running attempt', async () => {
+    const db = new SqliteDatabase(openDatabase(mkdtempSync(join(tmpdir(), 'invigil-auth-'))));
+    const examId = (await db.repos.exams.create('exam-1', { title: 'Auth', durationMinutes: 60, questions: [] }, 'admin', T)).id;
+    const rec = sessionFixture({ examId, candidateId: 'c1', at: T });
+    await db.repos.examSessions.insert(rec, T);
+    await db.repos.loginSessions.insert(loginFixture({ userId: 'c1', at: T }, { id: 'pinned', tokenHash: hashSecret('tok-pinned'), role: 'candidate', subjectType: 'candidate', examId, candidateId: 'c1' }));
+    await db.repos.loginSessions.pin('pinned', rec.attemptId);
+    await db.repos.loginSessions.insert(loginFixture({ userId: 'p1', at: T }, { id: 'staff', tokenHash: hashSecret('tok-staff') }));
+    const activity = new MemoryLoginActivity();
+    let t = T;
+    const auth = new Authenticator({ db, activity, now: () => t });
+    const recorded = async () => Object.fromEntries((await activity.drain()).map((a) => [a.id, a.lastActivity - T]));
+    try {
+      await auth.authenticate('tok-pinned');
+      await auth.authenticate('tok-staff');
+      expect(await recorded()).toEqual({ pinned: 0, staff: 0 });
+      t = T + 10_000;
+      await auth.authenticate('tok-pinned');
+      await auth.authenticate('tok-staff');
+      expect(await recorded()).toEqual({ staff: 10_000 });
+      t = T + PINNED_ACTIVITY_EVERY_MS;
+      await auth.authenticate('tok-pinned');
+      expect(await recorded()).toEqual({ pinned: PINNED_ACTIVITY_EVERY_MS });
+    } finally {
+      await db.close();
+    }
+  });
+});
