@@ -222,7 +222,7 @@ async function main(): Promise<number> {
       ['heartbeat latency p50 / p99', `${ms(hbResult.p50)} / ${ms(hbResult.p99)}`, ''],
       ['bare Hono req/s', `${Math.round(bareResult.rps)}`, ''],
       ['bare Hono latency p50 / p99', `${ms(bareResult.p50)} / ${ms(bareResult.p99)}`, ''],
-      ['ratio heartbeat / bare', ratio.toFixed(2), `target >= 1.0: ${ratio >= 1 ? 'met' : 'NOT met'}`],
+      ['ratio heartbeat / bare', ratio.toFixed(3), `target >= 1.0: ${ratio >= 1 ? 'met' : 'NOT met'}`],
       [
         'server CPU per request hb / bare',
         `${usPerReq(hbResult)} / ${usPerReq(bareResult)} us`,
