@@ -67,17 +67,24 @@ export const CreateExamRequest = z
   .object({
     title: z.string().trim().min(1).max(300),
     durationMinutes: z.number().int().min(1).max(24 * 60),
-    questions: z.array(Question).max(1_000),
+    /** Required for an open exam; a draft may be created without (its questions come later, by PATCH). */
+    questions: z.array(Question).max(1_000).optional(),
     /** Beyond PROTOCOL: 'draft' creates an exam candidates cannot see until it is opened (default 'open'). */
     status: z.enum(['draft', 'open']).optional(),
   })
   .superRefine((e, ctx) => {
+    if (e.questions === undefined) {
+      if (e.status !== 'draft') ctx.addIssue({ code: 'custom', path: ['questions'], message: 'questions are required (only a draft may be created without them)' });
+      return;
+    }
     const ids = e.questions.map((q) => q.id);
     if (new Set(ids).size !== ids.length) {
       ctx.addIssue({ code: 'custom', path: ['questions'], message: 'question ids must be unique' });
     }
   });
 export type CreateExamRequest = z.infer<typeof CreateExamRequest>;
+/** What a store is given to create an exam: the request with its questions (none yet for a draft). */
+export type NewExam = Omit<CreateExamRequest, 'questions' | 'status'> & { questions: Question[] };
 
 export const Exam = z.object({
   id: Id,

@@ -125,6 +125,20 @@ describe('exam lifecycle: draft → open → closed', () => {
     expect(JSON.parse(audit[0]!.detail)).toMatchObject({ examId, runningSessions: 2 });
   });
 
+  it('a draft may be created without questions (they come later); an open exam may not, and the refusal creates nothing', async () => {
+    const before = (await api('GET', '/admin/exams?limit=1000')).body.exams.length;
+    const refused = await api('POST', '/admin/exams', { title: 'No questions', durationMinutes: 20 });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('questions');
+    expect((await api('GET', '/admin/exams?limit=1000')).body.exams.length).toBe(before);
+    const draft = await api('POST', '/admin/exams', { title: 'Questions later', durationMinutes: 20, status: 'draft' });
+    expect(draft.status).toBe(201);
+    expect(draft.body).toMatchObject({ status: 'draft', questions: [] });
+    expect((await api('POST', `/admin/exams/${draft.body.id}/open`)).body.error.code).toBe('NO_QUESTIONS');
+    expect((await api('PATCH', `/admin/exams/${draft.body.id}`, { questions: QUESTIONS })).status).toBe(200);
+    expect((await api('POST', `/admin/exams/${draft.body.id}/open`)).status).toBe(200);
+  });
+
   it('duplicate: a new draft with the questions, duration and policy, a new code; the original is untouched', async () => {
     const src = await api('POST', '/admin/exams', { title: 'Original', durationMinutes: 40, questions: QUESTIONS });
     await api('PUT', `/admin/exams/${src.body.id}/policy`, { heartbeatIntervalMs: 20_000 });

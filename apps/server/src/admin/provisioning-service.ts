@@ -38,11 +38,12 @@ export class ProvisioningService {
   createExam(by: Principal, input: CreateExamRequest, ip: string): Promise<Exam> {
     const id = randomUUID();
     const now = this.d.now();
-    const { status, ...exam } = input;
+    const { status, questions, ...rest } = input;
+    const exam = { ...rest, questions: questions ?? [] };
     return this.d.db.tx(async (r) => {
       const code = await freeExamCode(r);
       const created = await r.exams.create(id, exam, by.userId, now, { code, status: status ?? 'open' });
-      await r.audit.append([{ at: now, actorType: 'staff', actorId: by.userId, action: 'exam.created', detail: { examId: id, code, status: created.status, title: input.title, questions: input.questions.length }, ip }]);
+      await r.audit.append([{ at: now, actorType: 'staff', actorId: by.userId, action: 'exam.created', detail: { examId: id, code, status: created.status, title: input.title, questions: exam.questions.length }, ip }]);
       return toExam(created);
     });
   }

@@ -1,4 +1,4 @@
-import type { CreateExamRequest } from '@invigil/contract';
+import type { NewExam } from '@invigil/contract';
 import type {
   AdminExamRecord,
   CenterRecord,
@@ -109,7 +109,7 @@ export interface LoginSessionRepo {
 
 export interface ExamRepo {
   /** `extra.status` defaults to open (PROTOCOL: an exam created with questions is open); `extra.code` to a fresh random one. */
-  create(id: string, input: CreateExamRequest, createdBy: string, now: number, extra?: { code?: string; status?: ExamStatus }): Promise<ExamRecord>;
+  create(id: string, input: NewExam, createdBy: string, now: number, extra?: { code?: string; status?: ExamStatus }): Promise<ExamRecord>;
   get(id: string): Promise<ExamRecord | undefined>;
   /** The exam with this short code (as stored: upper case). */
   findByCode(code: string): Promise<ExamRecord | undefined>;

@@ -1,5 +1,5 @@
 import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { CreateExamRequest, Question } from '@invigil/contract';
+import type { NewExam, Question } from '@invigil/contract';
 import type { AdminExamRecord, ExamPatch, ExamStatus } from '../../../ports/admin-records.ts';
 import type { ExamRepo } from '../../../ports/repositories.ts';
 import { EXAM_CODE_LENGTH, newShortCode } from '../../../security/short-code.ts';
@@ -34,7 +34,7 @@ const toExam = (r: ExamRow): ExamRecord => ({
 export class PgExams implements ExamRepo {
   constructor(private readonly x: Exec) {}
 
-  async create(id: string, input: CreateExamRequest, createdBy: string, now: number, extra: { code?: string; status?: ExamStatus } = {}): Promise<ExamRecord> {
+  async create(id: string, input: NewExam, createdBy: string, now: number, extra: { code?: string; status?: ExamStatus } = {}): Promise<ExamRecord> {
     const status = extra.status ?? 'open';
     const code = extra.code ?? newShortCode(EXAM_CODE_LENGTH);
     await this.x.db.insert(exams).values({ id, code, title: input.title, durationMinutes: input.durationMinutes, questions: JSON.stringify(input.questions), status, createdAt: now, createdBy });

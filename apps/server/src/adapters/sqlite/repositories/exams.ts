@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { CreateExamRequest, Question } from '@invigil/contract';
+import type { NewExam, Question } from '@invigil/contract';
 import type { AdminExamRecord, ExamPatch, ExamStatus } from '../../../ports/admin-records.ts';
 import type { ExamRepo } from '../../../ports/repositories.ts';
 import { EXAM_CODE_LENGTH, newShortCode } from '../../../security/short-code.ts';
@@ -46,7 +46,7 @@ export class SqliteExams implements Sync<ExamRepo> {
     this.byCode = (code: string) => byCode.get(code) as ExamRow | undefined;
   }
 
-  create(id: string, input: CreateExamRequest, createdBy: string, now: number, extra: { code?: string; status?: ExamStatus } = {}): ExamRecord {
+  create(id: string, input: NewExam, createdBy: string, now: number, extra: { code?: string; status?: ExamStatus } = {}): ExamRecord {
     const status = extra.status ?? 'open';
     const code = extra.code ?? newShortCode(EXAM_CODE_LENGTH);
     this.db.insert(exams).values({ id, code, title: input.title, durationMinutes: input.durationMinutes, questions: JSON.stringify(input.questions), status, createdAt: now, createdBy }).run();
