@@ -39,4 +39,25 @@ describe('the authenticator records login activity', () => {
       await db.close();
     }
   });
+
+  it('a sign-in counts the logins that are live by the activity seen, flushed to the database or not', async () => {
+    const db = new SqliteDatabase(openDatabase(mkdtempSync(join(tmpdir(), 'invigil-auth-'))));
+    const idle = 10 * 60_000;
+    const staff = (id: string, over = {}) => loginFixture({ userId: 'p1', at: T }, { id, tokenHash: hashSecret(`tok-${id}`), idleTimeoutMs: idle, expiresAt: T + 10 * idle, ...over });
+    await db.repos.loginSessions.insert(staff('kept-alive')); // its activity is not in the database yet
+    await db.repos.loginSessions.insert(staff('idle')); // nothing since T
+    await db.repos.loginSessions.insert(staff('flushed', { lastActivity: T + idle - 1_000 }));
+    await db.repos.loginSessions.insert(staff('revoked', { revokedAt: T + 1, revokeReason: 'logout' }));
+    const activity = new MemoryLoginActivity();
+    await activity.touch('kept-alive', T + idle - 5_000);
+    const auth = new Authenticator({ db, activity, now: () => T });
+    try {
+      const t = T + idle + 1_000; // the database alone says only 'flushed' is live
+      expect((await db.repos.loginSessions.live('p1', t)).map((s) => s.id)).toEqual(['flushed']);
+      expect((await db.tx((r) => auth.liveLogins(r, 'p1', t))).map((s) => s.id).sort()).toEqual(['flushed', 'kept-alive']);
+      expect(await db.tx((r) => auth.liveLogins(r, 'p1', T + 2 * idle))).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
 });

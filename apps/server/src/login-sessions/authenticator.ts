@@ -1,4 +1,5 @@
 import type { Database } from '../ports/database.ts';
+import type { Repos } from '../ports/repositories.ts';
 import { unauthenticated } from '../ports/errors.ts';
 import type { LoginActivity } from '../ports/login-activity.ts';
 import type { AuthSessionRecord, Principal } from '../ports/types.ts';
@@ -12,6 +13,9 @@ import { aliveAfter, loginDeadline } from './deadline.ts';
  * "last active" of the sessions list. Every other login's activity is recorded with each request.
  */
 export const PINNED_ACTIVITY_EVERY_MS = 30_000;
+
+/** How far login activity in the database may lag the activity seen (flushed each second; a wide margin). */
+export const ACTIVITY_LAG_MS = 60_000;
 
 export class Authenticator {
   /** Pinned logins' last recorded activity, this process (bounded: cleared when full). */
@@ -54,6 +58,20 @@ export class Authenticator {
       candidateId: s.candidateId,
       ...(s.role === 'proctor' ? { assignments: await this.d.db.repos.staff.assignments(s.userId) } : {}),
     };
+  }
+
+  /**
+   * The user's live logins, oldest first, as the database and the activity not flushed yet say
+   * together (what a sign-in counts against its role's limit), without flushing: the database is
+   * asked for every login that would be live with up to `ACTIVITY_LAG_MS` more activity, and each
+   * is then judged by its deadline with the activity seen. Activity reaches the database each
+   * second (the presence-flush job), so nothing live is left out while that job runs.
+   */
+  async liveLogins(r: Repos, userId: string, t: number): Promise<AuthSessionRecord[]> {
+    const maybe = await r.loginSessions.live(userId, t - ACTIVITY_LAG_MS);
+    if (maybe.length === 0) return maybe;
+    const seen = await this.d.activity.lastSeen(maybe.map((s) => s.id));
+    return maybe.filter((s) => t < loginDeadline(s, Math.max(s.lastActivity, seen.get(s.id) ?? 0)));
   }
 
   /**

@@ -149,7 +149,6 @@ export class LoginService {
     client: ClientInfo,
     opts: { endOldest?: boolean } = {},
   ): Promise<{ token: string; session: AuthSessionRecord }> {
-    await this.d.authenticator.flushActivity(); // limits count live sessions: the database must know recent activity
     const t = this.d.now();
     const policy = (await this.d.policies.policies())[who.role];
     const token = newSecret();
@@ -168,7 +167,8 @@ export class LoginService {
     };
     const outcome = await this.d.db.tx(async (r) => {
       await r.loginSessions.lockUser(who.userId);
-      const live = await r.loginSessions.live(who.userId, t);
+      // Limits count live sessions, with the activity not flushed yet (no flush per sign-in).
+      const live = await this.d.authenticator.liveLogins(r, who.userId, t);
       const evicted: string[] = [];
       if (live.length >= policy.maxSessions) {
         if (policy.denyWhileExamActive && who.candidateId && (await r.examSessions.countActive(who.candidateId)) > 0) {
