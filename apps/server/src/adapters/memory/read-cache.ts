@@ -68,6 +68,8 @@ class Cache {
   readonly logins = new Map<string, Held<AuthSessionRecord>>();
   /** login id → token hash, for activity flushes. */
   readonly loginHash = new Map<string, string>();
+  /** token hash → the stamps its login depended on when last read (with stamps only). */
+  readonly loginKeysOf = new Map<string, string[]>();
   epoch = 0;
   hits = 0;
   misses = 0;
@@ -87,6 +89,11 @@ class Cache {
     if (age >= 0 && age < this.maxAgeMs) return h;
     map.delete(key);
     return undefined;
+  }
+
+  rememberKeys(tokenHash: string, keys: string[]): void {
+    if (this.loginKeysOf.size >= this.maxLogins) this.loginKeysOf.delete(this.loginKeysOf.keys().next().value!);
+    this.loginKeysOf.set(tokenHash, keys);
   }
 
   /** Everything goes (the stamps' connection was lost). */
@@ -229,6 +236,7 @@ function loginsRepo(inner: LoginSessionRepo, cache: Cache, unit: Unit | null, st
     if (!rec) cache.logins.delete(tokenHash);
     else if (!stamp) cache.putLogin(tokenHash, copyLogin(rec));
     else if (keys && sameKeys(keys, loginKeys(rec)) && !stamp.some(isWriting)) cache.putLogin(tokenHash, copyLogin(rec), stamp.join(' '));
+    else cache.rememberKeys(tokenHash, loginKeys(rec)); // depends on other stamps now (pinned, unpinned): next time
     return rec;
   };
   return {
@@ -267,10 +275,15 @@ function loginsRepo(inner: LoginSessionRepo, cache: Cache, unit: Unit | null, st
         return fill(tokenHash, epoch, keys, now);
       }
       cache.misses += 1;
-      // Which stamps a login depends on shows only in its row: read it, then its stamps, then the row again.
-      const first = await inner.findByTokenHash(tokenHash);
-      if (!first || cache.epoch !== epoch) return first;
-      const keys = loginKeys(first);
+      // Which stamps a login depends on shows only in its row. The first time a token is seen its row
+      // is read and only those keys are kept; the next time its stamps are read first, then the row,
+      // which is then kept under them.
+      const keys = cache.loginKeysOf.get(tokenHash);
+      if (!keys) {
+        const first = await inner.findByTokenHash(tokenHash);
+        if (first) cache.rememberKeys(tokenHash, loginKeys(first));
+        return first;
+      }
       return fill(tokenHash, epoch, keys, await stamps.read(keys));
     },
   };

@@ -163,7 +163,11 @@ if (!redis.url || pgUnavailable) {
       const rec = sessionFixture({ examId, candidateId: 'c3', at: T });
       await plain.repos.examSessions.insert(rec, T);
       await plain.repos.loginSessions.pin('l3', rec.attemptId);
+      // A token's first read learns which stamps its login depends on, the second is kept under them.
       for (const h of ['h1', 'h2', 'h3']) await b.db.repos.loginSessions.findByTokenHash(h);
+      expect(b.db.cacheStats.logins).toBe(0);
+      for (const h of ['h1', 'h2', 'h3']) await b.db.repos.loginSessions.findByTokenHash(h);
+      expect(b.db.cacheStats.logins).toBe(3);
       const hits = b.db.cacheStats.hits;
       for (const h of ['h1', 'h2', 'h3']) expect((await b.db.repos.loginSessions.findByTokenHash(h))!.revokedAt).toBeNull();
       expect(b.db.cacheStats.hits).toBe(hits + 3);
@@ -186,7 +190,9 @@ if (!redis.url || pgUnavailable) {
       await plain.repos.loginSessions.insert(loginFixture({ userId: 'u1', at: T }, { id: 'l1', tokenHash: hashSecret(token), idleTimeoutMs: 3_600_000, expiresAt: T + 10 * 3_600_000 }));
       let t = T;
       const auth = new Authenticator({ db: b.db, activity: new MemoryLoginActivity(), now: () => t });
-      expect((await auth.authenticate(token)).sessionId).toBe('l1'); // B holds the login, last active at T
+      expect((await auth.authenticate(token)).sessionId).toBe('l1');
+      expect((await auth.authenticate(token)).sessionId).toBe('l1'); // now B holds the login, last active at T
+      expect(b.db.cacheStats.logins).toBe(1);
       await plain.repos.loginSessions.touch([{ id: 'l1', lastActivity: T + 50 * 60_000 }]); // another instance flushed activity
       t = T + 70 * 60_000; // idle by B's copy, not by the database
       expect((await auth.authenticate(token)).sessionId).toBe('l1');
