@@ -125,6 +125,21 @@ export function describeScaleOut(label: string, o: ClusterOptions): void {
       }
     });
 
+    it('a session locked, unlocked and its login revoked on one instance: the instance that holds them in memory answers each change at once', async () => {
+      const k = await kiosk(1);
+      const beat = (seq: number) => call(`${at(1)}/exams/sessions/heartbeat`, 'POST', k.dev.heartbeat(k.attemptId, seq), k.token);
+      for (const seq of [1, 2, 3]) expect((await beat(seq)).body.sessionValid).toBe(true); // read, then held in memory
+      expect((await call(`${at(0)}/proctor/sessions/${k.attemptId}/actions`, 'POST', { action: 'lock', reason: 'phone seen' }, adminToken)).status).toBe(200);
+      const locked = await beat(4);
+      expect(locked.body).toMatchObject({ sessionValid: false, isLocked: true });
+      expect(locked.body.warning).toMatch(/^SESSION_LOCKED/);
+      expect((await call(`${at(0)}/proctor/sessions/${k.attemptId}/actions`, 'POST', { action: 'unlock', reason: 'phone handed in' }, adminToken)).status).toBe(200);
+      expect((await beat(5)).body).toMatchObject({ sessionValid: true, isLocked: false });
+      expect((await beat(5)).body.warning).toMatch(/^REPLAYED_SEQ/); // a seq refused on a copy held in memory is still refused
+      expect((await call(`${at(0)}/admin/exams/${examId}/candidates/so-${k.n}/sessions`, 'DELETE', undefined, adminToken)).body.revoked).toBe(1);
+      expect((await beat(6)).status).toBe(401);
+    });
+
     it('an SSE subscriber on one instance sees events made on another, and replays what it missed after a reconnect', async () => {
       const k = await kiosk(0);
       const first = await openEvents(c.instances[0]!.url, adminToken);
