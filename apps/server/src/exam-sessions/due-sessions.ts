@@ -1,3 +1,4 @@
+import type { CopyCheck } from '../ports/stamps.ts';
 import type { Presence } from '../ports/presence.ts';
 
 /** What decides when a session is next due, as last known here. */
@@ -107,6 +108,15 @@ export function noteInto(presence: Presence, due: DueSessions): Presence {
       if (ok) due.seen(attemptId, at);
       return ok;
     },
+    ...(presence.advanceIfCurrent
+      ? {
+          advanceIfCurrent: async (attemptId: string, seq: number, at: number, floorSeq: number, check: CopyCheck) => {
+            const r = await presence.advanceIfCurrent!(attemptId, seq, at, floorSeq, check);
+            if (r === 'taken') due.seen(attemptId, at);
+            return r;
+          },
+        }
+      : {}),
     touch: async (attemptId, at, floorSeq) => {
       await presence.touch(attemptId, at, floorSeq);
       due.seen(attemptId, at);

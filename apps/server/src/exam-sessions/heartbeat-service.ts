@@ -85,20 +85,30 @@ export class HeartbeatService {
     return catalog.cachedSilenceMs(examId) ?? catalog.policy(examId).then((p) => p.silenceMs);
   }
 
-  private async beat(who: CandidateRef, req: HeartbeatRequest): Promise<HeartbeatResponse> {
+  /**
+   * `checked`: the session is read with its stamp checked (never a held copy); `prior`: the
+   * signature's check already made against a key (a beat started again keeps it).
+   */
+  private async beat(who: CandidateRef, req: HeartbeatRequest, checked = false, prior?: { key: string | null; ok: boolean }): Promise<HeartbeatResponse> {
     // The signature is checked off the event loop (libuv's thread pool) against the key this attempt
     // was bound to, remembered from an earlier heartbeat; the session is read after the check, so the
     // answer (lock, status, instructions) is the state after it. Should the key have changed
     // meanwhile (a transfer to another desk), the check is made again with the key now bound.
-    let signedKey = this.boundKeys.get(req.attemptId);
-    let signatureOk = signedKey === undefined ? false : await this.checkSignature(signedKey, req);
-    let rec = await this.d.reader.mustBeMine(who, req.attemptId);
+    const { presence } = this.d.shared;
+    let signedKey = prior ? prior.key : this.boundKeys.get(req.attemptId);
+    let signatureOk = prior ? prior.ok : signedKey === undefined ? false : await this.checkSignature(signedKey, req);
+    // With REDIS_URL the session may be the copy this process holds, its stamp checked in the very
+    // step that takes the seq (advanceIfCurrent): one Redis call fewer per heartbeat. Every other
+    // outcome starts again from a checked read before it does or answers anything.
+    const held = checked || !presence.advanceIfCurrent ? undefined : this.d.reader.held(who, req.attemptId);
+    let rec = held?.rec ?? (await this.d.reader.mustBeMine(who, req.attemptId));
     if (signedKey !== rec.devicePublicKey) {
       signedKey = rec.devicePublicKey;
       this.rememberKey(rec.attemptId, signedKey);
       signatureOk = await this.checkSignature(signedKey, req);
-      rec = await this.d.reader.mustBeMine(who, req.attemptId);
+      if (!held) rec = await this.d.reader.mustBeMine(who, req.attemptId);
     }
+    const again = () => this.beat(who, req, true, { key: signedKey ?? null, ok: signatureOk });
     const now = this.d.now();
     const refuse = (warning: string, extra: Partial<HeartbeatResponse> = {}): HeartbeatResponse => ({
       sessionValid: false,
@@ -123,6 +133,7 @@ export class HeartbeatService {
             : !signatureOk
               ? 'the signature does not match the device key this session is bound to'
               : fingerprintMismatch(rec, req.deviceFingerprint);
+    if (held && (mismatch || settle(rec.state, now) || isFinal(rec.state) || rec.state.isLocked || req.seq > rec.lastSeq + MAX_SEQ_JUMP)) return again();
     if (mismatch) {
       await this.deviceAlert(rec, who, mismatch, now);
       return refuse(`DEVICE_MISMATCH: ${mismatch}`, { shouldForceRefresh: true });
@@ -152,7 +163,9 @@ export class HeartbeatService {
     // answer is used only when the seq is taken.
     const hint = this.d.shared.hints.peek(rec.attemptId);
     hint.catch(() => undefined); // awaited below, or not needed: never an unhandled rejection
-    if (!(await this.d.shared.presence.advance(rec.attemptId, req.seq, now, rec.lastSeq))) {
+    const taken = held ? await presence.advanceIfCurrent!(rec.attemptId, req.seq, now, rec.lastSeq, held.check) : (await presence.advance(rec.attemptId, req.seq, now, rec.lastSeq)) ? 'taken' : 'replayed';
+    if (taken === 'stale') return again();
+    if (taken === 'replayed') {
       if (await this.d.changes.alertOnce(`${rec.attemptId}:replay`, now)) {
         await this.d.changes.alert(rec, { at: now, kind: 'heartbeat_replay', severity: 'warning', message: `heartbeat seq ${req.seq} was not above the last one seen`, detail: { seq: req.seq } });
       }

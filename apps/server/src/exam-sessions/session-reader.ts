@@ -3,6 +3,7 @@ import { canResume, remainingSeconds } from '@invigil/core';
 import type { Database } from '../ports/database.ts';
 import { notFound } from '../ports/errors.ts';
 import type { Presence } from '../ports/presence.ts';
+import type { CopyCheck } from '../ports/stamps.ts';
 import type { CandidateRef, SessionRecord } from '../ports/types.ts';
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -32,6 +33,15 @@ export class SessionReader {
   async mine(who: CandidateRef, attemptId: string): Promise<SessionRecord | undefined> {
     const rec = await this.d.db.repos.examSessions.get(attemptId, who.candidateId);
     return rec && (who.examId === null || rec.examId === who.examId) ? rec : undefined;
+  }
+
+  /**
+   * The candidate's own attempt as a copy held in memory, not yet checked against its stamp (see
+   * ExamSessionRepo.held), or undefined when none is held (then read it with `mustBeMine`).
+   */
+  held(who: CandidateRef, attemptId: string): { rec: SessionRecord; check: CopyCheck } | undefined {
+    const h = this.d.db.repos.examSessions.held?.(attemptId, who.candidateId);
+    return h && (who.examId === null || h.rec.examId === who.examId) ? h : undefined;
   }
 
   async mustBeMine(who: CandidateRef, attemptId: string): Promise<SessionRecord> {

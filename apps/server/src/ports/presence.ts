@@ -1,3 +1,4 @@
+import type { CopyCheck } from './stamps.ts';
 import type { PresenceFlush } from './types.ts';
 
 /**
@@ -16,6 +17,12 @@ export interface Presence {
    * or out-of-order seq.
    */
   advance(attemptId: string, seq: number, at: number, floorSeq: number): Promise<boolean>;
+  /**
+   * `advance`, made only while the copy of the session the caller decided on is still the current
+   * one (its stamp unchanged), in the same atomic step: 'stale' (nothing taken) when it is not.
+   * Only where copies are checked by stamps (Redis).
+   */
+  advanceIfCurrent?(attemptId: string, seq: number, at: number, floorSeq: number, check: CopyCheck): Promise<'taken' | 'replayed' | 'stale'>;
   /** Marks the attempt alive now without a seq (start, resume, recovery, unlock). */
   touch(attemptId: string, at: number, floorSeq: number): Promise<void>;
   get(attemptId: string): Promise<PresenceEntry | undefined>;

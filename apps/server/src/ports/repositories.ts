@@ -1,4 +1,5 @@
 import type { NewExam } from '@invigil/contract';
+import type { CopyCheck } from './stamps.ts';
 import type {
   AdminExamRecord,
   CenterRecord,
@@ -169,6 +170,13 @@ export interface ExamSessionRepo {
   /** How many sessions there are in each status (for metrics). */
   countByStatus(): Promise<Record<string, number>>;
   recordPresence(batch: PresenceFlush[]): Promise<void>;
+  /**
+   * With the read cache across processes only: the copy held in memory, NOT checked against its
+   * stamp, with what it was read under. A caller acts on it only once a check of that stamp made
+   * atomically with its own step has passed (Presence.advanceIfCurrent), and reads it with `get`
+   * otherwise.
+   */
+  held?(attemptId: string, candidateId?: string): { rec: SessionRecord; check: CopyCheck } | undefined;
 }
 
 export interface AnswerRepo {

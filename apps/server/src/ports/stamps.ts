@@ -24,3 +24,9 @@ export interface Stamps {
 /** The prefix of a stamp that says a change is under way. */
 export const WRITING = 'w:';
 export const isWriting = (stamp: string): boolean => stamp.startsWith(WRITING);
+
+/** What a copy held in memory was read under: the presence port can check it in the same step as a seq. */
+export interface CopyCheck {
+  key: string;
+  stamp: string;
+}

@@ -195,6 +195,16 @@ function sessionsRepo(inner: ExamSessionRepo, cache: Cache, unit: Unit | null, s
       await inner.recordPresence(batch);
       cache.presence(batch);
     },
+    ...(stamps && !unit
+      ? {
+          held: (attemptId: string, candidateId?: string) => {
+            const h = cache.held(cache.sessions, attemptId);
+            if (!h || h.stamp === undefined) return undefined;
+            const rec = mine(copySession(h.rec), candidateId);
+            return rec ? { rec, check: { key: sessionKey(attemptId), stamp: h.stamp } } : undefined;
+          },
+        }
+      : {}),
     get: async (attemptId, candidateId) => {
       if (unit) return inner.get(attemptId, candidateId);
       const epoch = cache.epoch;

@@ -1,14 +1,19 @@
 import type { Redis } from 'ioredis';
 import type { Presence, PresenceEntry } from '../../ports/presence.ts';
+import type { CopyCheck } from '../../ports/stamps.ts';
 import type { PresenceFlush } from '../../ports/types.ts';
 import { script, type Keys } from './connection.ts';
+import { stampKey } from './stamps.ts';
 
 /** An attempt's entry lives this long after its last beat (an abandoned one cleans itself up). */
 const ENTRY_TTL_MS = 48 * 3_600_000;
 
-// KEYS: entry hash, last-seen sorted set, dirty set. ARGV: seq (or -1 for a touch), at, floor, attemptId, ttl.
-// The seq check and the write are one script: atomic against every other process.
+// KEYS: entry hash, last-seen sorted set, dirty set[, the stamp of the caller's copy of the session].
+// ARGV: seq (or -1 for a touch), at, floor, attemptId, ttl[, the stamp that copy was read under].
+// The seq check and the write are one script: atomic against every other process. With a stamp,
+// nothing happens unless it is still the current one (2: the caller's copy is stale).
 const ADVANCE = `
+if KEYS[4] and redis.call('GET', KEYS[4]) ~= ARGV[6] then return 2 end
 local held = redis.call('HMGET', KEYS[1], 's', 't')
 local cur = tonumber(held[1] or '0')
 local floor = tonumber(ARGV[3])
@@ -75,6 +80,11 @@ export class RedisPresence implements Presence {
 
   async advance(attemptId: string, seq: number, at: number, floorSeq: number): Promise<boolean> {
     return (await this.run(seq, attemptId, at, floorSeq)) === 1;
+  }
+
+  async advanceIfCurrent(attemptId: string, seq: number, at: number, floorSeq: number, check: CopyCheck): Promise<'taken' | 'replayed' | 'stale'> {
+    const r = await this.advanceScript(4, this.entry(attemptId), this.keys.k('presence-seen'), this.keys.k('presence-dirty'), stampKey(this.keys, check.key), seq, at, floorSeq, attemptId, ENTRY_TTL_MS, check.stamp);
+    return r === 1 ? 'taken' : r === 2 ? 'stale' : 'replayed';
   }
 
   async touch(attemptId: string, at: number, floorSeq: number): Promise<void> {

@@ -18,6 +18,7 @@ import { openDatabase } from '../sqlite/open.ts';
 import { SqliteDatabase } from '../sqlite/sqlite-database.ts';
 import type { Database } from '../../ports/database.ts';
 import { Keys } from './connection.ts';
+import { RedisPresence } from './presence.ts';
 import { RedisStamps } from './stamps.ts';
 import { redisForTests } from './testing.ts';
 
@@ -128,6 +129,27 @@ if (!redis.url || pgUnavailable) {
       release();
       await locking;
       expect((await b.db.repos.examSessions.get(rec.attemptId))!.state.isLocked).toBe(true);
+    });
+
+    it('a held copy is acted on only while current: the seq is taken under its stamp, or not at all ("stale")', async () => {
+      const a = await instance();
+      const b = await instance();
+      const presence = new RedisPresence(b.conn, new Keys(prefix));
+      const rec = sessionFixture({ examId, candidateId: 'c1', at: T });
+      await plain.repos.examSessions.insert(rec, T);
+      expect(b.db.repos.examSessions.held!(rec.attemptId)).toBeUndefined(); // nothing held yet
+      await b.db.repos.examSessions.get(rec.attemptId);
+      const held = b.db.repos.examSessions.held!(rec.attemptId)!;
+      expect(held.rec).toEqual(await plain.repos.examSessions.get(rec.attemptId));
+      expect(b.db.repos.examSessions.held!(rec.attemptId, 'someone-else')).toBeUndefined();
+      expect(await presence.advanceIfCurrent(rec.attemptId, 1, T, 0, held.check)).toBe('taken');
+      expect(await presence.advanceIfCurrent(rec.attemptId, 1, T, 0, held.check)).toBe('replayed');
+      await lock(a.db, rec.attemptId, 'staff on A');
+      expect(await presence.advanceIfCurrent(rec.attemptId, 2, T, 0, held.check)).toBe('stale');
+      expect((await presence.get(rec.attemptId))!.seq).toBe(1); // nothing taken
+      const now = (await b.db.repos.examSessions.get(rec.attemptId))!;
+      expect(now.state.isLocked).toBe(true);
+      expect(await presence.advanceIfCurrent(rec.attemptId, 2, T, 0, b.db.repos.examSessions.held!(rec.attemptId)!.check)).toBe('taken');
     });
 
     it('Redis lost its data (FLUSHDB): a copy is read again, even of a row changed behind the cache', async () => {

@@ -38,6 +38,9 @@ const PROCESS = randomBytes(9).toString('base64url');
 let counter = 0;
 const fresh = () => `${PROCESS}.${(counter += 1).toString(36)}.`;
 
+/** The Redis key of a stamp (the presence script checks a session's copy by it). */
+export const stampKey = (keys: Keys, key: string): string => keys.k('stamp', key);
+
 /** Stamps in Redis (one script per call, sent as EVALSHA). */
 export class RedisStamps implements Stamps {
   private readonly readScript: (n: number, ...a: (string | number)[]) => Promise<string[]>;
@@ -58,7 +61,7 @@ export class RedisStamps implements Stamps {
   }
 
   private k(keys: readonly string[]): string[] {
-    return keys.map((key) => this.keys.k('stamp', key));
+    return keys.map((key) => stampKey(this.keys, key));
   }
 
   async read(keys: readonly string[]): Promise<string[]> {
