@@ -35,8 +35,8 @@ export async function spawnServer(env: Record<string, string> = {}, reuse?: { da
       DATA_DIR: dataDir,
       ADMIN_PASSWORD: adminPassword,
       LOG_LEVEL: 'warn',
-      // As scripts/start.sh sets it: libuv's thread pool no larger than the machine's cores.
-      UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? String(Math.min(4, availableParallelism())),
+      // As scripts/start.sh sets it: one core for the event loop, the others (1 to 4) for libuv's thread pool.
+      UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? String(Math.max(1, Math.min(4, availableParallelism() - 1))),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
