@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { describeSharedState } from '../shared-state.suite.ts';
 import { redisForTests } from './testing.ts';
 import { Keys } from './connection.ts';
@@ -33,9 +33,7 @@ if (redis.url) {
         const got: string[] = [];
         await events.subscribe((e) => got.push(e.type === 'alert' ? e.data.id : e.type));
         await events.publish({ type: 'alert', at: new Date().toISOString(), attemptId: 'a', centerId: 'c', roomId: 'r', data: { id: 'al-1', kind: 'focus_lost', severity: 'warning', message: 'm' } });
-        const end = Date.now() + 3_000;
-        while (got.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-        expect(got).toEqual(['al-1']);
+        await vi.waitFor(() => expect(got).toEqual(['al-1']), { timeout: 3_000, interval: 10 });
       } finally {
         await events.close();
         cmd.disconnect();

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Stamps } from '../../ports/stamps.ts';
 import { describeExamsAdminRepositories } from '../exams-admin.suite.ts';
 import { Authenticator } from '../../login-sessions/authenticator.ts';
@@ -121,7 +121,7 @@ if (!redis.url || pgUnavailable) {
       expect((await b.db.repos.examSessions.get(rec.attemptId))!.state.isLocked).toBe(false); // cached on B
       const locking = lock(a.db, rec.attemptId, 'slow stamps');
       // Committed on A, whose new stamps are held back.
-      while (!(await plain.repos.examSessions.get(rec.attemptId))!.state.isLocked) await new Promise((r) => setTimeout(r, 5));
+      await vi.waitFor(async () => expect((await plain.repos.examSessions.get(rec.attemptId))!.state.isLocked).toBe(true), { timeout: 5_000, interval: 5 });
       const misses = b.db.cacheStats.misses;
       expect((await b.db.repos.examSessions.get(rec.attemptId))!.state.isLocked).toBe(true);
       expect((await b.db.repos.examSessions.get(rec.attemptId))!.state.isLocked).toBe(true);
@@ -171,8 +171,7 @@ if (!redis.url || pgUnavailable) {
       await b.db.repos.examSessions.get(rec.attemptId);
       expect(b.db.cacheStats.sessions).toBe(1);
       b.conn.disconnect();
-      await new Promise((r) => setTimeout(r, 50));
-      expect(b.db.cacheStats.sessions).toBe(0);
+      await vi.waitFor(() => expect(b.db.cacheStats.sessions).toBe(0), { timeout: 5_000, interval: 5 });
     });
 
     it('logins: revoked by id, all of a user revoked, a pinned attempt ended: the other instance sees each at once', async () => {
