@@ -108,7 +108,6 @@ export class HeartbeatService {
       signatureOk = await this.checkSignature(signedKey, req);
       if (!held) rec = await this.d.reader.mustBeMine(who, req.attemptId);
     }
-    const again = () => this.beat(who, req, true, { key: signedKey ?? null, ok: signatureOk });
     const now = this.d.now();
     const refuse = (warning: string, extra: Partial<HeartbeatResponse> = {}): HeartbeatResponse => ({
       sessionValid: false,
@@ -133,7 +132,7 @@ export class HeartbeatService {
             : !signatureOk
               ? 'the signature does not match the device key this session is bound to'
               : fingerprintMismatch(rec, req.deviceFingerprint);
-    if (held && (mismatch || settle(rec.state, now) || isFinal(rec.state) || rec.state.isLocked || req.seq > rec.lastSeq + MAX_SEQ_JUMP)) return again();
+    if (held && (mismatch || settle(rec.state, now) || isFinal(rec.state) || rec.state.isLocked || req.seq > rec.lastSeq + MAX_SEQ_JUMP)) return this.beat(who, req, true, { key: signedKey ?? null, ok: signatureOk });
     if (mismatch) {
       await this.deviceAlert(rec, who, mismatch, now);
       return refuse(`DEVICE_MISMATCH: ${mismatch}`, { shouldForceRefresh: true });
@@ -164,7 +163,7 @@ export class HeartbeatService {
     const hint = this.d.shared.hints.peek(rec.attemptId);
     hint.catch(() => undefined); // awaited below, or not needed: never an unhandled rejection
     const taken = held ? await presence.advanceIfCurrent!(rec.attemptId, req.seq, now, rec.lastSeq, held.check) : (await presence.advance(rec.attemptId, req.seq, now, rec.lastSeq)) ? 'taken' : 'replayed';
-    if (taken === 'stale') return again();
+    if (taken === 'stale') return this.beat(who, req, true, { key: signedKey ?? null, ok: signatureOk });
     if (taken === 'replayed') {
       if (await this.d.changes.alertOnce(`${rec.attemptId}:replay`, now)) {
         await this.d.changes.alert(rec, { at: now, kind: 'heartbeat_replay', severity: 'warning', message: `heartbeat seq ${req.seq} was not above the last one seen`, detail: { seq: req.seq } });

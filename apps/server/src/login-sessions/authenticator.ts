@@ -6,7 +6,6 @@ import type { AuthSessionRecord, Principal } from '../ports/types.ts';
 import { hashSecret } from '../security/tokens.ts';
 import { aliveAfter, loginDeadline } from './deadline.ts';
 
-/** Turns a bearer token into its principal; activity is recorded off the write path and flushed in batches. */
 /**
  * A login pinned to its running attempt has no deadline, so its activity decides nothing until the
  * attempt ends (which sets it to the end): it is recorded at most this often per process, for the
@@ -17,6 +16,7 @@ export const PINNED_ACTIVITY_EVERY_MS = 30_000;
 /** How far login activity in the database may lag the activity seen (flushed each second; a wide margin). */
 export const ACTIVITY_LAG_MS = 60_000;
 
+/** Turns a bearer token into its principal; activity is recorded off the write path and flushed in batches. */
 export class Authenticator {
   /** Pinned logins' last recorded activity, this process (bounded: cleared when full). */
   private readonly pinnedTouched = new Map<string, number>();

@@ -50,7 +50,9 @@ export class Keys {
  * A Lua script as a command of the connection: sent as EVALSHA (the script's text once per
  * connection, not with every call), EVAL again when Redis lost its script cache.
  */
-export function script<T>(redis: Redis, name: string, lua: string): (numKeys: number, ...args: (string | number)[]) => Promise<T> {
+export type Script<T> = (numKeys: number, ...args: (string | number)[]) => Promise<T>;
+
+export function script<T>(redis: Redis, name: string, lua: string): Script<T> {
   const commands = redis as unknown as Record<string, (...a: (string | number)[]) => Promise<T>>;
   if (typeof commands[name] !== 'function') redis.defineCommand(name, { lua });
   return (numKeys, ...args) => commands[name]!(numKeys, ...args);

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { InstructionHints } from '../../ports/instruction-hints.ts';
-import { script, type Keys } from './connection.ts';
+import { script, type Keys, type Script } from './connection.ts';
 
 const MARK = `local n = redis.call('INCR', KEYS[2]) redis.call('HSET', KEYS[1], ARGV[1], n) return n`;
 const CLEAR = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0`;
@@ -10,8 +10,8 @@ const CLEAR = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return re
  * only hints: the composition root marks every attempt with pending instructions again at start.
  */
 export class RedisInstructionHints implements InstructionHints {
-  private readonly markScript: (n: number, ...a: (string | number)[]) => Promise<number>;
-  private readonly clearScript: (n: number, ...a: (string | number)[]) => Promise<number>;
+  private readonly markScript: Script<number>;
+  private readonly clearScript: Script<number>;
 
   constructor(
     private readonly redis: Redis,

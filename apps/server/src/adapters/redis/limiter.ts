@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AttemptLimiter, LimiterFactory, LimiterPolicy, Reservation } from '../../ports/limiter.ts';
 import { MemoryLimiters } from '../memory/limiter.ts';
-import type { Keys } from './connection.ts';
+import { script, type Keys, type Script } from './connection.ts';
 
 // KEYS: pair hash, account window, address window, the account's set of pair keys.
 // ARGV: now, free, delayMs, maxDelayMs, forgetAfterMs, accountLimit (-1: none), accountWindowMs,
@@ -75,15 +75,23 @@ redis.call('DEL', KEYS[1], KEYS[2])
 return 1`;
 
 class RedisAttemptLimiter implements AttemptLimiter {
+  private readonly reserveScript: Script<[number, number | string, string | number]>;
+  private readonly releaseScript: Script<unknown>;
+  private readonly clearScript: Script<unknown>;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly key: (...parts: string[]) => string,
     private readonly p: LimiterPolicy,
     private readonly now: () => number,
     /** Counts in this process while Redis cannot be reached (the insurance): limits still hold. */
     private readonly insurance: AttemptLimiter,
     private readonly log: Pick<Logger, 'warn'>,
-  ) {}
+  ) {
+    this.reserveScript = script(redis, 'invigilLimiterReserve', RESERVE);
+    this.releaseScript = script(redis, 'invigilLimiterRelease', RELEASE);
+    this.clearScript = script(redis, 'invigilLimiterClear', CLEAR);
+  }
 
   private keysFor(account: string, address: string): string[] {
     return [this.key('pair', account, address), this.key('account', account), this.key('address', address), this.key('pairs-of', account)];
@@ -93,8 +101,7 @@ class RedisAttemptLimiter implements AttemptLimiter {
     const keys = this.keysFor(account, address);
     let r: [number, number | string, string | number];
     try {
-      r = (await this.redis.eval(
-        RESERVE,
+      r = await this.reserveScript(
         4,
         ...keys,
         this.now(),
@@ -106,7 +113,7 @@ class RedisAttemptLimiter implements AttemptLimiter {
         this.p.account?.windowMs ?? 0,
         this.p.address?.limit ?? -1,
         this.p.address?.windowMs ?? 0,
-      )) as typeof r;
+      );
     } catch (err) {
       this.log.warn({ err, what: 'limiter-reserve' }, 'Redis unavailable: attempt limits fall back to this process');
       return this.insurance.reserve(account, address);
@@ -119,14 +126,14 @@ class RedisAttemptLimiter implements AttemptLimiter {
       release: async () => {
         if (released) return;
         released = true;
-        await this.redis.eval(RELEASE, 4, ...keys, accountStart, addressStart).catch((err: unknown) => this.log.warn({ err, what: 'limiter-release' }, 'Redis unavailable: a success could not give its attempt back'));
+        await this.releaseScript(4, ...keys, accountStart, addressStart).catch((err: unknown) => this.log.warn({ err, what: 'limiter-release' }, 'Redis unavailable: a success could not give its attempt back'));
       },
     };
   }
 
   async clear(account: string): Promise<void> {
     await this.insurance.clear(account);
-    await this.redis.eval(CLEAR, 2, this.key('account', account), this.key('pairs-of', account));
+    await this.clearScript(2, this.key('account', account), this.key('pairs-of', account));
   }
 }
 

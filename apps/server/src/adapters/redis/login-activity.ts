@@ -1,14 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { LoginActivity } from '../../ports/login-activity.ts';
-import { script, type Keys } from './connection.ts';
+import { script, type Keys, type Script } from './connection.ts';
 
-const TOUCH = `
-local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
-if tonumber(ARGV[2]) > cur then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
-redis.call('SADD', KEYS[2], ARGV[1])
-return 1`;
-
-// The same, when ARGV[3] is '' or the activity held is later than ARGV[3]; answers the activity held (-1: none).
+// Records ARGV[2] as the login's activity (never backwards) when ARGV[3] is '' or the activity held is
+// later than ARGV[3]; answers the activity held before (-1: none).
 const TOUCH_IF_AFTER = `
 local held = redis.call('HGET', KEYS[1], ARGV[1])
 local cur = tonumber(held or '-1')
@@ -34,21 +29,19 @@ return out`;
 
 /** Login activity seen by any process, flushed to the database in batches by whichever process drains it. */
 export class RedisLoginActivity implements LoginActivity {
-  private readonly touchScript: (n: number, ...a: (string | number)[]) => Promise<number>;
-  private readonly touchIfAfterScript: (n: number, ...a: (string | number)[]) => Promise<number>;
-  private readonly drainScript: (n: number, ...a: (string | number)[]) => Promise<string[]>;
+  private readonly touchIfAfterScript: Script<number>;
+  private readonly drainScript: Script<string[]>;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
   ) {
-    this.touchScript = script(redis, 'invigilActivityTouch', TOUCH);
     this.touchIfAfterScript = script(redis, 'invigilActivityTouchIfAfter', TOUCH_IF_AFTER);
     this.drainScript = script(redis, 'invigilActivityDrain', DRAIN);
   }
 
   async touch(sessionId: string, at: number): Promise<void> {
-    await this.touchScript(2, this.keys.k('activity'), this.keys.k('activity-dirty'), sessionId, at);
+    await this.touchIfAfter(sessionId, at, null);
   }
 
   async touchIfAfter(sessionId: string, at: number, after: number | null): Promise<number | undefined> {

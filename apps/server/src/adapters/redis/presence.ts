@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Presence, PresenceEntry } from '../../ports/presence.ts';
 import type { CopyCheck } from '../../ports/stamps.ts';
 import type { PresenceFlush } from '../../ports/types.ts';
-import { script, type Keys } from './connection.ts';
+import { script, type Keys, type Script } from './connection.ts';
 import { stampKey } from './stamps.ts';
 
 /** An attempt's entry lives this long after its last beat (an abandoned one cleans itself up). */
@@ -59,8 +59,8 @@ return out`;
  * (restart, failover, FLUSHDB) never lets a replayed seq through: the floor comes back with every call.
  */
 export class RedisPresence implements Presence {
-  private readonly advanceScript: (n: number, ...a: (string | number)[]) => Promise<number>;
-  private readonly drainScript: (n: number, ...a: (string | number)[]) => Promise<string[]>;
+  private readonly advanceScript: Script<number>;
+  private readonly drainScript: Script<string[]>;
 
   constructor(
     private readonly redis: Redis,

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { WRITING, type Stamps } from '../../ports/stamps.ts';
-import { script, type Keys } from './connection.ts';
+import { script, type Keys, type Script } from './connection.ts';
 
 /** A stamp lives this long (then a new one is made: one more read of the row per process). */
 const STAMP_TTL_MS = 3_600_000;
 /** A "being written" mark outlives any unit of work (statement timeouts are far shorter). */
 const WRITING_TTL_MS = 30_000;
 
-// KEYS: the stamps. ARGV: a fresh random base, ttl. A missing stamp is created (base .. index).
+// KEYS: the stamps. ARGV: a fresh base (see `fresh` below), ttl. A missing stamp is created (base .. index).
 const READ = `
 local out = {}
 for i, k in ipairs(KEYS) do
@@ -43,8 +43,8 @@ export const stampKey = (keys: Keys, key: string): string => keys.k('stamp', key
 
 /** Stamps in Redis (one script per call, sent as EVALSHA). */
 export class RedisStamps implements Stamps {
-  private readonly readScript: (n: number, ...a: (string | number)[]) => Promise<string[]>;
-  private readonly setScript: (n: number, ...a: (string | number)[]) => Promise<number>;
+  private readonly readScript: Script<string[]>;
+  private readonly setScript: Script<number>;
   private readonly lost = new Set<() => void>();
 
   constructor(

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Throttle } from '../../ports/throttle.ts';
-import { script, type Keys } from './connection.ts';
+import { script, type Keys, type Script } from './connection.ts';
 
 // KEYS: the key. ARGV: now, window. Yes (1) at most once per window on the caller's clock.
 const TAKE = `
@@ -11,7 +11,7 @@ redis.call('SET', KEYS[1], now, 'PX', tonumber(ARGV[2]) * 2)
 return 1`;
 
 export class RedisThrottle implements Throttle {
-  private readonly takeScript: (n: number, ...a: (string | number)[]) => Promise<number>;
+  private readonly takeScript: Script<number>;
 
   constructor(
     redis: Redis,
