@@ -137,7 +137,7 @@ export function createApp(d: AppDeps) {
   }
 
   const s = d.services;
-  const registry = new RouteRegistry(app, (c, allowQuery) => s.loginSessions.authenticator.authenticate(bearer(c) ?? (allowQuery ? c.req.query('access_token') : undefined)));
+  const registry = new RouteRegistry(app, (c, allowQuery, unchecked) => s.loginSessions.authenticator.authenticate(bearer(c) ?? (allowQuery ? c.req.query('access_token') : undefined), unchecked ? { unchecked } : undefined));
   loginSessionRoutes(registry, s.loginSessions);
   examSessionRoutes(registry, s.examSessions);
   proctoringRoutes(registry, s.proctoring);

@@ -110,9 +110,9 @@ export function noteInto(presence: Presence, due: DueSessions): Presence {
     },
     ...(presence.advanceIfCurrent
       ? {
-          advanceIfCurrent: async (attemptId: string, seq: number, at: number, floorSeq: number, check: CopyCheck) => {
-            const r = await presence.advanceIfCurrent!(attemptId, seq, at, floorSeq, check);
-            if (r === 'taken') due.seen(attemptId, at);
+          advanceIfCurrent: async (attemptId: string, seq: number, at: number, floorSeq: number, checks: readonly CopyCheck[]) => {
+            const r = await presence.advanceIfCurrent!(attemptId, seq, at, floorSeq, checks);
+            if (r.outcome === 'taken') due.seen(attemptId, at);
             return r;
           },
         }

@@ -97,10 +97,12 @@ export class HeartbeatService {
     const { presence } = this.d.shared;
     let signedKey = prior ? prior.key : this.boundKeys.get(req.attemptId);
     let signatureOk = prior ? prior.ok : signedKey === undefined ? false : await this.checkSignature(signedKey, req);
-    // With REDIS_URL the session may be the copy this process holds, its stamp checked in the very
-    // step that takes the seq (advanceIfCurrent): one Redis call fewer per heartbeat. Every other
-    // outcome starts again from a checked read before it does or answers anything.
+    // With REDIS_URL the session, and the login (who.unchecked), may be the copies this process
+    // holds, their stamps checked in the very step that takes the seq (advanceIfCurrent): one Redis
+    // call per heartbeat. Every other outcome starts again from checked reads before it does or
+    // answers anything; without a held session the login is checked first.
     const held = checked || !presence.advanceIfCurrent ? undefined : this.d.reader.held(who, req.attemptId);
+    if (!held && who.unchecked) await who.unchecked.confirm();
     let rec = held?.rec ?? (await this.d.reader.mustBeMine(who, req.attemptId));
     if (signedKey !== rec.devicePublicKey) {
       signedKey = rec.devicePublicKey;
@@ -158,11 +160,18 @@ export class HeartbeatService {
         return refuse(`SEQ_TOO_FAR: seq ${req.seq} is more than ${MAX_SEQ_JUMP} above the last heartbeat's (${last}); it was not taken`);
       }
     }
-    // Whether staff left instructions is asked alongside the seq (one round trip with Redis); the
-    // answer is used only when the seq is taken.
-    const hint = this.d.shared.hints.peek(rec.attemptId);
-    hint.catch(() => undefined); // awaited below, or not needed: never an unhandled rejection
-    const taken = held ? await presence.advanceIfCurrent!(rec.attemptId, req.seq, now, rec.lastSeq, held.check) : (await presence.advance(rec.attemptId, req.seq, now, rec.lastSeq)) ? 'taken' : 'replayed';
+    // Whether staff left instructions is asked in the step that takes the seq (held copies), or
+    // alongside it (one round trip with Redis); the answer is used only when the seq is taken.
+    let hint: Promise<string | null> | string | null;
+    let taken: 'taken' | 'replayed' | 'stale';
+    if (held) {
+      const checks = who.unchecked ? [held.check, ...who.unchecked.checks] : [held.check];
+      ({ outcome: taken, hint } = await presence.advanceIfCurrent!(rec.attemptId, req.seq, now, rec.lastSeq, checks));
+    } else {
+      hint = this.d.shared.hints.peek(rec.attemptId);
+      hint.catch(() => undefined); // awaited below, or not needed: never an unhandled rejection
+      taken = (await presence.advance(rec.attemptId, req.seq, now, rec.lastSeq)) ? 'taken' : 'replayed';
+    }
     if (taken === 'stale') return this.beat(who, req, true, { key: signedKey ?? null, ok: signatureOk });
     if (taken === 'replayed') {
       if (await this.d.changes.alertOnce(`${rec.attemptId}:replay`, now)) {
@@ -184,10 +193,10 @@ export class HeartbeatService {
   }
 
   /** The device is proven: take its acknowledgements and hand it what staff asked of it. */
-  private async deliver(rec: SessionRecord, req: HeartbeatRequest, now: number, peeked?: Promise<string | null>): Promise<Instruction[]> {
+  private async deliver(rec: SessionRecord, req: HeartbeatRequest, now: number, peeked?: Promise<string | null> | string | null): Promise<Instruction[]> {
     const { instructions } = this.d.db.repos;
     if (req.ackInstructionIds?.length) await instructions.ack(rec.attemptId, rec.deviceGeneration, req.ackInstructionIds, now);
-    const hint = await (peeked ?? this.d.shared.hints.peek(rec.attemptId));
+    const hint = await (peeked === undefined ? this.d.shared.hints.peek(rec.attemptId) : peeked);
     if (hint === null) return [];
     const pending = await instructions.pending(rec.attemptId, rec.deviceGeneration);
     if (pending.length === 0) {

@@ -9,5 +9,7 @@ export function clientInfo(c: Context<AppEnv>) {
 
 export function candidateRef(c: Context<AppEnv>, p: Principal): CandidateRef {
   if (p.role !== 'candidate' || !p.candidateId) throw forbidden('this route is for candidates');
-  return { candidateId: p.candidateId, examId: p.examId ?? null, ip: c.get('ip'), loginId: p.sessionId };
+  const ref: CandidateRef = { candidateId: p.candidateId, examId: p.examId ?? null, ip: c.get('ip'), loginId: p.sessionId };
+  if (p.unchecked) ref.unchecked = p.unchecked;
+  return ref;
 }

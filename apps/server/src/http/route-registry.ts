@@ -31,6 +31,11 @@ export interface RouteSpec<B extends z.ZodType | undefined, P extends z.ZodType 
    * from node:http, with the same authentication, validation, handler and answers as through Hono.
    */
   hot?: true;
+  /**
+   * The handler checks the login itself (Principal.unchecked): a login copy held in memory may reach
+   * it unchecked. Only for a handler that acts under `checks` or calls `confirm()` first (the heartbeat).
+   */
+  uncheckedLogin?: true;
 }
 
 /** A hot route as the fast lane serves it: its method, its path as a pattern, and the route itself. */
@@ -59,7 +64,7 @@ export class RouteRegistry {
 
   constructor(
     private readonly app: Hono<AppEnv>,
-    private readonly authenticate: (c: Context<AppEnv>, allowQueryToken: boolean) => Promise<Principal>,
+    private readonly authenticate: (c: Context<AppEnv>, allowQueryToken: boolean, unchecked: boolean) => Promise<Principal>,
   ) {}
 
   add<B extends z.ZodType | undefined, P extends z.ZodType | undefined>(
@@ -70,7 +75,7 @@ export class RouteRegistry {
     const run = async (c: Context<AppEnv>): Promise<Response> => {
       let principal = undefined as unknown as Principal;
       if (spec.roles) {
-        principal = await this.authenticate(c, spec.queryToken === true);
+        principal = await this.authenticate(c, spec.queryToken === true, spec.uncheckedLogin === true);
         if (!spec.roles.includes(principal.role)) {
           // A candidate probing staff routes learns nothing more than "not for you".
           throw principal.role === 'candidate' ? forbidden('this route is for staff') : forbidden(`this route needs role ${spec.roles.join(' or ')}`);

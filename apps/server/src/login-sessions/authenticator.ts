@@ -35,21 +35,43 @@ export class Authenticator {
     return this.d.activity.touchIfAfter(s.id, t, after);
   }
 
-  /** `fresh`: the login as the database holds it now, not a cached copy (for periodic re-checks). */
-  async authenticate(token: string | undefined, o: { fresh?: boolean } = {}): Promise<Principal> {
+  /**
+   * `fresh`: the login as the database holds it now, not a cached copy (for periodic re-checks).
+   * `unchecked`: a candidate's login copy held in memory may be answered with its stamps not checked
+   * yet (Principal.unchecked says how the caller checks them); only where the read cache holds
+   * copies across processes, and only for a login this request would not refuse.
+   */
+  async authenticate(token: string | undefined, o: { fresh?: boolean; unchecked?: boolean } = {}): Promise<Principal> {
     if (!token) throw unauthenticated();
-    const s = await this.d.db.repos.loginSessions.findByTokenHash(hashSecret(token), o.fresh ? { fresh: true } : undefined);
-    const t = this.d.now();
+    const hash = hashSecret(token);
+    const repo = this.d.db.repos.loginSessions;
+    if (o.unchecked && repo.held) {
+      const h = repo.held(hash);
+      if (h && h.rec.role === 'candidate' && h.rec.revokedAt === null) {
+        const p = await this.judge(h.rec);
+        if (p) {
+          p.unchecked = { checks: h.checks, confirm: () => this.authenticate(token).then(() => undefined) };
+          return p;
+        }
+      }
+    }
+    const s = await repo.findByTokenHash(hash, o.fresh ? { fresh: true } : undefined);
     if (!s || s.revokedAt !== null) throw unauthenticated('your session has ended; sign in again');
+    const p = await this.judge(s);
+    if (p) return p;
+    // A copy held in memory may predate a pin or an activity flush (which only ever move the
+    // deadline later): the database has the last word before a login is refused for it.
+    if (!o.fresh) return this.authenticate(token, { fresh: true });
+    throw unauthenticated('your session has expired; sign in again');
+  }
+
+  /** The principal of a login that is not revoked, or null when it is past its deadline. */
+  private async judge(s: AuthSessionRecord): Promise<Principal | null> {
+    const t = this.d.now();
     // The activity seen since the last flush is read and this request recorded in one call; the
     // request counts as activity only if the login is still alive (see aliveAfter).
     const seen = await this.recordActivity(s, t);
-    if (t >= loginDeadline(s, Math.max(s.lastActivity, seen ?? 0))) {
-      // A copy held in memory may predate a pin or an activity flush (which only ever move the
-      // deadline later): the database has the last word before a login is refused for it.
-      if (!o.fresh) return this.authenticate(token, { fresh: true });
-      throw unauthenticated('your session has expired; sign in again');
-    }
+    if (t >= loginDeadline(s, Math.max(s.lastActivity, seen ?? 0))) return null;
     return {
       sessionId: s.id,
       role: s.role,

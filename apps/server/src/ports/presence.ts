@@ -10,6 +10,12 @@ export interface PresenceEntry {
   seq: number;
 }
 
+/** What `advanceIfCurrent` did; `hint` only when the seq was taken (null otherwise, or when none). */
+export interface HeldAdvance {
+  outcome: 'taken' | 'replayed' | 'stale';
+  hint: string | null;
+}
+
 export interface Presence {
   /**
    * Accepts `seq` only if it is higher than every seq seen for the attempt and than `floorSeq`
@@ -18,11 +24,12 @@ export interface Presence {
    */
   advance(attemptId: string, seq: number, at: number, floorSeq: number): Promise<boolean>;
   /**
-   * `advance`, made only while the copy of the session the caller decided on is still the current
-   * one (its stamp unchanged), in the same atomic step: 'stale' (nothing taken) when it is not.
-   * Only where copies are checked by stamps (Redis).
+   * `advance`, made only while every copy the caller decided on (the session, and the login when it
+   * was not checked) is still the current one (its stamp unchanged), in the same atomic step:
+   * 'stale' (nothing taken) when one is not. When the seq is taken, the attempt's instruction hint
+   * (InstructionHints.peek) is read in that step too. Only where copies are checked by stamps (Redis).
    */
-  advanceIfCurrent?(attemptId: string, seq: number, at: number, floorSeq: number, check: CopyCheck): Promise<'taken' | 'replayed' | 'stale'>;
+  advanceIfCurrent?(attemptId: string, seq: number, at: number, floorSeq: number, checks: readonly CopyCheck[]): Promise<HeldAdvance>;
   /** Marks the attempt alive now without a seq (start, resume, recovery, unlock). */
   touch(attemptId: string, at: number, floorSeq: number): Promise<void>;
   get(attemptId: string): Promise<PresenceEntry | undefined>;

@@ -99,6 +99,11 @@ export interface LoginSessionRepo {
   insert(s: AuthSessionRecord): Promise<void>;
   /** `fresh`: from the database itself, never a copy a process holds (the periodic checks that catch what no event announces). */
   findByTokenHash(tokenHash: string, o?: { fresh?: boolean }): Promise<AuthSessionRecord | undefined>;
+  /**
+   * With the read cache across processes only: the login held in memory under this token hash, NOT
+   * checked against its stamps, with what it was read under (as ExamSessionRepo.held).
+   */
+  held?(tokenHash: string): { rec: AuthSessionRecord; checks: readonly CopyCheck[] } | undefined;
   /** Revokes the ids given (only still-live ones of `userId` when given); answers how many. */
   revoke(ids: string[], reason: string, now: number, userId?: string): Promise<number>;
   /** Revokes every unrevoked session of the user except `exceptId`; answers how many. */

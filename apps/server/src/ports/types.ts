@@ -1,5 +1,6 @@
 import type { SessionState } from '@invigil/core';
 import type { InstructionType, Question, Role } from '@invigil/contract';
+import type { CopyCheck } from './stamps.ts';
 
 /** One exam session (and its attempt) as the services see it. */
 export interface SessionRecord {
@@ -44,6 +45,20 @@ export interface Principal {
   candidateId?: string | null;
   /** Proctors: the centers/rooms they are assigned to. */
   assignments?: Assignment[];
+  /** Only when the route asked for it (see `Unchecked`): the login is a copy held in memory, not yet checked. */
+  unchecked?: Unchecked;
+}
+
+/**
+ * A principal taken from a login copy held in memory whose stamps were NOT checked (with REDIS_URL,
+ * for the heartbeat only). Whoever acts on it either checks `checks` in the same atomic step as its
+ * own change (Presence.advanceIfCurrent), or calls `confirm()` first, which checks the login as
+ * every other request's authentication does and throws as that would (401 for a revoked login).
+ * What a login names (role, user, exam, candidate) never changes: only whether it is still valid.
+ */
+export interface Unchecked {
+  checks: readonly CopyCheck[];
+  confirm: () => Promise<void>;
 }
 
 /** A proctor's assignment: a whole center (roomId null) or one room of it. */
@@ -237,6 +252,8 @@ export interface CandidateRef {
   ip: string;
   /** The login session the request came with (pinned to the attempt it starts). */
   loginId?: string;
+  /** The login was not checked yet (Principal.unchecked): nothing is done or answered before it is. */
+  unchecked?: Unchecked;
 }
 
 /** Who caused a change: a candidate (scoped to their own sessions), staff, or the system. */

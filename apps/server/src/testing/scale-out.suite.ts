@@ -138,6 +138,12 @@ export function describeScaleOut(label: string, o: ClusterOptions): void {
       expect((await beat(5)).body.warning).toMatch(/^REPLAYED_SEQ/); // a seq refused on a copy held in memory is still refused
       expect((await call(`${at(0)}/admin/exams/${examId}/candidates/so-${k.n}/sessions`, 'DELETE', undefined, adminToken)).body.revoked).toBe(1);
       expect((await beat(6)).status).toBe(401);
+      // Locked and its login revoked together: the login is checked before anything of the session is answered.
+      const k2 = await kiosk(1);
+      for (const seq of [1, 2, 3]) expect((await call(`${at(1)}/exams/sessions/heartbeat`, 'POST', k2.dev.heartbeat(k2.attemptId, seq), k2.token)).body.sessionValid).toBe(true);
+      expect((await call(`${at(0)}/proctor/sessions/${k2.attemptId}/actions`, 'POST', { action: 'lock', reason: 'phone seen' }, adminToken)).status).toBe(200);
+      expect((await call(`${at(0)}/admin/exams/${examId}/candidates/so-${k2.n}/sessions`, 'DELETE', undefined, adminToken)).body.revoked).toBe(1);
+      expect((await call(`${at(1)}/exams/sessions/heartbeat`, 'POST', k2.dev.heartbeat(k2.attemptId, 4), k2.token)).status).toBe(401);
     });
 
     it('an SSE subscriber on one instance sees events made on another, and replays what it missed after a reconnect', async () => {

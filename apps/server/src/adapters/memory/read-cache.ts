@@ -1,6 +1,6 @@
 import type { Database } from '../../ports/database.ts';
 import type { ExamSessionRepo, LoginSessionRepo, Repos } from '../../ports/repositories.ts';
-import { isWriting, type Stamps } from '../../ports/stamps.ts';
+import { isWriting, type CopyCheck, type Stamps } from '../../ports/stamps.ts';
 import type { AuthSessionRecord, PresenceFlush, SessionRecord } from '../../ports/types.ts';
 
 /**
@@ -54,6 +54,8 @@ interface Held<T> {
   at: number;
   /** The stamps it was read under (with `stamps` only). */
   stamp?: string;
+  /** The same, key by key, as `held` hands them out (logins; made once). */
+  checks?: CopyCheck[];
 }
 
 const sessionKey = (attemptId: string) => `s:${attemptId}`;
@@ -119,14 +121,14 @@ class Cache {
     this.sessions.set(rec.attemptId, { rec, at: this.now(), ...(stamp === undefined ? {} : { stamp }) });
   }
 
-  putLogin(tokenHash: string, rec: AuthSessionRecord, stamp?: string): void {
+  putLogin(tokenHash: string, rec: AuthSessionRecord, stamps?: readonly string[]): void {
     if (this.logins.size >= this.maxLogins) {
       const oldest = this.logins.keys().next().value!;
       const old = this.logins.get(oldest);
       this.logins.delete(oldest);
       if (old) this.loginHash.delete(old.rec.id);
     }
-    this.logins.set(tokenHash, { rec, at: this.now(), ...(stamp === undefined ? {} : { stamp }) });
+    this.logins.set(tokenHash, { rec, at: this.now(), ...(stamps === undefined ? {} : { stamp: stamps.join(' '), checks: loginKeys(rec).map((key, i) => ({ key, stamp: stamps[i]! })) }) });
     this.loginHash.set(rec.id, tokenHash);
   }
 
@@ -245,7 +247,7 @@ function loginsRepo(inner: LoginSessionRepo, cache: Cache, unit: Unit | null, st
     if (cache.epoch !== epoch) return rec;
     if (!rec) cache.logins.delete(tokenHash);
     else if (!stamp) cache.putLogin(tokenHash, copyLogin(rec));
-    else if (keys && sameKeys(keys, loginKeys(rec)) && !stamp.some(isWriting)) cache.putLogin(tokenHash, copyLogin(rec), stamp.join(' '));
+    else if (keys && sameKeys(keys, loginKeys(rec)) && !stamp.some(isWriting)) cache.putLogin(tokenHash, copyLogin(rec), stamp);
     else cache.rememberKeys(tokenHash, loginKeys(rec)); // depends on other stamps now (pinned, unpinned): next time
     return rec;
   };
@@ -256,6 +258,14 @@ function loginsRepo(inner: LoginSessionRepo, cache: Cache, unit: Unit | null, st
     revoke: changes(inner.revoke.bind(inner), (ids) => ids.map((id) => `l:${id}`)),
     revokeAll: changes(inner.revokeAll.bind(inner), (userId) => [`u:${userId}`]),
     cleanup: changes(inner.cleanup.bind(inner), none),
+    ...(stamps && !unit
+      ? {
+          held: (tokenHash: string) => {
+            const h = cache.held(cache.logins, tokenHash);
+            return h?.checks ? { rec: copyLogin(h.rec), checks: h.checks } : undefined;
+          },
+        }
+      : {}),
     // A new login's token was never cached (misses are not kept): nothing to drop.
     touch: async (batch) => {
       await inner.touch(batch);

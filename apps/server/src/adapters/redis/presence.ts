@@ -1,25 +1,29 @@
 import type { Redis } from 'ioredis';
-import type { Presence, PresenceEntry } from '../../ports/presence.ts';
+import type { HeldAdvance, Presence, PresenceEntry } from '../../ports/presence.ts';
 import type { CopyCheck } from '../../ports/stamps.ts';
 import type { PresenceFlush } from '../../ports/types.ts';
 import { script, type Keys, type Script } from './connection.ts';
+import { hintsKey } from './instruction-hints.ts';
 import { stampKey } from './stamps.ts';
 
 /** An attempt's entry lives this long after its last beat (an abandoned one cleans itself up). */
 const ENTRY_TTL_MS = 48 * 3_600_000;
 
-// KEYS: entry hash, last-seen sorted set, dirty set[, the stamp of the caller's copy of the session].
-// ARGV: seq (or -1 for a touch), at, floor, attemptId, ttl[, the stamp that copy was read under].
-// The seq check and the write are one script: atomic against every other process. With a stamp,
-// nothing happens unless it is still the current one (2: the caller's copy is stale).
+// KEYS: entry hash, last-seen sorted set, dirty set[, hints hash, the stamps of the caller's copies...].
+// ARGV: seq (or -1 for a touch), at, floor, attemptId, ttl[, the stamps those copies were read under...].
+// The seq check and the write are one script: atomic against every other process. With stamps,
+// nothing happens unless each is still the current one ({2}: a copy is stale). Answers {1, hint}
+// when the seq is taken (the attempt's instruction hint, with the hints hash), {0} when not.
 const ADVANCE = `
-if KEYS[4] and redis.call('GET', KEYS[4]) ~= ARGV[6] then return 2 end
+for i = 5, #KEYS do
+  if redis.call('GET', KEYS[i]) ~= ARGV[i + 1] then return {2} end
+end
 local held = redis.call('HMGET', KEYS[1], 's', 't')
 local cur = tonumber(held[1] or '0')
 local floor = tonumber(ARGV[3])
 if floor > cur then cur = floor end
 local seq = tonumber(ARGV[1])
-if seq >= 0 and seq <= cur then return 0 end
+if seq >= 0 and seq <= cur then return {0} end
 local at = tonumber(ARGV[2])
 local seen = tonumber(held[2] or '0')
 if at > seen then seen = at end
@@ -32,7 +36,8 @@ end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 redis.call('ZADD', KEYS[2], seen, ARGV[4])
 redis.call('SADD', KEYS[3], ARGV[4])
-return 1`;
+if KEYS[4] then return {1, redis.call('HGET', KEYS[4], ARGV[4])} end
+return {1}`;
 
 // KEYS: dirty set; ARGV: entry key prefix. Answers [attemptId, seen, seq, beats, ...] and zeroes the beats.
 const DRAIN = `
@@ -59,8 +64,11 @@ return out`;
  * (restart, failover, FLUSHDB) never lets a replayed seq through: the floor comes back with every call.
  */
 export class RedisPresence implements Presence {
-  private readonly advanceScript: Script<number>;
+  private readonly advanceScript: Script<[number, (string | null)?]>;
   private readonly drainScript: Script<string[]>;
+  private readonly seenKey: string;
+  private readonly dirtyKey: string;
+  private readonly hintsKey: string;
 
   constructor(
     private readonly redis: Redis,
@@ -68,23 +76,39 @@ export class RedisPresence implements Presence {
   ) {
     this.advanceScript = script(redis, 'invigilPresenceAdvance', ADVANCE);
     this.drainScript = script(redis, 'invigilPresenceDrain', DRAIN);
+    this.seenKey = keys.k('presence-seen');
+    this.dirtyKey = keys.k('presence-dirty');
+    this.hintsKey = hintsKey(keys);
   }
 
   private entry(id: string): string {
     return this.keys.k('presence', id);
   }
 
-  private run(seq: number, attemptId: string, at: number, floorSeq: number): Promise<number> {
-    return this.advanceScript(3, this.entry(attemptId), this.keys.k('presence-seen'), this.keys.k('presence-dirty'), seq, at, floorSeq, attemptId, ENTRY_TTL_MS);
+  private async run(seq: number, attemptId: string, at: number, floorSeq: number): Promise<number> {
+    return (await this.advanceScript(3, this.entry(attemptId), this.seenKey, this.dirtyKey, seq, at, floorSeq, attemptId, ENTRY_TTL_MS))[0];
   }
 
   async advance(attemptId: string, seq: number, at: number, floorSeq: number): Promise<boolean> {
     return (await this.run(seq, attemptId, at, floorSeq)) === 1;
   }
 
-  async advanceIfCurrent(attemptId: string, seq: number, at: number, floorSeq: number, check: CopyCheck): Promise<'taken' | 'replayed' | 'stale'> {
-    const r = await this.advanceScript(4, this.entry(attemptId), this.keys.k('presence-seen'), this.keys.k('presence-dirty'), stampKey(this.keys, check.key), seq, at, floorSeq, attemptId, ENTRY_TTL_MS, check.stamp);
-    return r === 1 ? 'taken' : r === 2 ? 'stale' : 'replayed';
+  async advanceIfCurrent(attemptId: string, seq: number, at: number, floorSeq: number, checks: readonly CopyCheck[]): Promise<HeldAdvance> {
+    const n = checks.length;
+    const args = new Array<string | number>(9 + 2 * n);
+    args[0] = this.entry(attemptId);
+    args[1] = this.seenKey;
+    args[2] = this.dirtyKey;
+    args[3] = this.hintsKey;
+    for (let i = 0; i < n; i++) args[4 + i] = stampKey(this.keys, checks[i]!.key);
+    args[4 + n] = seq;
+    args[5 + n] = at;
+    args[6 + n] = floorSeq;
+    args[7 + n] = attemptId;
+    args[8 + n] = ENTRY_TTL_MS;
+    for (let i = 0; i < n; i++) args[9 + n + i] = checks[i]!.stamp;
+    const [r, hint] = await this.advanceScript(4 + n, ...args);
+    return { outcome: r === 1 ? 'taken' : r === 2 ? 'stale' : 'replayed', hint: hint ?? null };
   }
 
   async touch(attemptId: string, at: number, floorSeq: number): Promise<void> {
@@ -113,11 +137,11 @@ export class RedisPresence implements Presence {
   }
 
   async forget(attemptId: string): Promise<void> {
-    await this.redis.multi().del(this.entry(attemptId)).zrem(this.keys.k('presence-seen'), attemptId).srem(this.keys.k('presence-dirty'), attemptId).exec();
+    await this.redis.multi().del(this.entry(attemptId)).zrem(this.seenKey, attemptId).srem(this.dirtyKey, attemptId).exec();
   }
 
   async drainDirty(): Promise<PresenceFlush[]> {
-    const flat = await this.drainScript(1, this.keys.k('presence-dirty'), this.entry(''));
+    const flat = await this.drainScript(1, this.dirtyKey, this.entry(''));
     const out: PresenceFlush[] = [];
     for (let i = 0; i < flat.length; i += 4) out.push({ attemptId: flat[i]!, lastSeenAt: Number(flat[i + 1]), seq: Number(flat[i + 2]), beats: Number(flat[i + 3]) });
     return out;

@@ -18,6 +18,7 @@ import { openDatabase } from '../sqlite/open.ts';
 import { SqliteDatabase } from '../sqlite/sqlite-database.ts';
 import type { Database } from '../../ports/database.ts';
 import { Keys } from './connection.ts';
+import { RedisInstructionHints } from './instruction-hints.ts';
 import { RedisPresence } from './presence.ts';
 import { RedisStamps } from './stamps.ts';
 import { redisForTests } from './testing.ts';
@@ -142,14 +143,55 @@ if (!redis.url || pgUnavailable) {
       const held = b.db.repos.examSessions.held!(rec.attemptId)!;
       expect(held.rec).toEqual(await plain.repos.examSessions.get(rec.attemptId));
       expect(b.db.repos.examSessions.held!(rec.attemptId, 'someone-else')).toBeUndefined();
-      expect(await presence.advanceIfCurrent(rec.attemptId, 1, T, 0, held.check)).toBe('taken');
-      expect(await presence.advanceIfCurrent(rec.attemptId, 1, T, 0, held.check)).toBe('replayed');
+      const outcome = async (seq: number, checks = [b.db.repos.examSessions.held!(rec.attemptId)?.check ?? held.check]) => (await presence.advanceIfCurrent(rec.attemptId, seq, T, 0, checks)).outcome;
+      expect(await outcome(1, [held.check])).toBe('taken');
+      expect(await outcome(1, [held.check])).toBe('replayed');
       await lock(a.db, rec.attemptId, 'staff on A');
-      expect(await presence.advanceIfCurrent(rec.attemptId, 2, T, 0, held.check)).toBe('stale');
+      expect(await outcome(2, [held.check])).toBe('stale');
       expect((await presence.get(rec.attemptId))!.seq).toBe(1); // nothing taken
       const now = (await b.db.repos.examSessions.get(rec.attemptId))!;
       expect(now.state.isLocked).toBe(true);
-      expect(await presence.advanceIfCurrent(rec.attemptId, 2, T, 0, b.db.repos.examSessions.held!(rec.attemptId)!.check)).toBe('taken');
+      expect(await outcome(2)).toBe('taken');
+    });
+
+    it('a held login is checked in the same step as the seq: revoked on another instance, the seq is not taken; the hint comes with a taken seq', async () => {
+      const a = await instance();
+      const b = await instance();
+      const keys = new Keys(prefix);
+      const presence = new RedisPresence(b.conn, keys);
+      const hints = new RedisInstructionHints(b.conn, keys);
+      const rec = sessionFixture({ examId, candidateId: 'c1', at: T });
+      await plain.repos.examSessions.insert(rec, T);
+      await plain.repos.loginSessions.insert(loginFixture({ userId: 'u1', at: T }, { id: 'l1', tokenHash: 'h1', subjectType: 'candidate', role: 'candidate', examId, candidateId: 'c1' }));
+      await plain.repos.loginSessions.pin('l1', rec.attemptId);
+      expect(b.db.repos.loginSessions.held!('h1')).toBeUndefined(); // nothing held yet
+      for (let i = 0; i < 2; i++) await b.db.repos.loginSessions.findByTokenHash('h1'); // learnt, then held
+      await b.db.repos.examSessions.get(rec.attemptId);
+      const login = b.db.repos.loginSessions.held!('h1')!;
+      expect(login.rec).toEqual(await plain.repos.loginSessions.findByTokenHash('h1'));
+      expect(login.checks.map((c) => c.key)).toEqual(['l:l1', 'u:u1', `p:${rec.attemptId}`]);
+      const session = () => b.db.repos.examSessions.held!(rec.attemptId)!.check;
+      expect(await presence.advanceIfCurrent(rec.attemptId, 1, T, 0, [session(), ...login.checks])).toEqual({ outcome: 'taken', hint: null });
+      await hints.mark(rec.attemptId);
+      const marked = await hints.peek(rec.attemptId);
+      expect(marked).not.toBeNull();
+      expect(await presence.advanceIfCurrent(rec.attemptId, 2, T, 0, [session(), ...login.checks])).toEqual({ outcome: 'taken', hint: marked });
+      expect(await presence.advanceIfCurrent(rec.attemptId, 2, T, 0, [session(), ...login.checks])).toEqual({ outcome: 'replayed', hint: null });
+
+      for (const change of [
+        () => a.db.tx((r) => r.loginSessions.revoke(['l1'], 'logout', T + 1)),
+        () => a.db.repos.loginSessions.revokeAll('u1', null, 'admin', T + 2),
+        () => a.db.tx((r) => r.loginSessions.endPinned(rec.attemptId, T + 600_000, T + 3)),
+      ]) {
+        for (let i = 0; i < 2; i++) await b.db.repos.loginSessions.findByTokenHash('h1');
+        const before = b.db.repos.loginSessions.held!('h1')!;
+        const seq = (await presence.get(rec.attemptId))!.seq;
+        await change();
+        expect(await presence.advanceIfCurrent(rec.attemptId, seq + 1, T, 0, [session(), ...before.checks])).toEqual({ outcome: 'stale', hint: null });
+        expect((await presence.get(rec.attemptId))!.seq).toBe(seq); // nothing taken
+        expect(await presence.advanceIfCurrent(rec.attemptId, seq + 1, T, 0, [session()])).toMatchObject({ outcome: 'taken' }); // the session alone is current
+      }
+      expect(b.db.repos.loginSessions.held!('unknown')).toBeUndefined();
     });
 
     it('Redis lost its data (FLUSHDB): a copy is read again, even of a row changed behind the cache', async () => {
@@ -203,6 +245,24 @@ if (!redis.url || pgUnavailable) {
       expect(await b.db.repos.loginSessions.findByTokenHash('h3')).toMatchObject({ pinnedAttemptId: null, expiresAt: T + 600_000 });
       for (const h of ['h1', 'h2', 'h3']) expect(await b.db.repos.loginSessions.findByTokenHash(h)).toEqual(await plain.repos.loginSessions.findByTokenHash(h));
       expect(await b.db.repos.loginSessions.findByTokenHash('unknown')).toBeUndefined();
+    });
+
+    it('the authenticator answers a held candidate login unchecked only when asked, and its confirm() refuses it once revoked elsewhere', async () => {
+      const a = await instance();
+      const b = await instance();
+      const token = `tok-${randomUUID()}`;
+      await plain.repos.loginSessions.insert(loginFixture({ userId: 'u1', at: T }, { id: 'l1', tokenHash: hashSecret(token), subjectType: 'candidate', role: 'candidate', examId, candidateId: 'c1' }));
+      const auth = new Authenticator({ db: b.db, activity: new MemoryLoginActivity(), now: () => T + 1 });
+      expect((await auth.authenticate(token, { unchecked: true })).unchecked).toBeUndefined(); // not held yet: checked
+      await auth.authenticate(token); // now held
+      const p = await auth.authenticate(token, { unchecked: true });
+      expect(p).toMatchObject({ sessionId: 'l1', role: 'candidate', candidateId: 'c1', examId });
+      expect(p.unchecked!.checks.map((c) => c.key)).toEqual(['l:l1', 'u:u1']);
+      expect((await auth.authenticate(token)).unchecked).toBeUndefined(); // never unless asked
+      await expect(p.unchecked!.confirm()).resolves.toBeUndefined();
+      await a.db.tx((r) => r.loginSessions.revoke(['l1'], 'logout', T + 1));
+      await expect(p.unchecked!.confirm()).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      await expect(auth.authenticate(token, { unchecked: true })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' }); // the copy held now is the revoked one (confirm read it)
     });
 
     it('a copy older than an activity flush made elsewhere: the login is read afresh before it is refused as idle', async () => {
