@@ -63,6 +63,30 @@ export function describeSharedState(adapter: string, f: SharedStateFactory): voi
         expect(results.filter(Boolean)).toHaveLength(1);
       });
 
+      it('many beats at once, of many attempts: each is judged as if alone, in the order they were made', async () => {
+        const { presence } = await make();
+        const ids = Array.from({ length: 20 }, () => randomUUID());
+        // Per attempt seqs 1..10, then 5 again (a replay) and 11, all in flight together.
+        const beats = ids.flatMap((id) => [...Array.from({ length: 10 }, (_, i) => ({ id, seq: i + 1 })), { id, seq: 5 }, { id, seq: 11 }]);
+        const taken = await Promise.all(beats.map((b, i) => presence.advance(b.id, b.seq, T + i, 0)));
+        expect(taken).toEqual(beats.map((_, i) => i % 12 !== 10)); // only the replayed 5 is refused
+        for (const id of ids) expect((await presence.get(id))!.seq).toBe(11);
+        const drained = new Map((await presence.drainDirty()).map((d) => [d.attemptId, d]));
+        for (const id of ids) expect(drained.get(id)).toMatchObject({ seq: 11, beats: 11 });
+      });
+
+      sharedIt('beats in flight together on two instances: each seq is taken once, by one of them', async () => {
+        const [p1, p2] = [(await make()).presence, (await make()).presence];
+        const ids = Array.from({ length: 10 }, () => randomUUID());
+        const tries = ids.flatMap((id) => Array.from({ length: 20 }, (_, i) => ({ id, seq: (i % 10) + 1, on: i % 2 === 0 ? p1 : p2 })));
+        const taken = await Promise.all(tries.map((b) => b.on.advance(b.id, b.seq, T, 0)));
+        for (const id of ids) {
+          const mine = tries.map((b, i) => ({ ...b, ok: taken[i]! })).filter((b) => b.id === id && b.ok);
+          expect(new Set(mine.map((b) => b.seq)).size).toBe(mine.length); // no seq taken twice
+          expect((await p1.get(id))!.seq).toBe(Math.max(...mine.map((b) => b.seq)));
+        }
+      });
+
       it('drains what changed, with the number of beats, once', async () => {
         const { presence } = await make();
         const a = randomUUID();

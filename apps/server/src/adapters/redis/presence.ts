@@ -9,35 +9,74 @@ import { stampKey } from './stamps.ts';
 /** An attempt's entry lives this long after its last beat (an abandoned one cleans itself up). */
 const ENTRY_TTL_MS = 48 * 3_600_000;
 
-// KEYS: entry hash, last-seen sorted set, dirty set[, hints hash, the stamps of the caller's copies...].
-// ARGV: seq (or -1 for a touch), at, floor, attemptId, ttl[, the stamps those copies were read under...].
-// The seq check and the write are one script: atomic against every other process. With stamps,
-// nothing happens unless each is still the current one ({2}: a copy is stale). Answers {1, hint}
-// when the seq is taken (the attempt's instruction hint, with the hints hash), {0} when not.
+/** At most this many beats go in one script call (Redis runs a script alone: keep each short). */
+const MAX_BATCH = 128;
+
+// Beats of many attempts in one call, each as if it ran alone, in order.
+// KEYS: last-seen sorted set, dirty set, hints hash.
+// ARGV: the entry key prefix, the stamp key prefix, ttl, and the beats as one JSON array, each
+// [attemptId, seq (-1 for a touch), at, floor, 1 when the hint is wanted, then for each copy the
+// caller decided on: its stamp's key and the stamp it was read under (none for a plain advance)].
+// Four arguments whatever the batch holds (each argument costs both sides; cjson is C). Entry and
+// stamp keys are made from their prefixes here, as DRAIN does: one Redis, not a Redis Cluster.
+// Answers per beat a code and a hint: 2 a copy is stale (nothing happens), 0 the seq is not above
+// the last one (nothing happens), 1 taken (with the attempt's instruction hint when wanted, or false).
+// The seq check and the write are one script: atomic against every other process.
 const ADVANCE = `
-for i = 5, #KEYS do
-  if redis.call('GET', KEYS[i]) ~= ARGV[i + 1] then return {2} end
+local out = {}
+local entries, stamps, ttl = ARGV[1], ARGV[2], ARGV[3]
+for _, f in ipairs(cjson.decode(ARGV[4])) do
+  local id = f[1]
+  local seq = f[2]
+  local entry = entries .. id
+  local code = 1
+  local hint = false
+  local n = (#f - 5) / 2
+  if n > 0 then
+    local ks = {}
+    for i = 1, n do ks[i] = stamps .. f[4 + 2 * i] end
+    local now = redis.call('MGET', unpack(ks))
+    for i = 1, n do
+      if now[i] ~= f[5 + 2 * i] then code = 2 break end
+    end
+  end
+  if code == 1 then
+    local held = redis.call('HMGET', entry, 's', 't', 'b')
+    local cur = tonumber(held[1] or '0')
+    local floor = f[4]
+    if floor > cur then cur = floor end
+    if seq >= 0 and seq <= cur then
+      code = 0
+    else
+      local seen = tonumber(held[2] or '0')
+      local at = f[3]
+      if at > seen then seen = at end
+      if seq >= 0 then
+        redis.call('HSET', entry, 's', seq, 't', seen, 'b', tonumber(held[3] or '0') + 1)
+      else
+        redis.call('HSET', entry, 's', cur, 't', seen)
+      end
+      redis.call('PEXPIRE', entry, ttl)
+      redis.call('ZADD', KEYS[1], seen, id)
+      redis.call('SADD', KEYS[2], id)
+      if f[5] == 1 then hint = redis.call('HGET', KEYS[3], id) end
+    end
+  end
+  out[#out + 1] = code
+  out[#out + 1] = hint
 end
-local held = redis.call('HMGET', KEYS[1], 's', 't')
-local cur = tonumber(held[1] or '0')
-local floor = tonumber(ARGV[3])
-if floor > cur then cur = floor end
-local seq = tonumber(ARGV[1])
-if seq >= 0 and seq <= cur then return {0} end
-local at = tonumber(ARGV[2])
-local seen = tonumber(held[2] or '0')
-if at > seen then seen = at end
-if seq >= 0 then
-  redis.call('HSET', KEYS[1], 's', seq, 't', seen)
-  redis.call('HINCRBY', KEYS[1], 'b', 1)
-else
-  redis.call('HSET', KEYS[1], 's', cur, 't', seen)
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-redis.call('ZADD', KEYS[2], seen, ARGV[4])
-redis.call('SADD', KEYS[3], ARGV[4])
-if KEYS[4] then return {1, redis.call('HGET', KEYS[4], ARGV[4])} end
-return {1}`;
+return out`;
+
+interface Beat {
+  attemptId: string;
+  seq: number;
+  at: number;
+  floorSeq: number;
+  checks: readonly CopyCheck[];
+  wantHint: boolean;
+  done: (code: number, hint: string | null) => void;
+  failed: (err: unknown) => void;
+}
 
 // KEYS: dirty set; ARGV: entry key prefix. Answers [attemptId, seen, seq, beats, ...] and zeroes the beats.
 const DRAIN = `
@@ -58,17 +97,22 @@ end
 return out`;
 
 /**
- * Presence shared by every process: the seq compare-and-set is one Lua script per heartbeat, the
- * last-seen times also sit in a sorted set (the sweeper can range-query what went silent). The
+ * Presence shared by every process: the seq compare-and-set is a Lua script, one call for the
+ * beats that arrive together (see `submit`), the last-seen times also sit in a sorted set (the sweeper can range-query what went silent). The
  * durable seq floor stays in the database (flushed in batches), so a Redis that lost its data
  * (restart, failover, FLUSHDB) never lets a replayed seq through: the floor comes back with every call.
  */
 export class RedisPresence implements Presence {
-  private readonly advanceScript: Script<[number, (string | null)?]>;
+  private readonly advanceScript: Script<(number | string | null)[]>;
   private readonly drainScript: Script<string[]>;
   private readonly seenKey: string;
   private readonly dirtyKey: string;
   private readonly hintsKey: string;
+  private readonly entryPrefix: string;
+  private readonly stampPrefix: string;
+  /** Beats waiting for the call in flight to come back; they then go together in one call. */
+  private queue: Beat[] = [];
+  private inFlight = false;
 
   constructor(
     private readonly redis: Redis,
@@ -79,40 +123,66 @@ export class RedisPresence implements Presence {
     this.seenKey = keys.k('presence-seen');
     this.dirtyKey = keys.k('presence-dirty');
     this.hintsKey = hintsKey(keys);
+    this.entryPrefix = this.entry('');
+    this.stampPrefix = stampKey(keys, '');
   }
 
   private entry(id: string): string {
     return this.keys.k('presence', id);
   }
 
-  private async run(seq: number, attemptId: string, at: number, floorSeq: number): Promise<number> {
-    return (await this.advanceScript(3, this.entry(attemptId), this.seenKey, this.dirtyKey, seq, at, floorSeq, attemptId, ENTRY_TTL_MS))[0];
+  /**
+   * One call in flight per process: a beat goes at once when none is, else with every beat that
+   * arrived meanwhile in the next one (group commit). Alone, a beat waits for nobody; under load a
+   * call carries many beats, and Redis and this process pay the cost of a call once for all of them.
+   */
+  private submit(attemptId: string, seq: number, at: number, floorSeq: number, checks: readonly CopyCheck[], wantHint: boolean): Promise<[number, string | null]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ attemptId, seq, at, floorSeq, checks, wantHint, done: (code, hint) => resolve([code, hint]), failed: reject });
+      if (!this.inFlight) this.send();
+    });
+  }
+
+  private send(): void {
+    const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
+    this.queue = batch === this.queue ? [] : this.queue.slice(MAX_BATCH);
+    this.inFlight = true;
+    const beats: (string | number)[][] = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const b = batch[i]!;
+      const beat: (string | number)[] = [b.attemptId, b.seq, b.at, b.floorSeq, b.wantHint ? 1 : 0];
+      for (const c of b.checks) beat.push(c.key, c.stamp);
+      beats[i] = beat;
+    }
+    const argv = [this.entryPrefix, this.stampPrefix, ENTRY_TTL_MS, JSON.stringify(beats)];
+    this.advanceScript(3, this.seenKey, this.dirtyKey, this.hintsKey, ...argv).then(
+      (out) => {
+        this.next();
+        for (let i = 0; i < batch.length; i++) batch[i]!.done(Number(out[2 * i]), (out[2 * i + 1] as string | null | undefined) ?? null);
+      },
+      (err: unknown) => {
+        this.next();
+        for (const b of batch) b.failed(err);
+      },
+    );
+  }
+
+  private next(): void {
+    this.inFlight = false;
+    if (this.queue.length) this.send();
   }
 
   async advance(attemptId: string, seq: number, at: number, floorSeq: number): Promise<boolean> {
-    return (await this.run(seq, attemptId, at, floorSeq)) === 1;
+    return (await this.submit(attemptId, seq, at, floorSeq, [], false))[0] === 1;
   }
 
   async advanceIfCurrent(attemptId: string, seq: number, at: number, floorSeq: number, checks: readonly CopyCheck[]): Promise<HeldAdvance> {
-    const n = checks.length;
-    const args = new Array<string | number>(9 + 2 * n);
-    args[0] = this.entry(attemptId);
-    args[1] = this.seenKey;
-    args[2] = this.dirtyKey;
-    args[3] = this.hintsKey;
-    for (let i = 0; i < n; i++) args[4 + i] = stampKey(this.keys, checks[i]!.key);
-    args[4 + n] = seq;
-    args[5 + n] = at;
-    args[6 + n] = floorSeq;
-    args[7 + n] = attemptId;
-    args[8 + n] = ENTRY_TTL_MS;
-    for (let i = 0; i < n; i++) args[9 + n + i] = checks[i]!.stamp;
-    const [r, hint] = await this.advanceScript(4 + n, ...args);
-    return { outcome: r === 1 ? 'taken' : r === 2 ? 'stale' : 'replayed', hint: hint ?? null };
+    const [code, hint] = await this.submit(attemptId, seq, at, floorSeq, checks, true);
+    return { outcome: code === 1 ? 'taken' : code === 2 ? 'stale' : 'replayed', hint };
   }
 
   async touch(attemptId: string, at: number, floorSeq: number): Promise<void> {
-    await this.run(-1, attemptId, at, floorSeq);
+    await this.submit(attemptId, -1, at, floorSeq, [], false);
   }
 
   async get(attemptId: string): Promise<PresenceEntry | undefined> {
