@@ -106,7 +106,7 @@ export function createServices(d: ServiceDeps): Services {
   const authenticator = new Authenticator({ db, activity: shared.activity, now });
   const policies = new RolePolicyService({ db, now });
   const login = new LoginService({ db, limiters: shared.limiters, now, secretKey: d.secretKey, policies, authenticator, metrics, invalidations: shared.invalidations });
-  const loginSessions = { authenticator, policies, login, mine: new MySessionsService({ db, activity: shared.activity, now, authenticator, invalidations: shared.invalidations }) };
+  const loginSessions = { authenticator, policies, login, mine: new MySessionsService({ db, now, authenticator, invalidations: shared.invalidations }) };
 
   const room = new RoomService({ db, shared, config, now, catalog });
   const actions = new ActionsService({ changes, room });

@@ -7,7 +7,9 @@ import { loginFixture, sessionFixture } from '../adapters/session-fixture.ts';
 import { openDatabase } from '../adapters/sqlite/open.ts';
 import { SqliteDatabase } from '../adapters/sqlite/sqlite-database.ts';
 import { hashSecret } from '../security/tokens.ts';
+import { MemoryInvalidations } from '../adapters/memory/invalidation.ts';
 import { Authenticator, PINNED_ACTIVITY_EVERY_MS } from './authenticator.ts';
+import { MySessionsService } from './my-sessions-service.ts';
 
 describe('the authenticator records login activity', () => {
   const T = Date.parse('2026-12-01T09:00:00Z');
@@ -56,6 +58,18 @@ describe('the authenticator records login activity', () => {
       expect((await db.repos.loginSessions.live('p1', t)).map((s) => s.id)).toEqual(['flushed']);
       expect((await db.tx((r) => auth.liveLogins(r, 'p1', t))).map((s) => s.id).sort()).toEqual(['flushed', 'kept-alive']);
       expect(await db.tx((r) => auth.liveLogins(r, 'p1', T + 2 * idle))).toEqual([]);
+      // The owner's own list, count and analytics, and an admin's list, see the same, without a flush.
+      const mine = new MySessionsService({ db, now: () => t, authenticator: auth, invalidations: new MemoryInvalidations() });
+      const me = { sessionId: 'flushed', role: 'proctor' as const, userId: 'p1' };
+      const list = await mine.list(me);
+      expect(list.map((s) => [s.id, s.lastActivity, s.isCurrent])).toEqual([
+        ['kept-alive', new Date(T + idle - 5_000).toISOString(), false],
+        ['flushed', new Date(T + idle - 1_000).toISOString(), true],
+      ].sort((a, b) => String(b[1]).localeCompare(String(a[1]))));
+      expect(list.find((s) => s.id === 'kept-alive')!.expiresAt).toBe(new Date(T + 2 * idle - 5_000).toISOString());
+      expect(await mine.count(me)).toEqual({ count: 2 });
+      expect((await mine.analytics(me)).active).toBe(2);
+      expect(await activity.drain()).toHaveLength(1); // nothing was flushed to answer
     } finally {
       await db.close();
     }

@@ -87,13 +87,19 @@ export class Authenticator {
    * together (what a sign-in counts against its role's limit), without flushing: the database is
    * asked for every login that would be live with up to `ACTIVITY_LAG_MS` more activity, and each
    * is then judged by its deadline with the activity seen. Activity reaches the database each
-   * second (the presence-flush job), so nothing live is left out while that job runs.
+   * second (the presence-flush job), so nothing live is left out while that job runs. Each comes
+   * with its last activity as seen (flushed or not).
    */
   async liveLogins(r: Repos, userId: string, t: number): Promise<AuthSessionRecord[]> {
     const maybe = await r.loginSessions.live(userId, t - ACTIVITY_LAG_MS);
     if (maybe.length === 0) return maybe;
     const seen = await this.d.activity.lastSeen(maybe.map((s) => s.id));
-    return maybe.filter((s) => t < loginDeadline(s, Math.max(s.lastActivity, seen.get(s.id) ?? 0)));
+    const out: AuthSessionRecord[] = [];
+    for (const s of maybe) {
+      const last = Math.max(s.lastActivity, seen.get(s.id) ?? 0);
+      if (t < loginDeadline(s, last)) out.push(last === s.lastActivity ? s : { ...s, lastActivity: last });
+    }
+    return out;
   }
 
   /**

@@ -2,7 +2,6 @@ import type { LoginSession, LoginSessionAnalytics } from '@invigil/contract';
 import type { Database } from '../ports/database.ts';
 import { notFound } from '../ports/errors.ts';
 import type { Invalidations } from '../ports/invalidation.ts';
-import type { LoginActivity } from '../ports/login-activity.ts';
 import type { AuditEntry, AuthSessionRecord, Principal } from '../ports/types.ts';
 import type { Authenticator } from './authenticator.ts';
 import { loginDeadline } from './deadline.ts';
@@ -12,10 +11,11 @@ const iso = (t: number) => new Date(t).toISOString();
 
 /** PROTOCOL.md "Login sessions": the caller's own sessions, analytics, revoking; and the hourly cleanup. */
 export class MySessionsService {
-  constructor(private readonly d: { db: Database; activity: LoginActivity; now: () => number; authenticator: Authenticator; invalidations: Invalidations }) {}
+  constructor(private readonly d: { db: Database; now: () => number; authenticator: Authenticator; invalidations: Invalidations }) {}
 
-  private view(s: AuthSessionRecord, current: string, seen: Map<string, number>): LoginSession {
-    const last = Math.max(s.lastActivity, seen.get(s.id) ?? 0);
+  /** `s` as `Authenticator.liveLogins` answers it: its last activity includes what is not flushed yet. */
+  private view(s: AuthSessionRecord, current: string): LoginSession {
+    const last = s.lastActivity;
     const deadline = loginDeadline(s, last);
     return {
       id: s.id,
@@ -29,22 +29,24 @@ export class MySessionsService {
     };
   }
 
+  /** The user's live logins with the activity not flushed yet (without a flush: see Authenticator.liveLogins). */
+  private live(userId: string, t = this.d.now()): Promise<AuthSessionRecord[]> {
+    return this.d.authenticator.liveLogins(this.d.db.repos, userId, t);
+  }
+
   async list(p: Principal): Promise<LoginSession[]> {
-    await this.d.authenticator.flushActivity();
-    const live = await this.d.db.repos.loginSessions.live(p.userId, this.d.now());
-    const seen = await this.d.activity.lastSeen(live.map((s) => s.id));
-    return live.sort((a, b) => Math.max(b.lastActivity, seen.get(b.id) ?? 0) - Math.max(a.lastActivity, seen.get(a.id) ?? 0)).map((s) => this.view(s, p.sessionId, seen));
+    const live = await this.live(p.userId);
+    return live.sort((a, b) => b.lastActivity - a.lastActivity).map((s) => this.view(s, p.sessionId));
   }
 
   async count(p: Principal): Promise<{ count: number }> {
-    return { count: (await this.d.db.repos.loginSessions.live(p.userId, this.d.now())).length };
+    return { count: (await this.live(p.userId)).length };
   }
 
   async analytics(p: Principal): Promise<LoginSessionAnalytics> {
-    await this.d.authenticator.flushActivity();
     const t = this.d.now();
     const all = await this.d.db.repos.loginSessions.all(p.userId, 1_000);
-    const live = new Set((await this.d.db.repos.loginSessions.live(p.userId, t)).map((s) => s.id));
+    const live = new Set((await this.live(p.userId, t)).map((s) => s.id));
     const endOf = (s: AuthSessionRecord) => (live.has(s.id) ? null : (s.revokedAt ?? loginDeadline(s)));
     const durations = all.map((s) => ((endOf(s) ?? t) - s.createdAt) / 1000);
     const deviceTypes: Record<string, number> = {};
@@ -114,10 +116,7 @@ export class MySessionsService {
   /** An admin lists a candidate's live logins for an exam (a leaked access code: who is signed in with it, from where). */
   async candidateLogins(examId: string, candidateId: string): Promise<LoginSession[]> {
     const userId = await this.registrationId(examId, candidateId);
-    await this.d.authenticator.flushActivity();
-    const live = await this.d.db.repos.loginSessions.live(userId, this.d.now());
-    const seen = await this.d.activity.lastSeen(live.map((s) => s.id));
-    return live.map((s) => this.view(s, '', seen));
+    return (await this.live(userId)).map((s) => this.view(s, ''));
   }
 
   /** An admin ends one (`id`) or every login of a candidate for an exam; another candidate's id is 404. */
