@@ -9,6 +9,9 @@ import { stampKey } from './stamps.ts';
 /** An attempt's entry lives this long after its last beat (an abandoned one cleans itself up). */
 const ENTRY_TTL_MS = 48 * 3_600_000;
 
+/** The advance script's command name (the connection sends it outside its auto-pipeline). */
+export const PRESENCE_ADVANCE = 'invigilPresenceAdvance';
+
 /** At most this many beats go in one script call (Redis runs a script alone: keep each short). */
 const MAX_BATCH = 128;
 
@@ -118,7 +121,7 @@ export class RedisPresence implements Presence {
     private readonly redis: Redis,
     private readonly keys: Keys,
   ) {
-    this.advanceScript = script(redis, 'invigilPresenceAdvance', ADVANCE);
+    this.advanceScript = script(redis, PRESENCE_ADVANCE, ADVANCE);
     this.drainScript = script(redis, 'invigilPresenceDrain', DRAIN);
     this.seenKey = keys.k('presence-seen');
     this.dirtyKey = keys.k('presence-dirty');

@@ -6,7 +6,7 @@ import { RedisInvalidations } from './invalidation.ts';
 import { RedisLimiters } from './limiter.ts';
 import { RedisLiveEvents } from './live-events.ts';
 import { RedisLoginActivity } from './login-activity.ts';
-import { RedisPresence } from './presence.ts';
+import { PRESENCE_ADVANCE, RedisPresence } from './presence.ts';
 import { RedisStamps } from './stamps.ts';
 import { RedisThrottle } from './throttle.ts';
 
@@ -15,8 +15,9 @@ import { RedisThrottle } from './throttle.ts';
  * the pub/sub subscriber, and the blocking live-event reader.
  */
 export async function redisSharedState(url: string, opts: { prefix: string; now: () => number; log: Logger }): Promise<SharedState> {
-  // Commands of concurrent requests sent in one write (one syscall each side), in order.
-  const cmd = connectRedis(url, 'commands', { enableAutoPipelining: true });
+  // Commands of concurrent requests sent in one write (one syscall each side), in order. The
+  // presence script batches its own calls (one in flight): it goes straight out, no pipeline around it.
+  const cmd = connectRedis(url, 'commands', { enableAutoPipelining: true, autoPipeliningIgnoredCommands: [PRESENCE_ADVANCE] });
   const sub = connectRedis(url, 'subscriber', { enableOfflineQueue: true, commandTimeout: undefined });
   const reader = connectRedis(url, 'events', { enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: null });
   // A down Redis makes every connection report each reconnect attempt: say it once, then every 30 s with a count.
