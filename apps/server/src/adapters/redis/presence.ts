@@ -81,8 +81,12 @@ interface Beat {
   failed: (err: unknown) => void;
 }
 
-// KEYS: dirty set; ARGV: entry key prefix. Answers [attemptId, seen, seq, beats, ...] and zeroes the beats.
+// KEYS: dirty set, last-seen sorted set; ARGV: entry key prefix, entry ttl. Answers [attemptId, seen,
+// seq, beats, ...] and zeroes the beats. Attempts not seen for the entry's lifetime before the latest
+// beat leave the sorted set (their entries expired by themselves: nothing else would remove them).
 const DRAIN = `
+local newest = redis.call('ZREVRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+if newest[2] then redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. string.format('%d', tonumber(newest[2]) - tonumber(ARGV[2]))) end
 local ids = redis.call('SMEMBERS', KEYS[1])
 redis.call('DEL', KEYS[1])
 local out = {}
@@ -214,7 +218,7 @@ export class RedisPresence implements Presence {
   }
 
   async drainDirty(): Promise<PresenceFlush[]> {
-    const flat = await this.drainScript(1, this.dirtyKey, this.entry(''));
+    const flat = await this.drainScript(2, this.dirtyKey, this.seenKey, this.entry(''), ENTRY_TTL_MS);
     const out: PresenceFlush[] = [];
     for (let i = 0; i < flat.length; i += 4) out.push({ attemptId: flat[i]!, lastSeenAt: Number(flat[i + 1]), seq: Number(flat[i + 2]), beats: Number(flat[i + 3]) });
     return out;

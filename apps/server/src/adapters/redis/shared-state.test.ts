@@ -16,6 +16,27 @@ if (redis.url) {
 }
 
 if (redis.url) {
+  describe('Redis presence: the last-seen sorted set', () => {
+    it('forgets an attempt not seen for the entry lifetime (48 h) before the latest beat, at the next drain', async () => {
+      const own = `invigil-test:${randomUUID()}:`;
+      const shared = await redisSharedState(redis.url!, { prefix: own, now: Date.now, log: pino({ level: 'silent' }) });
+      const raw = new Redis(redis.url!);
+      try {
+        const T = Date.parse('2026-12-01T09:00:00Z');
+        await shared.presence.advance('old', 1, T, 0);
+        await shared.presence.advance('recent', 1, T + 47 * 3_600_000, 0);
+        await shared.presence.drainDirty();
+        expect(await raw.zrange(`${own}presence-seen`, 0, -1)).toEqual(['old', 'recent']);
+        await shared.presence.advance('new', 1, T + 48 * 3_600_000 + 1, 0);
+        await shared.presence.drainDirty();
+        expect(await raw.zrange(`${own}presence-seen`, 0, -1)).toEqual(['recent', 'new']);
+      } finally {
+        raw.disconnect();
+        await shared.close();
+      }
+    });
+  });
+
   describe('Redis live events: a new subscriber on an empty stream', () => {
     it('gets an event published right after it subscribed, even when its blocking read reaches Redis after the event', async () => {
       const cmd = new Redis(redis.url!);
