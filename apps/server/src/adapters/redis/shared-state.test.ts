@@ -17,6 +17,40 @@ if (redis.url) {
 
 if (redis.url) {
   describe('Redis presence: the last-seen sorted set', () => {
+    it('beats in one call get their own attempt\'s instruction hint, and only with a taken seq', async () => {
+      const own = `invigil-test:${randomUUID()}:`;
+      const shared = await redisSharedState(redis.url!, { prefix: own, now: Date.now, log: pino({ level: 'silent' }) });
+      try {
+        const ids = Array.from({ length: 30 }, (_, i) => `h${i}`);
+        for (const id of ids.filter((_, i) => i % 3 === 0)) await shared.hints.mark(id);
+        const want = await Promise.all(ids.map((id) => shared.hints.peek(id)));
+        await shared.presence.advance('h1', 5, Date.now(), 0);
+        const got = await Promise.all(ids.map((id) => shared.presence.advanceIfCurrent!(id, 1, Date.now(), 0, [])));
+        expect(got).toEqual(ids.map((id, i) => (id === 'h1' ? { outcome: 'replayed', hint: null } : { outcome: 'taken', hint: want[i] })));
+        expect(want.filter((w) => w !== null)).toHaveLength(10);
+      } finally {
+        await shared.close();
+      }
+    });
+
+    it('beats in one call are each checked against their own stamps', async () => {
+      const own = `invigil-test:${randomUUID()}:`;
+      const shared = await redisSharedState(redis.url!, { prefix: own, now: Date.now, log: pino({ level: 'silent' }) });
+      const raw = new Redis(redis.url!);
+      try {
+        const ids = Array.from({ length: 24 }, (_, i) => `c${i}`);
+        for (const id of ids) await raw.set(`${own}stamp:s:${id}`, `stamp-of-${id}`);
+        // Beat i carries i % 3 checks (its own session's stamp, repeated); beat 7's last one is stale.
+        const checks = (i: number) => Array.from({ length: i % 3 }, (_, n) => ({ key: `s:${ids[i]}`, stamp: i === 7 && n === (i % 3) - 1 ? 'old' : `stamp-of-${ids[i]}` }));
+        const got = await Promise.all(ids.map((id, i) => shared.presence.advanceIfCurrent!(id, 1, Date.now(), 0, checks(i))));
+        expect(got.map((g) => g.outcome)).toEqual(ids.map((_, i) => (i === 7 ? 'stale' : 'taken')));
+        expect(await shared.presence.get('c7')).toBeUndefined();
+      } finally {
+        raw.disconnect();
+        await shared.close();
+      }
+    });
+
     it('forgets an attempt not seen for the entry lifetime (48 h) before the latest beat, at the next drain', async () => {
       const own = `invigil-test:${randomUUID()}:`;
       const shared = await redisSharedState(redis.url!, { prefix: own, now: Date.now, log: pino({ level: 'silent' }) });
