@@ -52,9 +52,9 @@ export interface ReadCacheOptions {
 interface Held<T> {
   rec: T;
   at: number;
-  /** The stamps it was read under (with `stamps` only). */
+  /** The stamp a session was read under (with `stamps` only). */
   stamp?: string;
-  /** The same, key by key, as `held` hands them out (logins; made once). */
+  /** The stamps a login was read under, key by key, as `held` hands them out (with `stamps` only). */
   checks?: CopyCheck[];
 }
 
@@ -128,7 +128,7 @@ class Cache {
       this.logins.delete(oldest);
       if (old) this.loginHash.delete(old.rec.id);
     }
-    this.logins.set(tokenHash, { rec, at: this.now(), ...(stamps === undefined ? {} : { stamp: stamps.join(' '), checks: loginKeys(rec).map((key, i) => ({ key, stamp: stamps[i]! })) }) });
+    this.logins.set(tokenHash, { rec, at: this.now(), ...(stamps === undefined ? {} : { checks: loginKeys(rec).map((key, i) => ({ key, stamp: stamps[i]! })) }) });
     this.loginHash.set(rec.id, tokenHash);
   }
 
@@ -283,10 +283,10 @@ function loginsRepo(inner: LoginSessionRepo, cache: Cache, unit: Unit | null, st
         cache.misses += 1;
         return fill(tokenHash, epoch, null, undefined);
       }
-      if (held) {
-        const keys = loginKeys(held.rec);
+      if (held?.checks) {
+        const keys = held.checks.map((c) => c.key);
         const now = await stamps.read(keys);
-        if (now.join(' ') === held.stamp && cache.logins.get(tokenHash) === held) {
+        if (held.checks.every((c, i) => c.stamp === now[i]) && cache.logins.get(tokenHash) === held) {
           cache.hits += 1;
           return copyLogin(held.rec);
         }

@@ -105,9 +105,10 @@ return out`;
 
 /**
  * Presence shared by every process: the seq compare-and-set is a Lua script, one call for the
- * beats that arrive together (see `submit`), the last-seen times also sit in a sorted set (the sweeper can range-query what went silent). The
- * durable seq floor stays in the database (flushed in batches), so a Redis that lost its data
- * (restart, failover, FLUSHDB) never lets a replayed seq through: the floor comes back with every call.
+ * beats that arrive together (see `submit`); the last-seen times also sit in a sorted set (the
+ * sweeper can range-query what went silent). The durable seq floor stays in the database (flushed
+ * in batches), so a Redis that lost its data (restart, failover, FLUSHDB) never lets a replayed seq
+ * through: the floor comes back with every call.
  */
 export class RedisPresence implements Presence {
   private readonly advanceScript: Script<(number | string | null)[]>;
@@ -218,7 +219,7 @@ export class RedisPresence implements Presence {
   }
 
   async drainDirty(): Promise<PresenceFlush[]> {
-    const flat = await this.drainScript(2, this.dirtyKey, this.seenKey, this.entry(''), ENTRY_TTL_MS);
+    const flat = await this.drainScript(2, this.dirtyKey, this.seenKey, this.entryPrefix, ENTRY_TTL_MS);
     const out: PresenceFlush[] = [];
     for (let i = 0; i < flat.length; i += 4) out.push({ attemptId: flat[i]!, lastSeenAt: Number(flat[i + 1]), seq: Number(flat[i + 2]), beats: Number(flat[i + 3]) });
     return out;

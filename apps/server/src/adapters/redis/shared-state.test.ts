@@ -6,6 +6,7 @@ import { describeSharedState } from '../shared-state.suite.ts';
 import { redisForTests } from './testing.ts';
 import { Keys } from './connection.ts';
 import { RedisLiveEvents } from './live-events.ts';
+import type { SharedState } from '../../ports/shared-state.ts';
 import { redisSharedState } from './shared-state.ts';
 
 const redis = await redisForTests();
@@ -16,11 +17,22 @@ if (redis.url) {
 }
 
 if (redis.url) {
-  describe('Redis presence: the last-seen sorted set', () => {
-    it('beats in one call get their own attempt\'s instruction hint, and only with a taken seq', async () => {
+  describe('Redis presence: beats batched in one call, and the last-seen sorted set', () => {
+    /** A shared state under a key prefix of its own, and a plain connection to look at its keys. */
+    const alone = async (fn: (shared: SharedState, raw: Redis, own: string) => Promise<void>) => {
       const own = `invigil-test:${randomUUID()}:`;
       const shared = await redisSharedState(redis.url!, { prefix: own, now: Date.now, log: pino({ level: 'silent' }) });
+      const raw = new Redis(redis.url!);
       try {
+        await fn(shared, raw, own);
+      } finally {
+        raw.disconnect();
+        await shared.close();
+      }
+    };
+
+    it("beats in one call get their own attempt's instruction hint, and only with a taken seq", () =>
+      alone(async (shared) => {
         const ids = Array.from({ length: 30 }, (_, i) => `h${i}`);
         for (const id of ids.filter((_, i) => i % 3 === 0)) await shared.hints.mark(id);
         const want = await Promise.all(ids.map((id) => shared.hints.peek(id)));
@@ -28,16 +40,10 @@ if (redis.url) {
         const got = await Promise.all(ids.map((id) => shared.presence.advanceIfCurrent!(id, 1, Date.now(), 0, [])));
         expect(got).toEqual(ids.map((id, i) => (id === 'h1' ? { outcome: 'replayed', hint: null } : { outcome: 'taken', hint: want[i] })));
         expect(want.filter((w) => w !== null)).toHaveLength(10);
-      } finally {
-        await shared.close();
-      }
-    });
+      }));
 
-    it('beats in one call are each checked against their own stamps', async () => {
-      const own = `invigil-test:${randomUUID()}:`;
-      const shared = await redisSharedState(redis.url!, { prefix: own, now: Date.now, log: pino({ level: 'silent' }) });
-      const raw = new Redis(redis.url!);
-      try {
+    it('beats in one call are each checked against their own stamps', () =>
+      alone(async (shared, raw, own) => {
         const ids = Array.from({ length: 24 }, (_, i) => `c${i}`);
         for (const id of ids) await raw.set(`${own}stamp:s:${id}`, `stamp-of-${id}`);
         // Beat i carries i % 3 checks (its own session's stamp, repeated); beat 7's last one is stale.
@@ -45,17 +51,10 @@ if (redis.url) {
         const got = await Promise.all(ids.map((id, i) => shared.presence.advanceIfCurrent!(id, 1, Date.now(), 0, checks(i))));
         expect(got.map((g) => g.outcome)).toEqual(ids.map((_, i) => (i === 7 ? 'stale' : 'taken')));
         expect(await shared.presence.get('c7')).toBeUndefined();
-      } finally {
-        raw.disconnect();
-        await shared.close();
-      }
-    });
+      }));
 
-    it('forgets an attempt not seen for the entry lifetime (48 h) before the latest beat, at the next drain', async () => {
-      const own = `invigil-test:${randomUUID()}:`;
-      const shared = await redisSharedState(redis.url!, { prefix: own, now: Date.now, log: pino({ level: 'silent' }) });
-      const raw = new Redis(redis.url!);
-      try {
+    it('forgets an attempt not seen for the entry lifetime (48 h) before the latest beat, at the next drain', () =>
+      alone(async (shared, raw, own) => {
         const T = Date.parse('2026-12-01T09:00:00Z');
         await shared.presence.advance('old', 1, T, 0);
         await shared.presence.advance('recent', 1, T + 47 * 3_600_000, 0);
@@ -64,11 +63,7 @@ if (redis.url) {
         await shared.presence.advance('new', 1, T + 48 * 3_600_000 + 1, 0);
         await shared.presence.drainDirty();
         expect(await raw.zrange(`${own}presence-seen`, 0, -1)).toEqual(['recent', 'new']);
-      } finally {
-        raw.disconnect();
-        await shared.close();
-      }
-    });
+      }));
   });
 
   describe('Redis live events: a new subscriber on an empty stream', () => {
