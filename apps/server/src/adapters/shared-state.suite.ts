@@ -107,6 +107,32 @@ export function describeSharedState(adapter: string, f: SharedStateFactory): voi
         expect(await presence.get(a)).toBeUndefined();
       });
 
+      sharedIt('each instance drains the beats it took, with the seq the attempt has now', async () => {
+        const [p1, p2] = [(await make()).presence, (await make()).presence];
+        const id = randomUUID();
+        const mine = (list: { attemptId: string }[]) => list.filter((d) => d.attemptId === id);
+        expect(await p1.advance(id, 1, T + 10, 0)).toBe(true);
+        expect(await p1.advance(id, 2, T + 20, 0)).toBe(true);
+        expect(await p2.advance(id, 3, T + 30, 0)).toBe(true);
+        expect(mine(await p1.drainDirty())).toEqual([{ attemptId: id, lastSeenAt: T + 30, seq: 3, beats: 2 }]);
+        expect(mine(await p2.drainDirty())).toEqual([{ attemptId: id, lastSeenAt: T + 30, seq: 3, beats: 1 }]);
+        expect(mine(await p1.drainDirty())).toEqual([]);
+        expect(mine(await p2.drainDirty())).toEqual([]);
+      });
+
+      it('after a forget (a transfer: the new device counts from 1), a drain never hands back the seq left behind', async () => {
+        const p1 = (await make()).presence;
+        const p2 = f.shared ? (await make()).presence : p1;
+        const id = randomUUID();
+        expect(await p1.advance(id, 500, T + 10, 0)).toBe(true);
+        await p2.forget(id);
+        await p2.touch(id, T + 20, 0);
+        const flushed = [...(await p1.drainDirty()), ...(p2 === p1 ? [] : await p2.drainDirty())].filter((d) => d.attemptId === id);
+        expect(flushed.length).toBeGreaterThan(0);
+        for (const d of flushed) expect(d.seq).toBe(0);
+        expect(await p1.advance(id, 1, T + 30, 0)).toBe(true);
+      });
+
       sharedIt('one instance refuses a seq another took', async () => {
         const [p1, p2] = [(await make()).presence, (await make()).presence];
         const id = randomUUID();

@@ -53,6 +53,39 @@ if (redis.url) {
         expect(await shared.presence.get('c7')).toBeUndefined();
       }));
 
+    it("sets an entry's expiry when it is made, then again only once 12 of its 48 hours have passed (not with every beat)", () =>
+      alone(async (shared, raw, own) => {
+        const T = Date.parse('2026-12-01T09:00:00Z');
+        const key = `${own}presence:e1`;
+        await shared.presence.advance('e1', 1, T, 0);
+        expect(await raw.pttl(key)).toBeGreaterThan(48 * 3_600_000 - 60_000);
+        await raw.pexpire(key, 1_000_000);
+        await shared.presence.advance('e1', 2, T + 11 * 3_600_000, 0);
+        await shared.presence.touch('e1', T + 11.5 * 3_600_000, 0);
+        expect(await raw.pttl(key)).toBeLessThanOrEqual(1_000_000);
+        await shared.presence.advance('e1', 3, T + 12 * 3_600_000, 0);
+        expect(await raw.pttl(key)).toBeGreaterThan(48 * 3_600_000 - 60_000);
+        // A beat stamped before the last refresh (another instance's clock behind) sets it again too.
+        await raw.pexpire(key, 1_000_000);
+        await shared.presence.advance('e1', 4, T + 1, 0);
+        expect(await raw.pttl(key)).toBeGreaterThan(48 * 3_600_000 - 60_000);
+        expect(await shared.presence.get('e1')).toEqual({ lastSeenAt: T + 12 * 3_600_000, seq: 4 });
+      }));
+
+    it('a drain raises the last-seen scores of what it drained in one step, and never lowers one', () =>
+      alone(async (shared, raw, own) => {
+        const T = Date.parse('2026-12-01T09:00:00Z');
+        await shared.presence.advance('z1', 1, T + 100, 0);
+        await shared.presence.advance('z2', 1, T + 50, 0);
+        expect(await raw.zcard(`${own}presence-seen`)).toBe(0); // a beat writes only its entry
+        await shared.presence.drainDirty();
+        expect(await raw.zrange(`${own}presence-seen`, 0, -1, 'WITHSCORES')).toEqual(['z2', String(T + 50), 'z1', String(T + 100)]);
+        await raw.zadd(`${own}presence-seen`, T + 500, 'z1');
+        await shared.presence.advance('z1', 2, T + 200, 0);
+        await shared.presence.drainDirty();
+        expect(await raw.zscore(`${own}presence-seen`, 'z1')).toBe(String(T + 500));
+      }));
+
     it('forgets an attempt not seen for the entry lifetime (48 h) before the latest beat, at the next drain', () =>
       alone(async (shared, raw, own) => {
         const T = Date.parse('2026-12-01T09:00:00Z');
