@@ -426,6 +426,19 @@ export function describeRepositories(adapter: string, make: () => Promise<Databa
         expect(created.filter(Boolean)).toHaveLength(1);
       });
 
+      it("a candidate's sessions are listed oldest first, ties by attempt id byte by byte; nobody else's", async () => {
+        const c = `lc-${randomUUID()}`;
+        const exams = [randomUUID(), randomUUID()];
+        for (const e of exams) await db.repos.exams.create(e, { title: 'Listed', durationMinutes: 5, questions: [] }, 'suite', T);
+        const id = randomUUID();
+        await db.repos.examSessions.insert(paused({ ...session(c, { examId: exams[0]!, attemptId: `B-${id}` }), startedAt: T + 20 }), T);
+        await db.repos.examSessions.insert(paused({ ...session(c, { examId: exams[1]!, attemptId: `a-${id}` }), startedAt: T }), T);
+        await db.repos.examSessions.insert({ ...session(c, { attemptId: `A-${id}` }), startedAt: T }, T);
+        await db.repos.examSessions.insert(session(`other-${randomUUID()}`), T);
+        expect((await db.repos.examSessions.listForCandidate(c)).map((s) => s.attemptId)).toEqual([`A-${id}`, `a-${id}`, `B-${id}`]);
+        expect(await db.repos.examSessions.listForCandidate(`nobody-${randomUUID()}`)).toEqual([]);
+      });
+
       it('two units of work starting one candidate at once: one session is started, the other is refused by name', async () => {
         const c = `race-${randomUUID()}`;
         const otherExam = randomUUID();

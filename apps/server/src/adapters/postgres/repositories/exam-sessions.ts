@@ -11,6 +11,8 @@ import { toRecord, toRow, type SessionRow } from '../session-rows.ts';
 const COLS = selectList(examSessions);
 const BY_ATTEMPT = `SELECT ${COLS} FROM exam_sessions WHERE attempt_id = $1`;
 const BY_ATTEMPT_FOR_CANDIDATE = `${BY_ATTEMPT} AND candidate_id = $2`;
+/** Oldest first; ties by attempt id byte by byte (as SQLite orders them). */
+const FOR_CANDIDATE = `SELECT ${COLS} FROM exam_sessions WHERE candidate_id = $1 ORDER BY started_at ASC, attempt_id COLLATE "C"`;
 
 /**
  * Exam sessions. The hot reads (every candidate request reads its session) are named prepared
@@ -46,8 +48,8 @@ export class PgExamSessions implements ExamSessionRepo {
   }
 
   async listForCandidate(candidateId: string): Promise<SessionRecord[]> {
-    const rows = await this.x.db.select().from(examSessions).where(eq(examSessions.candidateId, candidateId)).orderBy(asc(examSessions.startedAt), binary(examSessions.attemptId));
-    return rows.map(toRecord);
+    // Read at every sign-in and start: a named prepared statement, as the other hot reads.
+    return (await this.x.rows<SessionRow>(FOR_CANDIDATE, [candidateId], 'invigil.sessions.candidate')).map(toRecord);
   }
 
   async listByStatus(status: 'active' | 'paused'): Promise<SessionRecord[]> {

@@ -21,13 +21,14 @@ export class PgRegistrations implements RegistrationRepo {
     return out;
   }
 
+  /** Read at every sign-in and start: a named prepared statement (parsed and planned once per connection). */
   async find(examId: string, candidateId: string): Promise<RegistrationRecordLite | undefined> {
-    const [r] = await this.x.db
-      .select({ id: registrations.id, accessCodeHash: registrations.accessCodeHash, name: candidates.name, centerId: registrations.centerId, roomId: registrations.roomId, seat: registrations.seat, extraTimeMinutes: registrations.extraTimeMinutes })
-      .from(registrations)
-      .innerJoin(candidates, eq(candidates.candidateId, registrations.candidateId))
-      .where(and(eq(registrations.examId, examId), eq(registrations.candidateId, candidateId)))
-      .limit(1);
+    const [r] = await this.x.rows<RegistrationRecordLite>(
+      `SELECT r.id AS "id", r.access_code_hash AS "accessCodeHash", c.name AS "name", r.center_id AS "centerId", r.room_id AS "roomId", r.seat AS "seat", r.extra_time_minutes AS "extraTimeMinutes"
+       FROM registrations r JOIN candidates c ON c.candidate_id = r.candidate_id WHERE r.exam_id = $1 AND r.candidate_id = $2 LIMIT 1`,
+      [examId, candidateId],
+      'invigil.registration.find',
+    );
     return r;
   }
 

@@ -1,4 +1,3 @@
-import { eq } from 'drizzle-orm';
 import type { SettingsRepo } from '../../../ports/repositories.ts';
 import type { Exec } from '../exec.ts';
 import { settings } from '../schema.ts';
@@ -7,7 +6,8 @@ export class PgSettings implements SettingsRepo {
   constructor(private readonly x: Exec) {}
 
   async get(key: string): Promise<unknown> {
-    const [r] = await this.x.db.select().from(settings).where(eq(settings.key, key)).limit(1);
+    // Read at every sign-in (the login policy): a named prepared statement.
+    const [r] = await this.x.rows<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key], 'invigil.settings.get');
     return r ? (JSON.parse(r.value) as unknown) : undefined;
   }
 

@@ -34,7 +34,7 @@ export class SqliteExamSessions implements Sync<ExamSessionRepo> {
     this.byAttempt = one('attempt_id = ?');
     this.byAttemptForCandidate = one('attempt_id = ? AND candidate_id = ?');
     // Sign-in and start read every session of the candidate, and start inserts one.
-    const ofCandidate = c.prepare(`SELECT ${cols} FROM exam_sessions WHERE candidate_id = ? ORDER BY started_at ASC`);
+    const ofCandidate = c.prepare(`SELECT ${cols} FROM exam_sessions WHERE candidate_id = ? ORDER BY started_at ASC, attempt_id`);
     this.ofCandidate = (candidateId: string) => (ofCandidate.all(candidateId) as SessionRow[]).map((r) => toRecord(fixSessionRow(r)!));
     const activeOf = c.prepare(`SELECT count(*) FROM exam_sessions WHERE candidate_id = ? AND status = 'active'`).pluck();
     this.activeOf = (candidateId: string) => activeOf.get(candidateId) as number;
